@@ -1,0 +1,14 @@
+// plateswap-bench: release-build benchmarks. Each suite prints ratios measured in one run
+// (see BENCHMARKS.md). Usage: plateswap-bench [suite ...]
+import Foundation
+
+let suites: [String: () throws -> Void] = [:]
+let requested = Array(CommandLine.arguments.dropFirst())
+let names = requested.isEmpty ? suites.keys.sorted() : requested
+for name in names {
+    guard let suite = suites[name] else {
+        FileHandle.standardError.write("unknown suite \(name); known: \(suites.keys.sorted())\n".data(using: .utf8)!)
+        exit(2)
+    }
+    try suite()
+}

@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Numeric targets need AVX2/FMA code generation: without it SIMD multiply-adds become
+// library calls (see ../shared/TOOLCHAIN.md, section 2).
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "plateswap",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "plateswap", targets: ["plateswap"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C bridges
+        .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+        .target(
+            name: "FFShim", dependencies: ["CFFmpeg"], path: "Sources/FFShim",
+            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("avutil"),
+                             .linkedLibrary("swscale")]),
+        .target(
+            name: "ExrShim", path: "Sources/ExrShim",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/OpenEXR", "-I/usr/include/Imath", "-O2"])],
+            linkerSettings: [
+                .linkedLibrary("OpenEXR-3_1"), .linkedLibrary("OpenEXRCore-3_1"), .linkedLibrary("Iex-3_1"),
+                .linkedLibrary("IlmThread-3_1"), .linkedLibrary("Imath-3_1"),
+            ]),
+
+        // Modules (dependencies flow downward only)
+        .target(name: "Imaging", swiftSettings: fastMath),
+        .target(name: "PlateIO", dependencies: ["Imaging", "ExrShim", "CFFmpeg", "FFShim"]),
+        .target(name: "Neural", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        .target(name: "FaceAlign", dependencies: ["Neural", "Imaging"], swiftSettings: fastMath),
+        .target(name: "LatentSwapModel", dependencies: ["Neural", "Imaging"], swiftSettings: fastMath),
+        .target(name: "Compositor", dependencies: ["Imaging"], swiftSettings: fastMath),
+        .target(
+            name: "ShotPipeline",
+            dependencies: ["FaceAlign", "LatentSwapModel", "Compositor", "PlateIO", "Neural", "Imaging", "Yams"]),
+        .executableTarget(
+            name: "plateswap",
+            dependencies: ["ShotPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Benchmarks (run in release builds; see BENCHMARKS.md)
+        .executableTarget(
+            name: "plateswap-bench", dependencies: ["ShotPipeline", "ExrShim"], path: "Benchmarks",
+            swiftSettings: fastMath),
+
+        // Tests
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "PlateIOTests", dependencies: ["PlateIO"]),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural"]),
+        .testTarget(name: "FaceAlignTests", dependencies: ["FaceAlign", "PlateIO"]),
+        .testTarget(name: "LatentSwapModelTests", dependencies: ["LatentSwapModel", "PlateIO"]),
+        .testTarget(name: "CompositorTests", dependencies: ["Compositor"]),
+        .testTarget(name: "ShotPipelineTests", dependencies: ["ShotPipeline"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

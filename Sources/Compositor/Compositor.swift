@@ -1,0 +1,2 @@
+/// Colour transfer, mask shaping and linear-light paste-back.
+public enum CompositorLibrary {}

@@ -1,0 +1,2 @@
+/// Face detection, landmarks, tracking, alignment and extraction.
+public enum FaceAlignLibrary {}
