@@ -34,9 +34,10 @@ let package = Package(
             ]),
 
         // Modules (dependencies flow downward only)
-        .target(name: "Imaging", swiftSettings: fastMath),
-        .target(name: "PlateIO", dependencies: ["Imaging", "ExrShim", "CFFmpeg", "FFShim"]),
-        .target(name: "Neural", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        .target(name: "Support"),
+        .target(name: "Imaging", dependencies: ["Support"], swiftSettings: fastMath),
+        .target(name: "PlateIO", dependencies: ["Imaging", "Support", "ExrShim", "CFFmpeg", "FFShim"]),
+        .target(name: "Neural", dependencies: ["COpenBLAS", "Support"], swiftSettings: fastMath),
         .target(name: "FaceAlign", dependencies: ["Neural", "Imaging"], swiftSettings: fastMath),
         .target(name: "LatentSwapModel", dependencies: ["Neural", "Imaging"], swiftSettings: fastMath),
         .target(name: "Compositor", dependencies: ["Imaging"], swiftSettings: fastMath),
@@ -53,6 +54,7 @@ let package = Package(
             swiftSettings: fastMath),
 
         // Tests
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "PlateIOTests", dependencies: ["PlateIO"]),
         .testTarget(name: "NeuralTests", dependencies: ["Neural"]),
