@@ -1,0 +1,198 @@
+import Foundation
+
+/// A validated shot.yaml (DESIGN.md section 4; every key is documented in README.md).
+public struct ShotConfig: Equatable {
+    public enum Colorspace: String, CaseIterable, Codable { case linear_rec709, acescg, aces2065_1, srgb }
+    public enum Compression: String, CaseIterable, Codable { case none, rle, zips, zip, piz, pxr24, b44, b44a, dwaa, dwab }
+    public enum PixelType: String, CaseIterable, Codable { case half, float }
+    public enum Layer: String, CaseIterable, Codable { case rgba, mask, raw }
+    public enum Codec: String, CaseIterable, Codable { case taef2, taesd, sdvae }
+    public enum ColorTransfer: String, CaseIterable, Codable { case rct, lct, none }
+    public enum ErrorPolicy: String, CaseIterable, Codable { case fail, skip }
+    public enum FaceType: String, CaseIterable, Codable { case whole_face, full, head }
+
+    public enum FaceSelect: Equatable, Codable, CustomStringConvertible {
+        case largest
+        case track(Int)
+        case point(x: Double, y: Double)
+
+        public var description: String {
+            switch self {
+            case .largest: return "largest"
+            case let .track(id): return "track:\(id)"
+            case let .point(x, y): return "point:[\(x),\(y)]"
+            }
+        }
+    }
+
+    public struct Plate: Equatable {
+        public var path: URL
+        /// Frames to process; nil = every frame found on disk.
+        public var frames: [Int]?
+        public var colorspace: Colorspace = .linear_rec709
+        /// EXR part by name or index ("0" = first part).
+        public var part: String = "0"
+        /// Channel prefix of the RGB layer ("" = R,G,B).
+        public var layer: String = ""
+    }
+
+    public struct Output: Equatable {
+        public var path: URL
+        public var compression: Compression = .piz
+        public var pixelType: PixelType = .half
+        public var layers: [Layer] = [.rgba, .mask]
+        public var preview: URL?
+        /// Defaults to report.json beside the output frames.
+        public var report: URL
+        /// Defaults to tracks.json beside the output frames.
+        public var tracks: URL
+    }
+
+    public struct Model: Equatable {
+        public var path: URL
+        public var codec: Codec = .taef2
+    }
+
+    public struct Face: Equatable {
+        public var select: FaceSelect = .largest
+        public var minSize: Int = 64
+        /// Crop size in pixels; nil = the model's training resolution.
+        public var size: Int?
+        public var type: FaceType = .whole_face
+        public var smoothingMinCutoff: Double = 1.0
+        public var smoothingBeta: Double = 0.05
+    }
+
+    public struct Blend: Equatable {
+        public var colorTransfer: ColorTransfer = .rct
+        /// Pixels at crop size; negative values dilate.
+        public var maskErode: Int = 4
+        public var maskBlur: Int = 12
+    }
+
+    public var shot: String
+    public var plate: Plate
+    public var output: Output
+    public var model: Model
+    public var face = Face()
+    public var blend = Blend()
+    public var onError: ErrorPolicy = .fail
+    /// The yaml file this came from.
+    public var source: URL
+
+    /// Loads and validates a shot.yaml. Throws `ConfigError` naming the key path and line.
+    public static func load(_ url: URL, displayName: String? = nil) throws -> ShotConfig {
+        let document = try ConfigDocument(url: url, displayName: displayName)
+        return try parse(document, source: url)
+    }
+
+    public static func parse(_ document: ConfigDocument, source: URL) throws -> ShotConfig {
+        let root = try document.root.mapping(allowed: ["shot", "plate", "output", "model", "face", "blend", "on_error"])
+        let shot = try root["shot"]?.string() ?? source.deletingPathExtension().lastPathComponent
+
+        let plateMap = try root.required("plate").mapping(allowed: ["path", "frames", "colorspace", "part", "layer"])
+        let platePath = try plateMap.required("path")
+        var plate = Plate(path: try platePath.url())
+        try checkPlateExists(plate.path, node: platePath)
+        if let frames = plateMap["frames"] { plate.frames = try FrameSpec.parse(frames) }
+        if let node = plateMap["colorspace"] { plate.colorspace = try node.oneOf(Colorspace.self) }
+        if let node = plateMap["part"] { plate.part = try node.string() }
+        if let node = plateMap["layer"] { plate.layer = try node.string() }
+
+        let outputMap = try root.required("output").mapping(
+            allowed: ["path", "compression", "pixel_type", "layers", "preview", "report", "tracks"])
+        let outputNode = try outputMap.required("path")
+        let outputPath = try outputNode.url()
+        guard FramePattern.hasFrameToken(outputPath.lastPathComponent) else {
+            throw outputNode.error("the output path needs a frame number pattern such as swap.####.exr")
+        }
+        guard outputPath.pathExtension.lowercased() == "exr" else {
+            throw outputNode.error("output frames are written as EXR; use a .exr path")
+        }
+        let outputDir = outputPath.deletingLastPathComponent()
+        var output = Output(path: outputPath, report: outputDir.appendingPathComponent("report.json"),
+                            tracks: outputDir.appendingPathComponent("tracks.json"))
+        if let node = outputMap["compression"] { output.compression = try node.oneOf(Compression.self) }
+        if let node = outputMap["pixel_type"] { output.pixelType = try node.oneOf(PixelType.self) }
+        if let node = outputMap["layers"] {
+            output.layers = try node.list().map { try $0.oneOf(Layer.self) }
+            guard output.layers.contains(.rgba) else { throw node.error("layers must include rgba (the composited plate)") }
+            guard Set(output.layers).count == output.layers.count else { throw node.error("a layer is listed twice") }
+        }
+        if let node = outputMap["preview"] {
+            output.preview = try node.url()
+            guard ["mp4", "mov"].contains(output.preview!.pathExtension.lowercased()) else {
+                throw node.error("the preview is an H.264 movie; use a .mp4 or .mov path")
+            }
+        }
+        if let node = outputMap["report"] { output.report = try node.url() }
+        if let node = outputMap["tracks"] { output.tracks = try node.url() }
+
+        let modelMap = try root.required("model").mapping(allowed: ["path", "codec"])
+        var model = Model(path: try modelMap.required("path").url(mustExist: true, directory: true))
+        if let node = modelMap["codec"] { model.codec = try node.oneOf(Codec.self) }
+
+        var config = ShotConfig(shot: shot, plate: plate, output: output, model: model, source: url(source))
+        if let faceMap = try root.section("face", allowed: ["select", "min_size", "size", "type", "smoothing"]) {
+            if let node = faceMap["select"] { config.face.select = try parseSelect(node) }
+            if let node = faceMap["min_size"] { config.face.minSize = try node.int(in: 8...16384) }
+            if let node = faceMap["size"] {
+                let size = try node.int(in: 64...2048)
+                guard size % 8 == 0 else { throw node.error("\(size) is not a multiple of 8 (the codec works at 1/8 resolution)") }
+                config.face.size = size
+            }
+            if let node = faceMap["type"] { config.face.type = try node.oneOf(FaceType.self) }
+            if let smoothing = try faceMap.section("smoothing", allowed: ["min_cutoff", "beta"]) {
+                if let node = smoothing["min_cutoff"] { config.face.smoothingMinCutoff = try node.double(in: 1e-6...1e6) }
+                if let node = smoothing["beta"] { config.face.smoothingBeta = try node.double(in: 0...1e6) }
+            }
+        }
+        if let blendMap = try root.section("blend", allowed: ["color_transfer", "mask_erode", "mask_blur"]) {
+            if let node = blendMap["color_transfer"] { config.blend.colorTransfer = try node.oneOf(ColorTransfer.self) }
+            if let node = blendMap["mask_erode"] { config.blend.maskErode = try node.int(in: -256...256) }
+            if let node = blendMap["mask_blur"] { config.blend.maskBlur = try node.int(in: 0...256) }
+        }
+        if let node = root["on_error"] { config.onError = try node.oneOf(ErrorPolicy.self) }
+        if config.output.path == config.plate.path {
+            throw outputNode.error("the output path is the plate path; plateswap never overwrites the plate")
+        }
+        return config
+    }
+
+    private static func url(_ source: URL) -> URL { source.standardizedFileURL }
+
+    /// A movie must exist; for a sequence the folder must exist (frames are checked when listed).
+    private static func checkPlateExists(_ url: URL, node: ConfigNode) throws {
+        if FramePattern.hasFrameToken(url.lastPathComponent) {
+            var isDirectory: ObjCBool = false
+            let folder = url.deletingLastPathComponent()
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw node.error("the plate folder \(folder.path) does not exist")
+            }
+        } else {
+            _ = try node.url(mustExist: true, directory: false)
+        }
+    }
+
+    /// `largest`, `track:N` or `point:[x,y]` (a flow list after `point:` also parses as a mapping).
+    static func parseSelect(_ node: ConfigNode) throws -> FaceSelect {
+        if let map = try? node.mapping(allowed: ["point", "track"]) {
+            if let point = map["point"] { return try parsePoint(point) }
+            if let track = map["track"] { return .track(try track.int(in: 0...Int(Int32.max))) }
+        }
+        let text = try node.string().replacingOccurrences(of: " ", with: "")
+        if text == "largest" { return .largest }
+        if text.hasPrefix("track:"), let id = Int(text.dropFirst(6)), id >= 0 { return .track(id) }
+        if text.hasPrefix("point:[") && text.hasSuffix("]") {
+            let numbers = text.dropFirst(7).dropLast().split(separator: ",").compactMap { Double($0) }
+            if numbers.count == 2, numbers.allSatisfy(\.isFinite) { return .point(x: numbers[0], y: numbers[1]) }
+        }
+        throw node.error("unknown value '\(text)' (expected largest, track:N or point:[x,y])")
+    }
+
+    private static func parsePoint(_ node: ConfigNode) throws -> FaceSelect {
+        let items = try node.list()
+        guard items.count == 2 else { throw node.error("expected [x, y]") }
+        return .point(x: try items[0].double(), y: try items[1].double())
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// A validated train.yaml (DESIGN.md section 4b; every key is documented in README.md).
+public struct TrainConfig: Equatable {
+    public enum Archetype: String, CaseIterable, Codable { case df, liae }
+
+    public struct Dims: Equatable, Codable {
+        public var encoder = 64
+        public var decoder = 64
+        public var bottleneck = 256
+    }
+
+    public struct VQ: Equatable, Codable {
+        public var enabled = true
+        public var codebookSize = 1024
+        public var codeDim = 64
+        public var commitment = 0.25
+        public var emaDecay = 0.99
+    }
+
+    /// When to stop; with both set, whichever comes first.
+    public struct Stop: Equatable, Codable {
+        public var iterations: Int?
+        public var minutes: Double?
+    }
+
+    /// The model directory to create or resume (need not exist yet).
+    public var model: URL
+    /// Face set of the actor (the faces we want to see).
+    public var source: URL
+    /// Face set of the plate performer (the faces being replaced).
+    public var target: URL
+    public var codec: ShotConfig.Codec = .taef2
+    public var resolution = 256
+    public var archetype: Archetype = .df
+    public var dims = Dims()
+    public var vq = VQ()
+    public var batchSize = 8
+    public var learningRate = 5.0e-5
+    public var stop = Stop(iterations: 20000, minutes: nil)
+    public var saveEvery = 500
+    public var previewEvery = 250
+    public var seed: UInt64 = 1
+    public var sourceFile: URL
+
+    public static func load(_ url: URL, displayName: String? = nil) throws -> TrainConfig {
+        let document = try ConfigDocument(url: url, displayName: displayName)
+        return try parse(document, source: url)
+    }
+
+    public static func parse(_ document: ConfigDocument, source file: URL) throws -> TrainConfig {
+        let root = try document.root.mapping(allowed: [
+            "model", "source", "target", "codec", "resolution", "archetype", "dims", "vq", "batch_size",
+            "learning_rate", "stop", "save_every", "preview_every", "seed",
+        ])
+        let modelNode = try root.required("model")
+        let model = try modelNode.url()
+        if FileManager.default.fileExists(atPath: model.path) {
+            _ = try modelNode.url(mustExist: true, directory: true)
+        }
+        var config = TrainConfig(
+            model: model,
+            source: try root.required("source").url(mustExist: true, directory: true),
+            target: try root.required("target").url(mustExist: true, directory: true),
+            sourceFile: file.standardizedFileURL)
+        if config.source == config.target {
+            throw try root.required("target").error("source and target are the same face set")
+        }
+        if let node = root["codec"] { config.codec = try node.oneOf(ShotConfig.Codec.self) }
+        if let node = root["resolution"] {
+            config.resolution = try node.int(in: 64...1024)
+            guard config.resolution % 16 == 0 else {
+                throw node.error("\(config.resolution) is not a multiple of 16 (latents are 1/8 size and the model halves them once)")
+            }
+        }
+        if let node = root["archetype"] { config.archetype = try node.oneOf(Archetype.self) }
+        if let dims = try root.section("dims", allowed: ["encoder", "decoder", "bottleneck"]) {
+            if let node = dims["encoder"] { config.dims.encoder = try node.int(in: 1...4096) }
+            if let node = dims["decoder"] { config.dims.decoder = try node.int(in: 1...4096) }
+            if let node = dims["bottleneck"] { config.dims.bottleneck = try node.int(in: 1...16384) }
+        }
+        if let vq = try root.section("vq", allowed: ["enabled", "codebook_size", "code_dim", "commitment", "ema_decay"]) {
+            if let node = vq["enabled"] { config.vq.enabled = try node.bool() }
+            if let node = vq["codebook_size"] { config.vq.codebookSize = try node.int(in: 2...1 << 20) }
+            if let node = vq["code_dim"] { config.vq.codeDim = try node.int(in: 1...4096) }
+            if let node = vq["commitment"] { config.vq.commitment = try node.double(in: 0...100) }
+            if let node = vq["ema_decay"] {
+                config.vq.emaDecay = try node.double(in: 0...1)
+                guard config.vq.emaDecay < 1 else { throw node.error("ema_decay must be below 1 (1 never updates the codebook)") }
+            }
+        }
+        if let node = root["batch_size"] { config.batchSize = try node.int(in: 1...4096) }
+        if let node = root["learning_rate"] {
+            config.learningRate = try node.double(in: 0...1)
+            guard config.learningRate > 0 else { throw node.error("learning_rate must be positive") }
+        }
+        if let stopNode = root["stop"] {
+            let stop = try stopNode.mapping(allowed: ["iterations", "minutes"])
+            config.stop = Stop(iterations: try stop["iterations"]?.int(in: 1...Int(Int32.max)),
+                               minutes: try stop["minutes"]?.double(in: 0...1e7))
+            if config.stop.iterations == nil && config.stop.minutes == nil {
+                throw stopNode.error("give iterations, minutes or both")
+            }
+            if let minutes = config.stop.minutes, minutes <= 0 { throw try stop.required("minutes").error("minutes must be positive") }
+        }
+        if let node = root["save_every"] { config.saveEvery = try node.int(in: 1...Int(Int32.max)) }
+        if let node = root["preview_every"] { config.previewEvery = try node.int(in: 0...Int(Int32.max)) }
+        if let node = root["seed"] { config.seed = UInt64(try node.int(in: 0...Int.max)) }
+        return config
+    }
+}
