@@ -1,0 +1,22 @@
+/// Fixed indices into MediaPipe's 468-point face mesh.
+public enum FaceMeshTopology {
+    public static let pointCount = 468
+
+    /// The face silhouette, in order around the face (MediaPipe FACEMESH_FACE_OVAL as a ring),
+    /// starting at the forehead top (10) and going towards image right for a frontal face.
+    public static let faceOval: [Int] = [
+        10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
+        148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+    ]
+
+    /// Outer eye corners: the subject's right eye (image left for a frontal face), then left.
+    public static let rightEyeOuter = 33
+    public static let leftEyeOuter = 263
+    public static let rightEyeInner = 133
+    public static let leftEyeInner = 362
+    public static let noseTip = 1
+    public static let mouthRight = 61
+    public static let mouthLeft = 291
+    public static let chin = 152
+    public static let foreheadTop = 10
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// `tracks.json`: every frame of a shot with its faces, track ids and smoothed landmarks.
+/// Written once by the track step; chunks only read it (DESIGN.md section 3, section 6).
+public struct TracksDocument: Codable, Equatable, Sendable {
+    public struct Face: Codable, Equatable, Sendable {
+        public var track: Int
+        public var box: [Float]
+        public var score: Float
+        public var points5: [[Float]]
+        /// 468 x [x, y, z] in plate pixels, smoothed over the track.
+        public var landmarks: [[Float]]
+        public var presence: Float
+        /// True when the detector missed this frame and the face was interpolated from the
+        /// track's neighbouring frames.
+        public var interpolated: Bool
+    }
+
+    public struct Frame: Codable, Equatable, Sendable {
+        public var frame: Int
+        public var faces: [Face]
+    }
+
+    public struct Track: Codable, Equatable, Sendable {
+        public var id: Int
+        public var firstFrame: Int
+        public var lastFrame: Int
+        public var detections: Int
+        enum CodingKeys: String, CodingKey { case id, firstFrame = "first_frame", lastFrame = "last_frame", detections }
+    }
+
+    public var version: Int = 1
+    public var frameRate: Double
+    public var smoothing: OneEuroParameters
+    public var tracks: [Track]
+    public var frames: [Frame]
+
+    enum CodingKeys: String, CodingKey { case version, frameRate = "frame_rate", smoothing, tracks, frames }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    public static func read(from url: URL) throws -> TracksDocument {
+        do {
+            return try JSONDecoder().decode(TracksDocument.self, from: Data(contentsOf: url))
+        } catch {
+            throw FaceAlignError.badFile(url.path, "\(error)")
+        }
+    }
+
+    /// The face of `track` on `frame`, if any.
+    public func face(frame: Int, track: Int) -> Face? {
+        frames.first { $0.frame == frame }?.faces.first { $0.track == track }
+    }
+}
+
+extension TracksDocument.Face {
+    public var detectedFace: DetectedFace {
+        DetectedFace(box: FaceBox(x1: box[0], y1: box[1], x2: box[2], y2: box[3]), score: score,
+                     points5: points5.map { SIMD2($0[0], $0[1]) },
+                     landmarks: landmarks.map { SIMD3($0[0], $0[1], $0[2]) }, presence: presence)
+    }
+}
