@@ -1,0 +1,95 @@
+/// 2-D convolution, NCHW, weight [out, in/groups, kh, kw] as in PyTorch. Inference picks a direct
+/// kernel for thin layers (<= 8 outputs per group, incl. depthwise) and tiled im2col + sgemm otherwise.
+public final class Conv2d {
+    public let weight: Parameter
+    public let bias: Parameter?
+    public let stride: Int
+    public let padding: Padding
+    public let dilation: Int
+    public let groups: Int
+
+    public init(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Padding, dilation: Int = 1, groups: Int = 1) {
+        shapeCheck(weight.rank == 4, "Conv2d weight must be [out, in/groups, kh, kw], got \(weight.shape)")
+        if let bias { shapeCheck(bias.shape == [weight.shape[0]], "Conv2d bias shape \(bias.shape) for weight \(weight.shape)") }
+        self.weight = Parameter(weight, name: "weight")
+        self.bias = bias.map { Parameter($0, name: "bias") }
+        (self.stride, self.padding, self.dilation, self.groups) = (stride, padding, dilation, groups)
+    }
+
+    public convenience init(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1) {
+        self.init(weight: weight, bias: bias, stride: stride, padding: Padding(padding), dilation: dilation, groups: groups)
+    }
+
+    public var outChannels: Int { weight.value.shape[0] }
+
+    func geometry(_ input: [Int]) -> ConvGeometry {
+        ConvGeometry(input: input, weight: weight.value.shape, stride: stride, dilation: dilation, padding: padding, groups: groups)
+    }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        conv2d(x, weight: weight.value, bias: bias?.value, geometry: geometry(x.shape))
+    }
+
+    public func forward(_ x: Var) -> Var {
+        let g = geometry(x.shape)
+        let w = x.tape.parameter(weight)
+        let b = bias.map { x.tape.parameter($0) }
+        let out = conv2d(x.value, weight: w.value, bias: b?.value, geometry: g)
+        return x.tape.record(out) { dy, tape in
+            let input = tape.values[x.index], wv = tape.values[w.index]
+            var dx = Tensor.zeros(input.shape), dw = Tensor.zeros(wv.shape)
+            input.data.withUnsafeBufferPointer { xp in wv.data.withUnsafeBufferPointer { wp in
+                dy.data.withUnsafeBufferPointer { dyp in dx.data.withUnsafeMutableBufferPointer { dxp in
+                    dw.data.withUnsafeMutableBufferPointer { dwp in
+                        ConvGemm.backward(g, input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: dyp.baseAddress!,
+                                          gradInput: dxp.baseAddress!, gradWeight: dwp.baseAddress!)
+                    } } } } }
+            tape.accumulate(x, dx)
+            tape.accumulate(w, dw)
+            if let b { tape.accumulate(b, channelSums(dy)) }
+        }
+    }
+}
+
+/// Functional convolution (inference, no tape).
+func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry) -> Tensor {
+    var out = Tensor.zeros([g.n, g.o, g.ho, g.wo])
+    guard out.count > 0 else { return out }
+    x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in
+        out.data.withUnsafeMutableBufferPointer { op in
+            if g.og <= ConvDirect.maxOutputsPerGroup && g.kg > 0 {
+                ConvDirect.forward(g, input: xp.baseAddress!, weight: wp.baseAddress!, output: op.baseAddress!)
+            } else {
+                ConvGemm.forward(g, input: xp.baseAddress!, weight: wp.baseAddress!, output: op.baseAddress!)
+            }
+        } } }
+    if let bias { addChannelBias(&out, bias) }
+    return out
+}
+
+/// Adds bias[c] to every value of channel c (axis 1).
+func addChannelBias(_ t: inout Tensor, _ bias: Tensor) {
+    let c = t.shape[1], inner = t.count / max(1, t.shape[0] * c)
+    shapeCheck(bias.count == c, "bias of \(bias.count) values for \(c) channels (shape \(t.shape))")
+    t.data.withUnsafeMutableBufferPointer { p in
+        for n in 0..<t.shape[0] { for ch in 0..<c {
+            let b = bias.data[ch], base = (n * c + ch) * inner
+            for i in 0..<inner { p[base + i] += b }
+        } }
+    }
+}
+
+/// Sum over every axis but 1 (the gradient of a per-channel bias).
+func channelSums(_ t: Tensor) -> Tensor {
+    let c = t.shape[1], inner = t.count / max(1, t.shape[0] * c)
+    var out = [Float](repeating: 0, count: c)
+    t.data.withUnsafeBufferPointer { p in
+        for n in 0..<t.shape[0] { for ch in 0..<c {
+            var s: Float = 0
+            let base = (n * c + ch) * inner
+            for i in 0..<inner { s += p[base + i] }
+            out[ch] += s
+        } }
+    }
+    return Tensor(shape: [c], data: out)
+}

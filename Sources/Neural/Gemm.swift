@@ -1,0 +1,20 @@
+import COpenBLAS
+
+/// Row-major single-precision GEMM: C = alpha * op(A) * op(B) + beta * C, with op(A) M x K and
+/// op(B) K x N. Leading dimensions are row strides. OpenBLAS spreads large products over its threads.
+@inline(__always)
+public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                  alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+        // BLAS would still scale C by beta; do it here so callers need not special-case empty sums.
+        for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+        return
+    }
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Sets OpenBLAS's thread count (it defaults to all cores).
+public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
