@@ -26,3 +26,31 @@ enum SharedData {
         return meshes[index].map { SIMD3(Float($0[0]), Float($0[1]), Float($0[2])) }
     }
 }
+
+import Imaging
+
+extension SharedData {
+    /// A golden 8-bit RGB PNG as an ImageBuffer in [0, 1], decoded with the ffmpeg CLI.
+    static func goldenImage(_ stem: String) throws -> ImageBuffer {
+        let json = try goldenJSON(stem)
+        let w = try XCTUnwrap(json["width"] as? Int), h = try XCTUnwrap(json["height"] as? Int)
+        let bytes = try ffmpegRGB24(url("golden/images/\(stem).png"))
+        XCTAssertEqual(bytes.count, w * h * 3)
+        var planes = [[Float]](repeating: [Float](repeating: 0, count: w * h), count: 3)
+        for i in 0..<(w * h) { for c in 0..<3 { planes[c][i] = Float(bytes[3 * i + c]) / 255 } }
+        return ImageBuffer(width: w, height: h, channels: ["R", "G", "B"], planes: planes)
+    }
+
+    static func ffmpegRGB24(_ file: URL) throws -> [UInt8] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["ffmpeg", "-v", "error", "-i", file.path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "ffmpeg could not decode \(file.path)")
+        return [UInt8](data)
+    }
+}
