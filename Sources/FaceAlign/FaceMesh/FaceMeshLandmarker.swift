@@ -14,7 +14,14 @@ public final class FaceMeshLandmarker {
     /// The network input for an ROI: 1x192x192x3, RGB in [0, 1] (image channels R, G, B in [0, 1]).
     public func cropInput(_ image: ImageBuffer, roi: FaceROI) -> Tensor {
         let n = Self.inputSize
-        let data = sampleBilinearReplicate(image, channels: ["R", "G", "B"], map: roi.cropToImage(size: n), width: n, height: n)
+        // OpenCV INTER_LINEAR + BORDER_REPLICATE, as MediaPipe's ImageToTensor.
+        let crop = image.selecting(["R", "G", "B"]).warpAffine(
+            matrix: .fromIntegerCentreConvention(roi.cropToImage(size: n)), width: n, height: n, filter: .bilinear, edge: .clamp)
+        var data = [Float](repeating: 0, count: n * n * 3)
+        for c in 0..<3 {
+            let plane = crop.planes[c]
+            for i in 0..<(n * n) { data[3 * i + c] = plane[i] }
+        }
         return Tensor(shape: [1, n, n, 3], data: data)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// A rotated square region of an image in pixels: centre, side, rotation (radians, the roll
 /// of the eye line; positive turns the crop's x axis towards image +y).
@@ -45,9 +46,9 @@ public struct FaceROI: Equatable, Sendable {
 
     /// Crop -> image map for an `n`-pixel square crop: crop point (px, py) is image
     /// (cx, cy) + side * R(rotation) * (px/n - 0.5, py/n - 0.5).
-    public func cropToImage(size n: Int) -> Affine2D {
+    public func cropToImage(size n: Int) -> Imaging.AffineTransform {
         let cs = cos(rotation) * side / Double(n), sn = sin(rotation) * side / Double(n)
-        return Affine2D(a: cs, b: -sn, tx: cx - (cs - sn) * Double(n) / 2,
-                        c: sn, d: cs, ty: cy - (sn + cs) * Double(n) / 2)
+        return AffineTransform(a: cs, b: -sn, c: cx - (cs - sn) * Double(n) / 2,
+                               d: sn, e: cs, f: cy - (sn + cs) * Double(n) / 2)
     }
 }

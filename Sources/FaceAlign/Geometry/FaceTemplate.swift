@@ -1,3 +1,5 @@
+import Imaging
+
 /// What part of the head an aligned crop shows.
 public enum FaceType: String, Codable, CaseIterable, Sendable {
     /// Face plus most of the forehead (default; DeepFaceLab's "whole face").
@@ -50,7 +52,7 @@ public struct FaceTemplate: Sendable {
 
     /// The source -> crop similarity for a face with these mesh landmarks (source pixels), for a
     /// square crop of `size` pixels (pixel centres at integer coordinates).
-    public func alignment(landmarks: [SIMD3<Float>], size: Int) -> Affine2D {
+    public func alignment(landmarks: [SIMD3<Float>], size: Int) -> Imaging.AffineTransform {
         precondition(landmarks.count >= FaceMeshTopology.pointCount, "need the 468 mesh landmarks")
         let src = indices.map { SIMD2(Double(landmarks[$0].x), Double(landmarks[$0].y)) }
         // Unit square corners map to the outer pixel edges: u * size - 0.5.

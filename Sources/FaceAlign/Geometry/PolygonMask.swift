@@ -1,3 +1,5 @@
+import Imaging
+
 /// Anti-aliased coverage of a closed polygon (even-odd rule) on a `width` x `height` grid whose
 /// pixel (i, j) covers [i - 0.5, i + 0.5] x [j - 0.5, j + 0.5]. Each pixel gets the fraction of its
 /// area inside the polygon: exact along x, `subrows` samples along y.
@@ -47,6 +49,6 @@ private func addSpan(_ x0: Double, _ x1: Double, _ weight: Double, _ acc: inout 
 }
 
 /// The face-oval polygon of a mesh in the coordinates `transform` maps to (identity: source pixels).
-public func faceOvalPolygon(landmarks: [SIMD3<Float>], transform: Affine2D = .identity) -> [SIMD2<Double>] {
+public func faceOvalPolygon(landmarks: [SIMD3<Float>], transform: Imaging.AffineTransform = .identity) -> [SIMD2<Double>] {
     FaceMeshTopology.faceOval.map { transform.apply(SIMD2(Double(landmarks[$0].x), Double(landmarks[$0].y))) }
 }

@@ -1,7 +1,9 @@
+import Imaging
+
 /// Least-squares similarity (rotation, uniform scale, translation; no reflection) taking `source`
 /// points onto `target` points: Umeyama (1991) specialised to 2D, where the SVD of the 2x2
 /// cross-covariance reduces to a closed form.
-public func umeyamaSimilarity(from source: [SIMD2<Double>], to target: [SIMD2<Double>]) -> Affine2D {
+public func umeyamaSimilarity(from source: [SIMD2<Double>], to target: [SIMD2<Double>]) -> Imaging.AffineTransform {
     precondition(source.count == target.count && source.count >= 2, "need at least 2 matching point pairs")
     let n = Double(source.count)
     let meanS = source.reduce(SIMD2<Double>.zero, +) / n
@@ -13,11 +15,11 @@ public func umeyamaSimilarity(from source: [SIMD2<Double>], to target: [SIMD2<Do
         cross += p.x * q.y - p.y * q.x
         varS += p.x * p.x + p.y * p.y
     }
-    guard varS > 0 else { return Affine2D(a: 1, b: 0, tx: meanT.x - meanS.x, c: 0, d: 1, ty: meanT.y - meanS.y) }
+    guard varS > 0 else { return .translation(meanT.x - meanS.x, meanT.y - meanS.y) }
     // (a, b) = scale * (cos, sin): the rotation that maximises the correlation, scaled by
     // sqrt(dot^2 + cross^2) / varS, which is Umeyama's trace(D S) / sigma_s^2 in 2D.
     let ca = dot / varS, sb = cross / varS
     let tx = meanT.x - (ca * meanS.x - sb * meanS.y)
     let ty = meanT.y - (sb * meanS.x + ca * meanS.y)
-    return Affine2D(a: ca, b: -sb, tx: tx, c: sb, d: ca, ty: ty)
+    return AffineTransform(a: ca, b: -sb, c: tx, d: sb, e: ca, f: ty)
 }
