@@ -89,3 +89,22 @@ final class EndToEndGoldenTests: XCTestCase {
         }
     }
 }
+
+extension EndToEndGoldenTests {
+    /// Large frames go through a downscaled proxy; the boxes map back onto the full-size ones.
+    func testProxyDetectionMapsBackToFullResolution() throws {
+        let image = try SharedData.goldenImage("obama")
+        let rgb = ["R", "G", "B"].flatMap { image[channel: $0].map { $0 * 255 } }
+        let nets = try MTCNNNetworks(searchPath: Self.searchPath)
+        let full = MTCNNDetector(networks: nets).detect(rgb: rgb, width: image.width, height: image.height)
+        var settings = MTCNNDetector.Settings()
+        settings.proxyLongSide = 500
+        var timings = MTCNNDetector.Timings()
+        let proxy = MTCNNDetector(networks: nets, settings: settings).detect(rgb: rgb, width: image.width, height: image.height,
+                                                                           timings: &timings)
+        XCTAssertGreaterThan(timings.proxy, 0)
+        let a = try XCTUnwrap(full.first), b = try XCTUnwrap(proxy.first)
+        XCTAssertGreaterThan(a.box.iou(b.box), 0.85)
+        for (p, q) in zip(a.points5, b.points5) { XCTAssertLessThan(((p - q) * (p - q)).sum().squareRoot(), 0.03 * a.box.diagonal) }
+    }
+}
