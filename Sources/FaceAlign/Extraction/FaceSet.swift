@@ -6,7 +6,7 @@ import Foundation
 /// Coordinates (box, points5, landmarks, matrix) are source pixels with pixel centres at integer
 /// coordinates; for EXR input they are in the EXR's pixel space (data window offset included).
 /// `matrix` maps source -> crop: [[a, b, c], [d, e, f]], crop = (a x + b y + c, d x + e y + f).
-public struct FaceSetDocument: Codable, Equatable, Sendable {
+public struct FaceSetDocument: FaceAlignJSON, Equatable, Sendable {
     public struct Entry: Codable, Equatable, Sendable {
         public var file: String
         public var mask: String
@@ -77,17 +77,4 @@ public struct FaceSetDocument: Codable, Equatable, Sendable {
         self.size = size
     }
 
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(self)
-    }
-
-    public static func read(from url: URL) throws -> FaceSetDocument {
-        do {
-            return try JSONDecoder().decode(FaceSetDocument.self, from: Data(contentsOf: url))
-        } catch {
-            throw FaceAlignError.badFile(url.path, "\(error)")
-        }
-    }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// `tracks.json`: every frame of a shot with its faces, track ids and smoothed landmarks.
 /// Written once by the track step; chunks only read it (DESIGN.md section 3, section 6).
-public struct TracksDocument: Codable, Equatable, Sendable {
+public struct TracksDocument: FaceAlignJSON, Equatable, Sendable {
     public struct Face: Codable, Equatable, Sendable {
         public var track: Int
         public var box: [Float]
@@ -37,19 +37,6 @@ public struct TracksDocument: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey { case version, frameRate = "frame_rate", smoothing, tracks, frames }
 
-    public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(self)
-    }
-
-    public static func read(from url: URL) throws -> TracksDocument {
-        do {
-            return try JSONDecoder().decode(TracksDocument.self, from: Data(contentsOf: url))
-        } catch {
-            throw FaceAlignError.badFile(url.path, "\(error)")
-        }
-    }
 
     /// The face of `track` on `frame`, if any.
     public func face(frame: Int, track: Int) -> Face? {
