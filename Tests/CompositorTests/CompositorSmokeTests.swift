@@ -1,8 +1,0 @@
-import XCTest
-@testable import Compositor
-
-final class CompositorSmokeTests: XCTestCase {
-    func testModuleLoads() {
-        XCTAssertEqual(String(describing: CompositorLibrary.self), "CompositorLibrary")
-    }
-}
