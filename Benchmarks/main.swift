@@ -2,7 +2,9 @@
 // (see BENCHMARKS.md). Usage: plateswap-bench [suite ...]
 import Foundation
 
-let suites: [String: () throws -> Void] = [:]
+let suites: [String: () throws -> Void] = [
+    "faces": FaceBenchmark.run,
+]
 let requested = Array(CommandLine.arguments.dropFirst())
 let names = requested.isEmpty ? suites.keys.sorted() : requested
 for name in names {

@@ -12,6 +12,7 @@ public final class FaceFinder {
     public struct Timings: Sendable {
         public var detection = MTCNNDetector.Timings()
         public var landmarks = 0.0
+        public init() {}
     }
 
     public init(searchPath: ModelSearchPath = .standard(), settings: MTCNNDetector.Settings = .init()) throws {
@@ -29,18 +30,12 @@ public final class FaceFinder {
         let rgb = ["R", "G", "B"].flatMap { image[channel: $0].map { v in v.isFinite ? min(max(v, 0), 1) * 255 : 0 } }
         var faces = detector.detect(rgb: rgb, width: image.width, height: image.height, timings: &t.detection)
         let start = Date()
-        let clamped = clampedRGB(image)
         for i in faces.indices {
-            let mesh = landmarker.landmarks(clamped, face: faces[i])
+            let mesh = landmarker.landmarks(image, face: faces[i])
             faces[i].landmarks = mesh.landmarks
             faces[i].presence = mesh.presence
         }
         t.landmarks = Date().timeIntervalSince(start)
         return faces.filter { $0.presence >= minPresence }
-    }
-
-    private func clampedRGB(_ image: ImageBuffer) -> ImageBuffer {
-        let planes = ["R", "G", "B"].map { image[channel: $0].map { v in v.isFinite ? min(max(v, 0), 1) : 0 } }
-        return ImageBuffer(width: image.width, height: image.height, channels: ["R", "G", "B"], planes: planes)
     }
 }

@@ -11,7 +11,8 @@ public final class FaceMeshLandmarker {
         graph = try TFLiteGraph(modelPath: "mediapipe/face_landmark", searchPath: searchPath)
     }
 
-    /// The network input for an ROI: 1x192x192x3, RGB in [0, 1] (image channels R, G, B in [0, 1]).
+    /// The network input for an ROI: 1x192x192x3, RGB in [0, 1] (image channels R, G, B, display
+    /// referred; values outside [0, 1] and NaN are clamped after sampling).
     public func cropInput(_ image: ImageBuffer, roi: FaceROI) -> Tensor {
         let n = Self.inputSize
         // OpenCV INTER_LINEAR + BORDER_REPLICATE, as MediaPipe's ImageToTensor.
@@ -20,7 +21,7 @@ public final class FaceMeshLandmarker {
         var data = [Float](repeating: 0, count: n * n * 3)
         for c in 0..<3 {
             let plane = crop.planes[c]
-            for i in 0..<(n * n) { data[3 * i + c] = plane[i] }
+            for i in 0..<(n * n) { data[3 * i + c] = plane[i].isNaN ? 0 : min(max(plane[i], 0), 1) }
         }
         return Tensor(shape: [1, n, n, 3], data: data)
     }

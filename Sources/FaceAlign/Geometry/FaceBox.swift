@@ -54,3 +54,16 @@ public struct DetectedFace: Sendable {
         return (d * d).sum().squareRoot()
     }
 }
+
+extension DetectedFace {
+    /// The same face with every coordinate moved by `offset` (e.g. from an EXR data window into
+    /// the file's pixel space).
+    public func shifted(by offset: SIMD2<Float>) -> DetectedFace {
+        guard offset != .zero else { return self }
+        var f = self
+        f.box = FaceBox(x1: box.x1 + offset.x, y1: box.y1 + offset.y, x2: box.x2 + offset.x, y2: box.y2 + offset.y)
+        f.points5 = points5.map { $0 + offset }
+        f.landmarks = landmarks.map { $0 + SIMD3(offset.x, offset.y, 0) }
+        return f
+    }
+}

@@ -17,7 +17,10 @@ public struct MTCNNDetector {
     }
 
     /// Seconds per stage of the last call (for benchmarks).
-    public struct Timings: Sendable { public var proxy = 0.0, pnet = 0.0, rnet = 0.0, onet = 0.0 }
+    public struct Timings: Sendable {
+        public var proxy = 0.0, pnet = 0.0, rnet = 0.0, onet = 0.0
+        public init() {}
+    }
 
     public let networks: MTCNNNetworks
     public var settings: Settings
