@@ -1,0 +1,35 @@
+import Foundation
+import Support
+
+/// The stable identity of a loaded codec, used to key latent caches: a latent computed with other
+/// weights (or another config) must never be reused.
+public struct CodecIdentity: Equatable, Sendable, CustomStringConvertible {
+    /// The codec family, e.g. `taef2`, `taesd`, `sdvae`.
+    public let name: String
+    /// SHA-256 over the weight files' own SHA-256 digests (in order) and the architecture text.
+    public let sha256: String
+
+    /// `name-` plus the first 16 hex digits of the digest: short enough for a folder name.
+    public var id: String { "\(name)-\(sha256.prefix(16))" }
+    public var description: String { id }
+
+    public init(name: String, sha256: String) {
+        self.name = name
+        self.sha256 = sha256
+    }
+
+    /// Hashes each weight file, then the list of digests together with `architecture` (e.g. the
+    /// SD VAE config, whose scaling factor changes the latents without changing the weights).
+    public init(name: String, weightFiles: [URL], architecture: String = "") throws {
+        var combined = SHA256()
+        for file in weightFiles {
+            let digest: String
+            do { digest = try SHA256.hex(fileAt: file) } catch {
+                throw CodecError.badFile(file: file.path, reason: "cannot read for hashing: \(error.localizedDescription)")
+            }
+            combined.update(digest + "\n")
+        }
+        combined.update(architecture)
+        self.init(name: name, sha256: combined.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+}
