@@ -3,6 +3,7 @@
 import Foundation
 
 let suites: [String: () throws -> Void] = [
+    "codec": CodecBenchmark.run,
     "faces": FaceBenchmark.run,
 ]
 let requested = Array(CommandLine.arguments.dropFirst())

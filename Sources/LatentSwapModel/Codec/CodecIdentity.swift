@@ -33,3 +33,29 @@ public struct CodecIdentity: Equatable, Sendable, CustomStringConvertible {
         self.init(name: name, sha256: combined.finalize().map { String(format: "%02x", $0) }.joined())
     }
 }
+
+/// A codec identity computed on first use: hashing a 335 MB SD VAE file takes seconds, and many
+/// runs (a round trip, a benchmark) never need the id.
+final class LazyCodecIdentity: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cached: CodecIdentity?
+    private let make: () throws -> CodecIdentity
+
+    init(_ make: @escaping () throws -> CodecIdentity) { self.make = make }
+
+    init(_ identity: CodecIdentity) {
+        cached = identity
+        make = { identity }
+    }
+
+    var value: CodecIdentity {
+        get throws {
+            lock.lock()
+            defer { lock.unlock() }
+            if let cached { return cached }
+            let identity = try make()
+            cached = identity
+            return identity
+        }
+    }
+}

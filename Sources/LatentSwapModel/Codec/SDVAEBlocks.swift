@@ -1,0 +1,90 @@
+import Neural
+
+/// diffusers `ResnetBlock2D` without time embedding: GroupNorm, SiLU, conv3x3, GroupNorm, SiLU,
+/// conv3x3, plus the input (through a 1x1 `conv_shortcut` when the channel count changes).
+struct SDResnetBlock {
+    let norm1: GroupNorm, conv1: Conv2d, norm2: GroupNorm, conv2: Conv2d
+    let shortcut: Conv2d?
+
+    init(_ w: CodecWeights, _ p: String, inputs: Int, outputs: Int, groups: Int) throws {
+        norm1 = try SDVAELayers.groupNorm(w, "\(p).norm1", inputs, groups: groups)
+        conv1 = try SDVAELayers.conv(w, "\(p).conv1", inputs, outputs, kernel: 3)
+        norm2 = try SDVAELayers.groupNorm(w, "\(p).norm2", outputs, groups: groups)
+        conv2 = try SDVAELayers.conv(w, "\(p).conv2", outputs, outputs, kernel: 3)
+        shortcut = inputs == outputs ? nil : try SDVAELayers.conv(w, "\(p).conv_shortcut", inputs, outputs, kernel: 1)
+    }
+
+    func forward(_ x: Tensor) -> Tensor {
+        var h = conv1.forward(silu(norm1.forward(x)))
+        h = conv2.forward(silu(norm2.forward(h)))
+        return add(shortcut?.forward(x) ?? x, h)
+    }
+}
+
+/// diffusers `Attention` as used in the VAE mid block: one head over all H*W positions, GroupNorm
+/// first, q/k/v/out projections (`to_q`, `to_k`, `to_v`, `to_out.0`), residual added.
+struct SDAttentionBlock {
+    let norm: GroupNorm
+    let query: Linear, key: Linear, value: Linear, out: Linear
+
+    init(_ w: CodecWeights, _ p: String, channels c: Int, groups: Int) throws {
+        norm = try SDVAELayers.groupNorm(w, "\(p).group_norm", c, groups: groups)
+        func linear(_ name: String) throws -> Linear {
+            Linear(weight: try w.take("\(p).\(name).weight", [c, c]), bias: try w.take("\(p).\(name).bias", [c]))
+        }
+        query = try linear("to_q")
+        key = try linear("to_k")
+        value = try linear("to_v")
+        out = try linear("to_out.0")
+    }
+
+    func forward(_ x: Tensor) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        // Tokens: N x (H*W) x C.
+        let tokens = SDVAELayers.channelsLast(norm.forward(x))
+        let attended = scaledDotProductAttention(query.forward(tokens), key.forward(tokens), value.forward(tokens))
+        let projected = out.forward(attended)
+        return add(x, SDVAELayers.channelsFirst(projected, n: n, c: c, h: h, w: w))
+    }
+}
+
+/// The small layer constructors and layout changes the SD VAE blocks share.
+enum SDVAELayers {
+    static func conv(_ w: CodecWeights, _ p: String, _ inputs: Int, _ outputs: Int, kernel: Int) throws -> Conv2d {
+        Conv2d(weight: try w.take("\(p).weight", [outputs, inputs, kernel, kernel]),
+               bias: try w.take("\(p).bias", [outputs]), stride: 1, padding: kernel / 2)
+    }
+
+    /// GroupNorm with the VAE's eps 1e-6.
+    static func groupNorm(_ w: CodecWeights, _ p: String, _ channels: Int, groups: Int) throws -> GroupNorm {
+        GroupNorm(groups: groups, eps: 1e-6, weight: try w.take("\(p).weight", [channels]), bias: try w.take("\(p).bias", [channels]))
+    }
+
+    /// N x C x H x W -> N x (H*W) x C.
+    static func channelsLast(_ x: Tensor) -> Tensor {
+        let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        var out = [Float](repeating: 0, count: x.count)
+        x.data.withUnsafeBufferPointer { src in
+            for b in 0..<n {
+                for ch in 0..<c {
+                    for p in 0..<hw { out[(b * hw + p) * c + ch] = src[(b * c + ch) * hw + p] }
+                }
+            }
+        }
+        return Tensor(shape: [n, hw, c], data: out)
+    }
+
+    /// N x (H*W) x C -> N x C x H x W.
+    static func channelsFirst(_ x: Tensor, n: Int, c: Int, h: Int, w: Int) -> Tensor {
+        let hw = h * w
+        var out = [Float](repeating: 0, count: x.count)
+        x.data.withUnsafeBufferPointer { src in
+            for b in 0..<n {
+                for p in 0..<hw {
+                    for ch in 0..<c { out[(b * c + ch) * hw + p] = src[(b * hw + p) * c + ch] }
+                }
+            }
+        }
+        return Tensor(shape: [n, c, h, w], data: out)
+    }
+}
