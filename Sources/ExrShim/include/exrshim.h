@@ -1,11 +1,79 @@
-// extern "C" API over the OpenEXR 3.1 C++ library (see ../shared/TOOLCHAIN.md: the 3.1 C core
-// lacks DWAA/DWAB). Filled in by the PlateIO EXR work.
+// extern "C" API over the OpenEXR 3.1 C++ library (Imf), used by PlateIO's EXR reader and writer.
+//
+// Why C++ and not the 3.1 C core: the core cannot read or write DWAA/DWAB and mis-orders channels
+// when decoding half to float (../shared/TOOLCHAIN.md). Every entry point catches all C++
+// exceptions and reports them as a message in `err` (a caller buffer of `errlen` bytes); functions
+// return 0 on success and -1 on failure. Header parsing and size guards happen in Swift *before*
+// any of these functions touch a file (PlateIO/EXRHeaderParser.swift), so Imf never sizes a buffer
+// from an unchecked header.
 #pragma once
+#include <stddef.h>
+#include <stdint.h>
 #ifdef __cplusplus
 extern "C" {
 #endif
+
 /// OpenEXR library version string, e.g. "3.1.5".
 const char *exrshim_version(void);
+
+/// Pixel types, as stored in EXR files.
+enum { EXRSHIM_UINT = 0, EXRSHIM_HALF = 1, EXRSHIM_FLOAT = 2 };
+
+// ---- reading ----
+typedef struct ExrShimReader ExrShimReader;
+
+/// Opens a file for reading with `threads` worker threads (1: the calling thread does all work).
+ExrShimReader *exrshim_open(const char *path, int threads, char *err, size_t errlen);
+void exrshim_close(ExrShimReader *reader);
+int exrshim_part_count(const ExrShimReader *reader);
+
+/// Decodes the whole data window (level 0 for tiled parts) of `part` into Float32 planes, one per
+/// channel, each `width * height` values, row-major from the data window's top-left corner.
+int exrshim_read_part(ExrShimReader *reader, int part, const char *const *channels, float *const *planes,
+                      int count, char *err, size_t errlen);
+
+/// Reads every raw chunk of level 0 of `part` without decompressing it, so truncated files and
+/// damaged chunk leaders are found cheaply.
+int exrshim_verify_chunks(ExrShimReader *reader, int part, char *err, size_t errlen);
+
+/// Reads part 0 through Imf::RgbaInputFile, which converts luminance/chroma (Y, RY, BY) to RGB.
+/// Planes are `width * height` values of the data window; `a` may be NULL.
+int exrshim_read_rgba(const char *path, int threads, float *r, float *g, float *b, float *a,
+                      char *err, size_t errlen);
+
+// ---- writing ----
+/// One header attribute, value serialised exactly as in an EXR file (little-endian).
+typedef struct {
+    const char *name;
+    const char *type;
+    const unsigned char *bytes;
+    int size;
+} ExrShimAttribute;
+
+/// One channel to write: `plane` holds the data window's `width * height` values.
+typedef struct {
+    const char *name;
+    int pixelType;
+    const float *plane;
+} ExrShimChannel;
+
+/// Writes a single-part scanline file (increasing y). Windows are inclusive {xMin, yMin, xMax, yMax}.
+/// `compression` is Imf::Compression's value. Attributes named like structural ones (channels,
+/// compression, dataWindow, displayWindow, lineOrder, tiles, type, name, chunkCount, version) are skipped.
+/// `dwaLevel` > 0 sets the DWAA/DWAB quality level (OpenEXR's default is 45).
+int exrshim_write(const char *path, const int32_t dataWindow[4], const int32_t displayWindow[4],
+                  int compression, float dwaLevel, const ExrShimAttribute *attributes, int attributeCount,
+                  const ExrShimChannel *channels, int channelCount, int threads, char *err, size_t errlen);
+
+// ---- benchmark baseline: the library's own RGBA interface into its native half buffers ----
+typedef struct ExrShimRgbaImage ExrShimRgbaImage;
+ExrShimRgbaImage *exrshim_rgba_load(const char *path, int threads, char *err, size_t errlen);
+/// A synthetic RGBA half image (gradients, a sinusoid and grain; alpha 1).
+ExrShimRgbaImage *exrshim_rgba_synthetic(int width, int height);
+int exrshim_rgba_save(const ExrShimRgbaImage *image, const char *path, int compression, int threads,
+                      char *err, size_t errlen);
+void exrshim_rgba_free(ExrShimRgbaImage *image);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,42 @@
+// Internal helpers shared by the shim's translation units.
+#pragma once
+#include <ImfThreading.h>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <mutex>
+
+namespace exrshim {
+
+/// Copies `message` into the caller's error buffer (always NUL-terminated).
+inline void setError(char *err, size_t errlen, const char *message) {
+    if (err == nullptr || errlen == 0) return;
+    std::snprintf(err, errlen, "%s", message);
+}
+
+/// Runs `body`, turning every C++ exception into an error message and -1.
+template <class Body> int guarded(char *err, size_t errlen, Body body) {
+    try {
+        body();
+        return 0;
+    } catch (const std::bad_alloc &) {
+        setError(err, errlen, "out of memory");
+    } catch (const std::exception &e) {
+        setError(err, errlen, e.what());
+    } catch (...) {
+        setError(err, errlen, "unknown C++ exception");
+    }
+    return -1;
+}
+
+/// Imf's per-file thread count for `threads` workers: 0 keeps all work on the calling thread;
+/// more than one needs a global pool at least that large (it only ever grows).
+inline int fileThreads(int threads) {
+    if (threads <= 1) return 0;
+    static std::mutex lock;
+    std::lock_guard<std::mutex> guard(lock);
+    if (Imf::globalThreadCount() < threads) Imf::setGlobalThreadCount(threads);
+    return threads;
+}
+
+} // namespace exrshim

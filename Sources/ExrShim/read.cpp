@@ -1,0 +1,137 @@
+// Reading: whole data windows into planar Float32, raw chunk checks, and the RGBA (YC) path.
+#include "common.h"
+#include "exrshim.h"
+#include <ImfFrameBuffer.h>
+#include <ImfHeader.h>
+#include <ImfInputPart.h>
+#include <ImfMultiPartInputFile.h>
+#include <ImfPartType.h>
+#include <ImfRgbaFile.h>
+#include <ImfTiledInputPart.h>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace Imf;
+using Imath::Box2i;
+
+struct ExrShimReader {
+    std::unique_ptr<MultiPartInputFile> file;
+};
+
+namespace {
+
+const Header &checkedHeader(const ExrShimReader *reader, int part) {
+    if (part < 0 || part >= reader->file->parts())
+        throw std::out_of_range("no part " + std::to_string(part) + " (file has " +
+                                std::to_string(reader->file->parts()) + ")");
+    return reader->file->header(part);
+}
+
+int linesPerChunk(Compression c) {
+    switch (c) {
+    case ZIP_COMPRESSION: case PXR24_COMPRESSION: return 16;
+    case PIZ_COMPRESSION: case B44_COMPRESSION: case B44A_COMPRESSION: case DWAA_COMPRESSION: return 32;
+    case DWAB_COMPRESSION: return 256;
+    default: return 1;
+    }
+}
+
+void verifyTiles(MultiPartInputFile &file, int part) {
+    TiledInputPart in(file, part);
+    const char *data = nullptr;
+    int size = 0;
+    for (int ly = 0; ly < in.numYLevels(); ++ly) {
+        for (int lx = 0; lx < in.numXLevels(); ++lx) {
+            if (!in.isValidLevel(lx, ly)) continue;
+            for (int ty = 0; ty < in.numYTiles(ly); ++ty) {
+                for (int tx = 0; tx < in.numXTiles(lx); ++tx) {
+                    int dx = tx, dy = ty, levelX = lx, levelY = ly;
+                    in.rawTileData(dx, dy, levelX, levelY, data, size);
+                }
+            }
+        }
+    }
+}
+
+void verifyScanlines(MultiPartInputFile &file, int part, const Header &header) {
+    InputPart in(file, part);
+    const Box2i dw = header.dataWindow();
+    const int lines = linesPerChunk(header.compression());
+    const char *data = nullptr;
+    int size = 0;
+    for (int64_t y = dw.min.y; y <= dw.max.y; y += lines) in.rawPixelData(int(y), data, size);
+}
+
+} // namespace
+
+extern "C" ExrShimReader *exrshim_open(const char *path, int threads, char *err, size_t errlen) {
+    ExrShimReader *reader = nullptr;
+    exrshim::guarded(err, errlen, [&] {
+        auto file = std::make_unique<MultiPartInputFile>(path, exrshim::fileThreads(threads));
+        reader = new ExrShimReader{std::move(file)};
+    });
+    return reader;
+}
+
+extern "C" void exrshim_close(ExrShimReader *reader) {
+    try {
+        delete reader;
+    } catch (...) {
+    }
+}
+
+extern "C" int exrshim_part_count(const ExrShimReader *reader) { return reader->file->parts(); }
+
+extern "C" int exrshim_read_part(ExrShimReader *reader, int part, const char *const *channels,
+                                 float *const *planes, int count, char *err, size_t errlen) {
+    return exrshim::guarded(err, errlen, [&] {
+        const Header &header = checkedHeader(reader, part);
+        const Box2i dw = header.dataWindow();
+        const int64_t width = int64_t(dw.max.x) - dw.min.x + 1;
+        const int64_t height = int64_t(dw.max.y) - dw.min.y + 1;
+        InputPart in(*reader->file, part);
+        FrameBuffer frame;
+        for (int i = 0; i < count; ++i) {
+            // Slice::Make offsets the base by the data window's origin without overflow.
+            frame.insert(channels[i], Slice::Make(FLOAT, planes[i], dw.min, width, height, sizeof(float),
+                                                  size_t(width) * sizeof(float)));
+        }
+        in.setFrameBuffer(frame);
+        in.readPixels(dw.min.y, dw.max.y);
+    });
+}
+
+extern "C" int exrshim_verify_chunks(ExrShimReader *reader, int part, char *err, size_t errlen) {
+    return exrshim::guarded(err, errlen, [&] {
+        const Header &header = checkedHeader(reader, part);
+        if (isTiled(header.type()) || (!header.hasType() && header.hasTileDescription()))
+            verifyTiles(*reader->file, part);
+        else
+            verifyScanlines(*reader->file, part, header);
+    });
+}
+
+extern "C" int exrshim_read_rgba(const char *path, int threads, float *r, float *g, float *b, float *a,
+                                 char *err, size_t errlen) {
+    return exrshim::guarded(err, errlen, [&] {
+        RgbaInputFile in(path, exrshim::fileThreads(threads));
+        const Box2i dw = in.dataWindow();
+        const int64_t width = int64_t(dw.max.x) - dw.min.x + 1;
+        const int64_t height = int64_t(dw.max.y) - dw.min.y + 1;
+        const size_t count = size_t(width * height);
+        std::vector<Rgba> pixels(count);
+        // Imf addresses pixels by absolute coordinates: shift the base by the window's origin.
+        const intptr_t shift = (intptr_t(dw.min.x) + intptr_t(dw.min.y) * intptr_t(width)) * intptr_t(sizeof(Rgba));
+        in.setFrameBuffer(reinterpret_cast<Rgba *>(reinterpret_cast<intptr_t>(pixels.data()) - shift), 1,
+                          size_t(width));
+        in.readPixels(dw.min.y, dw.max.y);
+        for (size_t i = 0; i < count; ++i) {
+            r[i] = pixels[i].r;
+            g[i] = pixels[i].g;
+            b[i] = pixels[i].b;
+            if (a) a[i] = pixels[i].a;
+        }
+    });
+}

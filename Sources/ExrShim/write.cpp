@@ -1,0 +1,161 @@
+// Writing: single-part scanline files from planar Float32, attributes passed through as raw bytes.
+#include "common.h"
+#include "exrshim.h"
+#include <ImfAttribute.h>
+#include <ImfChannelList.h>
+#include <ImfFrameBuffer.h>
+#include <ImfHeader.h>
+#include <ImfOpaqueAttribute.h>
+#include <ImfOutputFile.h>
+#include <ImfStdIO.h>
+#include <ImfVersion.h>
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <immintrin.h>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace Imf;
+using Imath::Box2i;
+using Imath::V2i;
+
+namespace {
+
+bool isStructural(const char *name) {
+    static const char *const names[] = {"channels", "compression", "dataWindow", "displayWindow", "lineOrder",
+                                        "tiles", "type", "name", "chunkCount", "version", "maxSamplesPerPixel"};
+    for (const char *n : names)
+        if (std::strcmp(n, name) == 0) return true;
+    return false;
+}
+
+/// Rebuilds an attribute from its file bytes; unknown types stay opaque, so they round-trip as is.
+std::unique_ptr<Attribute> makeAttribute(const ExrShimAttribute &source) {
+    std::unique_ptr<Attribute> attribute(Attribute::knownType(source.type)
+                                             ? Attribute::newAttribute(source.type)
+                                             : new OpaqueAttribute(source.type));
+    StdISStream stream;
+    if (source.size < 0 || (source.size > 0 && source.bytes == nullptr))
+        throw std::invalid_argument(std::string("bad value for attribute ") + source.name);
+    if (source.size > 0) stream.str(std::string(reinterpret_cast<const char *>(source.bytes), size_t(source.size)));
+    attribute->readValueFrom(stream, source.size, EXR_VERSION);
+    return attribute;
+}
+
+// Imf's OutputFile does not convert pixel types, so planes are converted to the file's type first.
+
+__attribute__((target("avx,f16c"))) void floatToHalfF16C(const float *src, uint16_t *dst, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m128i packed = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT);
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i), packed);
+    }
+    for (; i < n; ++i) dst[i] = half(src[i]).bits();
+}
+
+void floatToHalf(const float *src, half *dst, size_t n) {
+    static const bool hasF16C = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+    if (hasF16C) {
+        floatToHalfF16C(src, reinterpret_cast<uint16_t *>(dst), n);
+    } else {
+        for (size_t i = 0; i < n; ++i) dst[i] = half(src[i]);
+    }
+}
+
+void floatToUint(const float *src, uint32_t *dst, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        const float v = src[i];
+        dst[i] = !(v > 0) ? 0u : v >= 4294967295.0f ? 0xFFFFFFFFu : uint32_t(std::lround(v));
+    }
+}
+
+/// Runs body(begin, end) over [0, n) split into `threads` contiguous ranges.
+template <class Body> void parallelRanges(size_t n, int threads, Body body) {
+    const size_t workers = size_t(std::max(1, std::min(threads, 16)));
+    if (workers == 1 || n < 65536) {
+        body(size_t(0), n);
+        return;
+    }
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < workers; ++w) pool.emplace_back(body, n * w / workers, n * (w + 1) / workers);
+    body(size_t(0), n / workers);
+    for (auto &t : pool) t.join();
+}
+
+/// A channel's pixels in the file's type: float planes are used in place, others are converted.
+struct StoredPlane {
+    std::unique_ptr<half[]> halves;
+    std::unique_ptr<uint32_t[]> uints;
+    const char *base = nullptr;
+    size_t sampleSize = sizeof(float);
+};
+
+StoredPlane storePlane(const ExrShimChannel &channel, size_t count, int threads) {
+    StoredPlane stored;
+    switch (channel.pixelType) {
+    case EXRSHIM_FLOAT:
+        stored.base = reinterpret_cast<const char *>(channel.plane);
+        break;
+    case EXRSHIM_HALF: {
+        stored.halves.reset(new half[count]);
+        half *dst = stored.halves.get();
+        parallelRanges(count, threads, [&](size_t b, size_t e) { floatToHalf(channel.plane + b, dst + b, e - b); });
+        stored.base = reinterpret_cast<const char *>(dst);
+        stored.sampleSize = sizeof(half);
+        break;
+    }
+    case EXRSHIM_UINT: {
+        stored.uints.reset(new uint32_t[count]);
+        floatToUint(channel.plane, stored.uints.get(), count);
+        stored.base = reinterpret_cast<const char *>(stored.uints.get());
+        stored.sampleSize = sizeof(uint32_t);
+        break;
+    }
+    default:
+        throw std::invalid_argument(std::string("bad pixel type for channel ") + channel.name);
+    }
+    return stored;
+}
+
+Box2i box(const int32_t corners[4]) { return Box2i(V2i(corners[0], corners[1]), V2i(corners[2], corners[3])); }
+
+} // namespace
+
+extern "C" int exrshim_write(const char *path, const int32_t dataWindow[4], const int32_t displayWindow[4],
+                             int compression, float dwaLevel, const ExrShimAttribute *attributes,
+                             int attributeCount, const ExrShimChannel *channels, int channelCount, int threads,
+                             char *err, size_t errlen) {
+    return exrshim::guarded(err, errlen, [&] {
+        if (compression < 0 || compression >= NUM_COMPRESSION_METHODS)
+            throw std::invalid_argument("unknown compression " + std::to_string(compression));
+        const Box2i dw = box(dataWindow);
+        Header header(box(displayWindow), dw);
+        for (int i = 0; i < attributeCount; ++i) {
+            if (isStructural(attributes[i].name)) continue;
+            header.insert(attributes[i].name, *makeAttribute(attributes[i]));
+        }
+        header.compression() = Compression(compression);
+        if (dwaLevel > 0) header.dwaCompressionLevel() = dwaLevel;
+        header.lineOrder() = INCREASING_Y;
+        const int64_t width = int64_t(dw.max.x) - dw.min.x + 1;
+        const int64_t height = int64_t(dw.max.y) - dw.min.y + 1;
+        FrameBuffer frame;
+        std::vector<StoredPlane> stored;
+        stored.reserve(size_t(channelCount));
+        for (int i = 0; i < channelCount; ++i) {
+            stored.push_back(storePlane(channels[i], size_t(width * height), threads));
+            const PixelType type = PixelType(channels[i].pixelType);
+            header.channels().insert(channels[i].name, Channel(type));
+            frame.insert(channels[i].name, Slice::Make(type, stored.back().base, dw.min, width, height,
+                                                       stored.back().sampleSize,
+                                                       size_t(width) * stored.back().sampleSize));
+        }
+        OutputFile out(path, header, exrshim::fileThreads(threads));
+        out.setFrameBuffer(frame);
+        out.writePixels(int(height));
+    });
+}

@@ -1,0 +1,243 @@
+import ExrShim
+import Foundation
+import Imaging
+import Support
+
+// # EXR in PlateIO
+//
+// Reading (`ExrImage`):
+//     let (image, header) = try ExrImage.read(url)                        // part 0, every channel
+//     let (beauty, _) = try ExrImage.read(url, part: "beauty", layer: "") // unprefixed R,G,B,A
+//     let (diffuse, _) = try ExrImage.read(url, part: 2, layer: "diffuse") // diffuse.R -> R ...
+//     let headers = try ExrImage.headers(of: url)                         // all parts, no pixels
+// - Pixels arrive as `ImageBuffer` (planar Float32) covering the **data window**; `header.dataWindow`
+//   and `header.displayWindow` are inclusive `PixelBox`es in absolute pixel coordinates (origins may
+//   be negative). Scanline and tiled parts (level 0 of mip/ripmaps), every compression OpenEXR 3.1
+//   has (none rle zips zip piz pxr24 b44 b44a dwaa dwab), half/float/uint channels (uint values above
+//   2^24 lose precision in Float32).
+// - `layer`: nil = every channel with its full name; "" = channels without a '.'; "name" = the
+//   `name.*` channels with the prefix removed. Channels come R, G, B, A first, then file order.
+// - Luminance/chroma parts (Y, RY, BY) are converted to R, G, B(, A) by OpenEXR's RgbaInputFile
+//   (part 0's base layer only); deep parts, subsampled channels and HTJ2K are rejected.
+// - `header.attributes` holds every non-structural attribute as a typed `ExrAttribute`.
+//
+// Writing (`ExrWriter`, EXRWriter.swift):
+//     try ExrWriter.write(image, header: header, to: out, compression: .dwaa, pixelType: .half)
+// - Single-part scanline; the image must match `header.dataWindow`'s size; the display window and all
+//   `header.attributes` are written as given; extra channels (`swap.mask`) are just more planes.
+// - Written to a temporary file beside `out`, then renamed (Support.AtomicFile).
+//
+// Errors: every failure is a `PlateIOError` naming the file (and part/channel). Damaged files
+// never crash: headers are parsed and size-checked in Swift (EXRHeaderParser.swift) before
+// OpenEXR opens them, and the C++ shim turns every exception into an error message.
+
+/// Options for reading EXR pixels.
+public struct ExrReadOptions: Sendable {
+    /// Threads OpenEXR decodes with (1: only the calling thread).
+    public var threads: Int
+    /// The most bytes of Float32 planes a read may allocate; larger reads fail with `.tooLarge`.
+    public var maxBytes: Int
+    /// Convert luminance/chroma (Y, RY, BY) parts to RGB; when false they are rejected.
+    public var convertLuminanceChroma: Bool
+
+    public init(threads: Int = workerCount, maxBytes: Int = 1 << 30, convertLuminanceChroma: Bool = true) {
+        self.threads = threads
+        self.maxBytes = maxBytes
+        self.convertLuminanceChroma = convertLuminanceChroma
+    }
+}
+
+/// Reads EXR files (see the overview at the top of this file).
+public enum ExrImage {
+    /// Headers of every part, parsed and checked without decoding pixels.
+    public static func headers(of url: URL) throws -> [ExrHeader] {
+        try ExrHeaderParser.parse(fileAt: url)
+    }
+
+    /// Reads the data window of one part (or one layer of it) into planar Float32.
+    public static func read(_ url: URL, part: ExrPartSelector = 0, layer: String? = nil,
+                            options: ExrReadOptions = ExrReadOptions()) throws -> (image: ImageBuffer, header: ExrHeader) {
+        let headers = try ExrHeaderParser.parse(fileAt: url)
+        let index = try resolve(part, in: headers, file: url.path)
+        let header = headers[index]
+        let label = partLabel(index, header)
+        func fail(_ kind: PlateIOError.Kind, _ reason: String, channel: String? = nil) -> PlateIOError {
+            PlateIOError(kind, file: url.path, part: label, channel: channel, reason: reason)
+        }
+        guard !header.partType.isDeep else {
+            throw fail(.unsupported, "deep data is not supported (part type \(header.partType.rawValue))")
+        }
+        let selection = try selectChannels(header, layer: layer, fail: fail)
+        let width = header.dataWindow.width, height = header.dataWindow.height
+
+        if selection.contains(where: { ["RY", "BY"].contains($0.outputName) }) {
+            guard options.convertLuminanceChroma, index == 0, layer == nil || layer == "" else {
+                throw fail(.unsupported, "luminance/chroma (Y, RY, BY) channels are only converted to RGB in part 0's base layer")
+            }
+            let hasAlpha = selection.contains { $0.outputName == "A" }
+            try checkSize(width, height, channels: hasAlpha ? 4 : 3, options, fail: fail)
+            return (try readLuminanceChroma(url, width: width, height: height, alpha: hasAlpha, options: options, fail: fail), header)
+        }
+        if let sub = selection.first(where: { header.channel(named: $0.fileName).map { $0.xSampling != 1 || $0.ySampling != 1 } ?? false }),
+           let channel = header.channel(named: sub.fileName) {
+            throw fail(.unsupported, "subsampled channels (\(channel.xSampling)x\(channel.ySampling)) are not supported",
+                       channel: channel.name)
+        }
+        try checkSize(width, height, channels: selection.count, options, fail: fail)
+
+        var planes = selection.map { _ in uninitializedPlane(width * height) }
+        var message = [CChar](repeating: 0, count: 512)
+        let status: Int32 = try withOpenFile(url, threads: options.threads, fail: fail) { reader in
+            withPlanePointers(&planes) { pointers in
+                let names = selection.map { strdup($0.fileName) }
+                defer { names.forEach { free($0) } }
+                let constNames = names.map { UnsafePointer<CChar>($0) }
+                return constNames.withUnsafeBufferPointer { namePointers in
+                    pointers.withUnsafeBufferPointer { planePointers in
+                        exrshim_read_part(reader, Int32(index), namePointers.baseAddress, planePointers.baseAddress,
+                                          Int32(selection.count), &message, message.count)
+                    }
+                }
+            }
+        }
+        guard status == 0 else { throw fail(.corrupt, "cannot read pixels: \(String(cString: message))") }
+        let image = ImageBuffer(width: width, height: height, channels: selection.map(\.outputName), planes: planes)
+        return (image, header)
+    }
+
+    /// Reads every raw chunk of every part without decoding it: finds truncated files and damaged
+    /// chunk leaders at the cost of one pass over the file. Deep parts are rejected.
+    public static func verify(_ url: URL, threads: Int = 1) throws {
+        let headers = try ExrHeaderParser.parse(fileAt: url)
+        for (index, header) in headers.enumerated() where header.partType.isDeep {
+            throw PlateIOError(.unsupported, file: url.path, part: partLabel(index, header),
+                               reason: "deep data is not supported (part type \(header.partType.rawValue))")
+        }
+        var message = [CChar](repeating: 0, count: 512)
+        for (index, header) in headers.enumerated() {
+            let fail = { (kind: PlateIOError.Kind, reason: String, _: String?) in
+                PlateIOError(kind, file: url.path, part: partLabel(index, header), reason: reason)
+            }
+            let status = try withOpenFile(url, threads: threads, fail: fail) { reader in
+                exrshim_verify_chunks(reader, Int32(index), &message, message.count)
+            }
+            guard status == 0 else { throw fail(.corrupt, "damaged pixel data: \(String(cString: message))", nil) }
+        }
+    }
+
+    /// `"name"` for named parts, else the index: how errors and `info` refer to a part.
+    static func partLabel(_ index: Int, _ header: ExrHeader) -> String {
+        header.partName.map { "\"\($0)\"" } ?? String(index)
+    }
+
+    static func resolve(_ selector: ExrPartSelector, in headers: [ExrHeader], file: String) throws -> Int {
+        switch selector {
+        case .index(let i):
+            guard headers.indices.contains(i) else {
+                throw PlateIOError(.invalidRequest, file: file, part: String(i), reason: "no such part (the file has \(headers.count))")
+            }
+            return i
+        case .name(let name):
+            guard let i = headers.firstIndex(where: { $0.partName == name }) else {
+                let names = headers.compactMap(\.partName)
+                throw PlateIOError(.invalidRequest, file: file, part: "\"\(name)\"",
+                                   reason: "no such part (parts: \(names.isEmpty ? "none named" : names.joined(separator: ", ")))")
+            }
+            return i
+        }
+    }
+
+    struct SelectedChannel {
+        let fileName: String
+        let outputName: String
+    }
+
+    /// The channels of `layer` (see the overview), R, G, B, A first.
+    static func selectChannels(_ header: ExrHeader, layer: String?,
+                               fail: (PlateIOError.Kind, String, String?) -> PlateIOError) throws -> [SelectedChannel] {
+        var selected: [SelectedChannel] = []
+        for channel in header.channels {
+            switch layer {
+            case nil:
+                selected.append(SelectedChannel(fileName: channel.name, outputName: channel.name))
+            case ""?:
+                if !channel.name.contains(".") { selected.append(SelectedChannel(fileName: channel.name, outputName: channel.name)) }
+            case let prefix?:
+                if channel.name.hasPrefix(prefix + "."), channel.name.count > prefix.count + 1 {
+                    selected.append(SelectedChannel(fileName: channel.name, outputName: String(channel.name.dropFirst(prefix.count + 1))))
+                }
+            }
+        }
+        guard !selected.isEmpty else {
+            let layers = header.layers.map { $0.isEmpty ? "\"\" (unprefixed)" : $0 }.joined(separator: ", ")
+            throw fail(.invalidRequest, "no channels in layer \"\(layer ?? "")\" (layers: \(layers))", nil)
+        }
+        let first = ["R", "G", "B", "A"]
+        return selected.enumerated().sorted { a, b in
+            let ra = first.firstIndex(of: a.element.outputName) ?? first.count + a.offset
+            let rb = first.firstIndex(of: b.element.outputName) ?? first.count + b.offset
+            return ra < rb
+        }.map(\.element)
+    }
+
+    static func checkSize(_ width: Int, _ height: Int, channels: Int, _ options: ExrReadOptions,
+                          fail: (PlateIOError.Kind, String, String?) -> PlateIOError) throws {
+        let bytes = width.multipliedReportingOverflow(by: height).partialValue.multipliedReportingOverflow(by: channels * 4)
+        guard !bytes.overflow, bytes.partialValue <= options.maxBytes, width.multipliedReportingOverflow(by: height).overflow == false else {
+            throw fail(.tooLarge, "\(width)x\(height) pixels x \(channels) channels exceeds the read limit of \(options.maxBytes >> 20) MiB", nil)
+        }
+    }
+
+    private static func readLuminanceChroma(_ url: URL, width: Int, height: Int, alpha: Bool, options: ExrReadOptions,
+                                            fail: (PlateIOError.Kind, String, String?) -> PlateIOError) throws -> ImageBuffer {
+        let count = width * height
+        var r = uninitializedPlane(count), g = uninitializedPlane(count), b = uninitializedPlane(count)
+        var a = alpha ? uninitializedPlane(count) : []
+        var message = [CChar](repeating: 0, count: 512)
+        let status = r.withUnsafeMutableBufferPointer { rp in
+            g.withUnsafeMutableBufferPointer { gp in
+                b.withUnsafeMutableBufferPointer { bp in
+                    a.withUnsafeMutableBufferPointer { ap in
+                        exrshim_read_rgba(url.path, Int32(options.threads), rp.baseAddress, gp.baseAddress, bp.baseAddress,
+                                          alpha ? ap.baseAddress : nil, &message, message.count)
+                    }
+                }
+            }
+        }
+        guard status == 0 else { throw fail(.corrupt, "cannot read luminance/chroma pixels: \(String(cString: message))", nil) }
+        return ImageBuffer(width: width, height: height, channels: alpha ? ["R", "G", "B", "A"] : ["R", "G", "B"],
+                           planes: alpha ? [r, g, b, a] : [r, g, b])
+    }
+
+    /// Opens the file with the shim for the duration of `body`.
+    static func withOpenFile<T>(_ url: URL, threads: Int, fail: (PlateIOError.Kind, String, String?) -> PlateIOError,
+                                _ body: (OpaquePointer) throws -> T) throws -> T {
+        var message = [CChar](repeating: 0, count: 512)
+        guard let reader = exrshim_open(url.path, Int32(threads), &message, message.count) else {
+            throw fail(.corrupt, "cannot open: \(String(cString: message))", nil)
+        }
+        defer { exrshim_close(reader) }
+        return try body(reader)
+    }
+}
+
+/// A Float32 plane whose contents the decoder overwrites completely (no zero-fill pass).
+func uninitializedPlane(_ count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+}
+
+/// Calls `body` with stable pointers to every plane at once.
+func withPlanePointers<R>(_ planes: inout [[Float]], _ body: ([UnsafeMutablePointer<Float>?]) throws -> R) rethrows -> R {
+    var pointers: [UnsafeMutablePointer<Float>?] = []
+    func nest(_ i: Int) throws -> R {
+        if i == planes.count { return try body(pointers) }
+        var plane = planes[i]
+        planes[i] = []  // leave `plane` uniquely referenced so its storage is not copied
+        defer { planes[i] = plane }
+        return try plane.withUnsafeMutableBufferPointer { buffer in
+            pointers.append(buffer.baseAddress)
+            return try nest(i + 1)
+        }
+    }
+    return try nest(0)
+}

@@ -1,0 +1,83 @@
+import ExrShim
+import Foundation
+import Imaging
+import Support
+
+/// Writes EXR files (overview in EXRImage.swift).
+public enum ExrWriter {
+    /// Writes `image` as a single-part scanline EXR at `url`, atomically (temp file + rename).
+    ///
+    /// - header: windows and attributes to write; nil writes a data = display window at (0, 0).
+    ///   Its data window must have the image's size. Structural attributes are recomputed.
+    /// - compression: overrides `header.compression` when given.
+    /// - pixelType: for every channel, unless `channelTypes` names the channel.
+    /// - dwaCompressionLevel: DWAA/DWAB quality; nil keeps a `dwaCompressionLevel` attribute of
+    ///   the header, else OpenEXR's default (45).
+    /// - threads: chunks are compressed by this many threads.
+    public static func write(_ image: ImageBuffer, header: ExrHeader? = nil, to url: URL,
+                             compression: ExrCompression? = nil, pixelType: ExrPixelType = .half,
+                             channelTypes: [String: ExrPixelType] = [:], dwaCompressionLevel: Float? = nil,
+                             threads: Int = workerCount) throws {
+        let header = header ?? ExrHeader(dataWindow: PixelBox(width: image.width, height: image.height))
+        func fail(_ kind: PlateIOError.Kind, _ reason: String) -> PlateIOError {
+            PlateIOError(kind, file: url.path, reason: reason)
+        }
+        guard header.dataWindow.width == image.width, header.dataWindow.height == image.height else {
+            throw fail(.invalidRequest, "image is \(image.width)x\(image.height) but the data window is \(header.dataWindow)")
+        }
+        guard !header.displayWindow.isEmpty, image.width > 0, image.height > 0 else {
+            throw fail(.invalidRequest, "empty image or display window \(header.displayWindow)")
+        }
+        guard image.channelNames.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 255 }) else {
+            throw fail(.invalidRequest, "channel names must have 1 to 255 bytes: \(image.channelNames)")
+        }
+        var level = dwaCompressionLevel ?? 0
+        if dwaCompressionLevel == nil, case .float(let stored)? = header.attributes["dwaCompressionLevel"] { level = stored }
+
+        // Attribute names, types and bytes stay alive (as C strings and arrays) for the shim call.
+        let passed = header.attributes.filter { !ExrHeader.structuralNames.contains($0.key) }.sorted { $0.key < $1.key }
+        let names = passed.map { strdup($0.key) } + image.channelNames.map { strdup($0) }
+        let types = passed.map { strdup($0.value.typeName) }
+        defer { (names + types).forEach { free($0) } }
+        let values = passed.map { $0.value.encoded() }
+
+        var message = [CChar](repeating: 0, count: 512)
+        try AtomicFile.write(to: url) { temp in
+            let status: Int32 = withBasePointers(values) { valuePointers in
+                let attributes = passed.indices.map { i in
+                    ExrShimAttribute(name: names[i], type: types[i], bytes: valuePointers[i], size: Int32(values[i].count))
+                }
+                return withBasePointers(image.planes) { planePointers in
+                    let channels = image.channelNames.indices.map { c in
+                        ExrShimChannel(name: names[passed.count + c],
+                                       pixelType: (channelTypes[image.channelNames[c]] ?? pixelType).rawValue,
+                                       plane: planePointers[c])
+                    }
+                    let data = header.dataWindow.corners.map { Int32(truncatingIfNeeded: $0) }
+                    let display = header.displayWindow.corners.map { Int32(truncatingIfNeeded: $0) }
+                    return exrshim_write(temp.path, data, display, Int32(compression ?? header.compression), level,
+                                         attributes, Int32(attributes.count), channels, Int32(channels.count),
+                                         Int32(threads), &message, message.count)
+                }
+            }
+            guard status == 0 else { throw fail(.writeFailed, String(cString: message)) }
+        }
+    }
+}
+
+private extension Int32 {
+    init(_ compression: ExrCompression) { self = Int32(compression.rawValue) }
+}
+
+/// Calls `body` with stable base pointers of every array at once.
+private func withBasePointers<T, R>(_ arrays: [[T]], _ body: ([UnsafePointer<T>?]) -> R) -> R {
+    var pointers: [UnsafePointer<T>?] = []
+    func nest(_ i: Int) -> R {
+        if i == arrays.count { return body(pointers) }
+        return arrays[i].withUnsafeBufferPointer { buffer in
+            pointers.append(buffer.baseAddress)
+            return nest(i + 1)
+        }
+    }
+    return nest(0)
+}
