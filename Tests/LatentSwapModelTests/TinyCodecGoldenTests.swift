@@ -49,6 +49,14 @@ final class TinyCodecGoldenTests: XCTestCase {
         XCTAssertThrowsError(try CodecLoader.load(.taef2, weights: folder.appendingPathComponent("x_encoder.safetensors"))) { error in
             XCTAssertTrue(String(describing: error).contains("x_encoder.safetensors"), "\(error)")
         }
+        // An encoder without its decoder beside it.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("x_decoder.safetensors"))
+        XCTAssertThrowsError(try CodecLoader.load(.taef2, weights: folder.appendingPathComponent("x_encoder.safetensors"))) { error in
+            XCTAssertTrue(String(describing: error).contains("x_decoder.safetensors"), "\(error)")
+        }
+        XCTAssertThrowsError(try CodecLoader.load(.taef2, weights: folder)) { error in
+            XCTAssertTrue(String(describing: error).contains("taef2_encoder.safetensors"), "\(error)")
+        }
         // An SD VAE file given as a tiny codec.
         XCTAssertThrowsError(try CodecLoader.load(.taesd, weights: Self.golden.appendingPathComponent("autoencoder_kl_micro/diffusion_pytorch_model.safetensors"))) { error in
             XCTAssertTrue(String(describing: error).contains("not codec weights"), "\(error)")

@@ -15,9 +15,13 @@ struct SDResnetBlock {
     }
 
     func forward(_ x: Tensor) -> Tensor {
-        var h = conv1.forward(silu(norm1.forward(x)))
-        h = conv2.forward(silu(norm2.forward(h)))
-        return add(shortcut?.forward(x) ?? x, h)
+        var normed = norm1.forward(x)
+        CodecInPlace.silu(&normed)
+        normed = norm2.forward(conv1.forward(normed))
+        CodecInPlace.silu(&normed)
+        var h = conv2.forward(normed)
+        CodecInPlace.add(&h, shortcut?.forward(x) ?? x)
+        return h
     }
 }
 
@@ -43,8 +47,9 @@ struct SDAttentionBlock {
         // Tokens: N x (H*W) x C.
         let tokens = SDVAELayers.channelsLast(norm.forward(x))
         let attended = scaledDotProductAttention(query.forward(tokens), key.forward(tokens), value.forward(tokens))
-        let projected = out.forward(attended)
-        return add(x, SDVAELayers.channelsFirst(projected, n: n, c: c, h: h, w: w))
+        var result = SDVAELayers.channelsFirst(out.forward(attended), n: n, c: c, h: h, w: w)
+        CodecInPlace.add(&result, x)
+        return result
     }
 }
 

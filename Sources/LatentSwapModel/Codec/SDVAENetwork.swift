@@ -40,8 +40,9 @@ struct SDVAEEncoder {
             for resnet in level.resnets { x = resnet.forward(x) }
             if let downsample = level.downsample { x = downsample.forward(x) }
         }
-        x = mid.forward(x)
-        return convOut.forward(silu(normOut.forward(x)))
+        x = normOut.forward(mid.forward(x))
+        CodecInPlace.silu(&x)
+        return convOut.forward(x)
     }
 }
 
@@ -81,7 +82,9 @@ struct SDVAEDecoder {
             for resnet in level.resnets { x = resnet.forward(x) }
             if let upsample = level.upsample { x = upsample.forward(upsampleNearest(x, scale: 2)) }
         }
-        return convOut.forward(silu(normOut.forward(x)))
+        x = normOut.forward(x)
+        CodecInPlace.silu(&x)
+        return convOut.forward(x)
     }
 }
 

@@ -25,10 +25,18 @@ struct TinyCodecBlock {
 
     func forward(_ input: Tensor) -> Tensor {
         var x = input
-        if let pool { x = add(x, pool.reduce.forward(relu(pool.norm.forward(pool.expand.forward(x))))) }
-        var h = relu(convs[0].forward(x))
-        h = relu(convs[1].forward(h))
+        if let pool {
+            var expanded = pool.norm.forward(pool.expand.forward(input))
+            CodecInPlace.relu(&expanded)
+            x = pool.reduce.forward(expanded)
+            CodecInPlace.add(&x, input)
+        }
+        var h = convs[0].forward(x)
+        CodecInPlace.relu(&h)
+        h = convs[1].forward(h)
+        CodecInPlace.relu(&h)
         h = convs[2].forward(h)
-        return relu(add(h, x))
+        CodecInPlace.add(&h, x, relu: true)
+        return h
     }
 }

@@ -21,16 +21,12 @@ struct TinyCodecNetwork {
             switch step {
             case let .conv(conv): x = conv.forward(x)
             case let .block(block): x = block.forward(x)
-            case .relu: x = Neural.relu(x)
+            case .relu: CodecInPlace.relu(&x)
             case .upsample: x = upsampleNearest(x, scale: 2)
-            case .softClamp: x = TinyCodecNetwork.softClamp(x)
+            case .softClamp: CodecInPlace.softClamp(&x)
             }
         }
         return x
-    }
-
-    static func softClamp(_ x: Tensor) -> Tensor {
-        x.map { 3 * Foundation.tanh($0 / 3) }
     }
 
     /// Encoder: 0 conv(3,n); 1 Block; 2 conv s2; 3-5 Block; 6 conv s2; 7-9 Block; 10 conv s2;
