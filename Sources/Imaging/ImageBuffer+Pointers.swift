@@ -1,6 +1,7 @@
 extension ImageBuffer {
-    /// Calls `body` with a read pointer to every plane, in channel order. Not called for empty images.
-    func withPlanePointers<R>(_ body: ([UnsafePointer<Float>]) throws -> R) rethrows -> R? {
+    /// Calls `body` with a read pointer to every plane, in channel order, valid during the call.
+    /// Not called for empty images (returns nil).
+    public func withPlanePointers<R>(_ body: ([UnsafePointer<Float>]) throws -> R) rethrows -> R? {
         guard pixelCount > 0 else { return nil }
         var pointers: [UnsafePointer<Float>] = []
         pointers.reserveCapacity(planes.count)

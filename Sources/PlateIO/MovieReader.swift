@@ -1,0 +1,152 @@
+import CFFmpeg
+import FFShim
+import Foundation
+import Imaging
+import Support
+
+/// One decoded frame: its 0-based index in presentation order and its pixels.
+public struct MovieFrame {
+    public let index: Int
+    public let image: ImageBuffer
+}
+
+/// Decodes a movie (ProRes, DNxHD, H.264, H.265, ... in .mov/.mp4) into Float32 RGB(A) frames.
+///
+/// Frame numbers are 0-based presentation indices counted from the stream's start time
+/// (`round((pts - start) * rate)`), so they do not depend on where decoding began. `seek(toFrame:)`
+/// is frame-accurate: it seeks to the key frame at or before the target and decodes forward,
+/// dropping frames, so a farm chunk can start mid-clip.
+public final class MovieReader {
+    public let info: MovieInfo
+    private let input: MovieInput
+    private var codec: UnsafeMutablePointer<AVCodecContext>?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var frame: UnsafeMutablePointer<AVFrame>?
+    private let converter: MovieFrameConverter
+    private var draining = false
+    private var finished = false
+    /// Frames below this index are decoded but dropped (after a seek).
+    private var skipBelow = Int.min
+    private var lastIndex = -1
+
+    public var file: String { input.file }
+
+    public init(url: URL, threads: Int = workerCount) throws {
+        input = try MovieInput(url: url)
+        info = try MovieInfo(input: input)
+        converter = MovieFrameConverter(file: url.path, threads: max(1, threads))
+        let parameters = input.stream.pointee.codecpar
+        guard let decoder = avcodec_find_decoder(parameters!.pointee.codec_id) else {
+            throw MediaError(file: file, stage: "open decoder", reason: "no decoder for codec \(info.codec)")
+        }
+        codec = avcodec_alloc_context3(decoder)
+        packet = av_packet_alloc()
+        frame = av_frame_alloc()
+        guard codec != nil, packet != nil, frame != nil else { throw MediaError(file: file, stage: "open decoder", reason: "out of memory") }
+        try ffCheck(avcodec_parameters_to_context(codec, parameters), file: file, stage: "open decoder")
+        codec!.pointee.thread_count = Int32(max(1, threads))
+        codec!.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        codec!.pointee.pkt_timebase = input.stream.pointee.time_base
+        try ffCheck(avcodec_open2(codec, decoder, nil), file: file, stage: "open decoder (\(info.codec))")
+    }
+
+    deinit {
+        avcodec_free_context(&codec)
+        av_packet_free(&packet)
+        av_frame_free(&frame)
+    }
+
+    /// The next frame in presentation order, or nil at the end of the movie.
+    public func nextFrame() throws -> MovieFrame? {
+        while let index = try decodeNext() {
+            if index < skipBelow { continue }
+            skipBelow = Int.min
+            return MovieFrame(index: index, image: try converter.convert(frame!, index: index))
+        }
+        return nil
+    }
+
+    /// Positions the reader so that `nextFrame()` returns frame `target`.
+    public func seek(toFrame target: Int) throws {
+        guard target >= 0 else {
+            throw MediaError(file: file, frame: target, stage: "seek", reason: "frame numbers of a movie start at 0")
+        }
+        // Seek a little earlier each time the decoder lands past the target (inexact indexes).
+        var backoff = 0
+        for _ in 0..<6 {
+            let timestamp = input.timestamp(frame: max(0, target - backoff))
+            try ffCheck(av_seek_frame(input.format, input.streamIndex, timestamp, AVSEEK_FLAG_BACKWARD),
+                        file: file, frame: target, stage: "seek")
+            avcodec_flush_buffers(codec)
+            draining = false
+            finished = false
+            lastIndex = -1
+            guard let first = try decodeNext() else { break }
+            if first <= target || target - backoff <= 0 {
+                skipBelow = target
+                pending = first
+                return
+            }
+            backoff = max(1, backoff * 2 + Int(info.frameRate.rounded()))
+        }
+        throw MediaError(file: file, frame: target, stage: "seek", reason: "could not reach the frame")
+    }
+
+    /// Frame `index`; seeks unless it is the next one anyway.
+    public func read(frame target: Int) throws -> ImageBuffer {
+        if target != lastReturned + 1 || lastReturned < 0 && target != 0 {
+            try seek(toFrame: target)
+        }
+        guard let result = try nextFrame() else {
+            throw MediaError(file: file, frame: target, stage: "decode", reason: "past the end of the movie (\(info.frameCount) frames)")
+        }
+        guard result.index == target else {
+            throw MediaError(file: file, frame: target, stage: "decode", reason: "decoder returned frame \(result.index) instead")
+        }
+        return result.image
+    }
+
+    private var lastReturned: Int { lastIndex }
+    /// A frame decoded by `seek` that `nextFrame` must still consider.
+    private var pending: Int?
+
+    /// Decodes the next frame into `frame` and returns its index, or nil at the end.
+    private func decodeNext() throws -> Int? {
+        if let index = pending {
+            pending = nil
+            return index
+        }
+        while !finished {
+            let received = avcodec_receive_frame(codec, frame)
+            if received == 0 {
+                let f = frame!.pointee
+                let pts = f.best_effort_timestamp != ffshim_nopts_value() ? f.best_effort_timestamp : f.pts
+                let index = pts != ffshim_nopts_value() ? input.frameIndex(pts: pts) : lastIndex + 1
+                lastIndex = index
+                return index
+            }
+            if received == ffshim_averror_eof() {
+                finished = true
+                return nil
+            }
+            if received != ffshim_eagain() {
+                throw MediaError(file: file, frame: lastIndex + 1, stage: "decode", reason: ffErrorString(received))
+            }
+            if draining { finished = true; return nil }
+            let read = av_read_frame(input.format, packet)
+            if read == ffshim_averror_eof() {
+                draining = true
+                try ffCheck(avcodec_send_packet(codec, nil), file: file, frame: lastIndex + 1, stage: "decode")
+                continue
+            }
+            try ffCheck(read, file: file, frame: lastIndex + 1, stage: "read packet")
+            defer { av_packet_unref(packet) }
+            if packet!.pointee.stream_index != input.streamIndex { continue }
+            let sent = avcodec_send_packet(codec, packet)
+            if sent < 0 && sent != ffshim_eagain() {
+                throw MediaError(file: file, frame: lastIndex + 1, stage: "decode", reason: ffErrorString(sent))
+            }
+        }
+        return nil
+    }
+}
