@@ -5,6 +5,7 @@ import Foundation
 let suites: [String: () throws -> Void] = [
     "codec": CodecBenchmark.run,
     "faces": FaceBenchmark.run,
+    "media": MediaBenchmark.run,
 ]
 let requested = Array(CommandLine.arguments.dropFirst())
 let names = requested.isEmpty ? suites.keys.sorted() : requested
