@@ -10,6 +10,7 @@ struct Plateswap: ParsableCommand {
         subcommands: [
             // Each subcommand lives in its own file.
             VersionCommand.self,
+            CodecCommand.self,
         ]
     )
 }

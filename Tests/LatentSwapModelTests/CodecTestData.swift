@@ -11,8 +11,9 @@ enum CodecTestData {
     static var heavy: Bool { ProcessInfo.processInfo.environment["PLATESWAP_HEAVY"] == "1" }
 }
 
-import Neural
 import LatentSwapModel
+import Neural
+import PlateIO
 
 extension CodecTestData {
     static func maxAbs(_ a: Tensor, _ b: Tensor) -> Float {
@@ -34,5 +35,12 @@ extension CodecTestData {
             return sum + d * d
         } / Double(a.count)
         return 10 * log10(1 / max(mse, 1e-20))
+    }
+}
+
+extension CodecTestData {
+    /// A PNG's R, G, B code values / 255 as a 1 x 3 x H x W tensor.
+    static func loadPNG(_ url: URL) throws -> Tensor {
+        try CodecImageTensor.tensor(fromRGB: PNGFile.read(url), source: url.path)
     }
 }

@@ -14,6 +14,8 @@ final class SDVAEGoldenTests: XCTestCase {
         XCTAssertEqual(vae.config.blockOutChannels, [32, 64]) // config.json found beside the weights
         let expected = try SafeTensorsFile(url: folder.appendingPathComponent("expected.safetensors"))
         let input = try expected.tensor("input")
+        let png = try CodecTestData.loadPNG(folder.appendingPathComponent("input_64.png"))
+        XCTAssertLessThan(CodecTestData.maxAbs(png.map { $0 * 2 - 1 }, input), 1e-6, "input is the PNG / 127.5 - 1")
 
         let encoderOut = vae.encoder.forward(input)
         XCTAssertLessThanOrEqual(CodecTestData.maxAbs(encoderOut, try expected.tensor("encoder_out")), 1e-3)

@@ -18,6 +18,8 @@ final class TinyCodecGoldenTests: XCTestCase {
         let folder = Self.golden.appendingPathComponent("taesd_sd_arch_w16")
         let expected = try SafeTensorsFile(url: folder.appendingPathComponent("expected.safetensors"))
         let input = try expected.tensor("input")
+        let png = try CodecTestData.loadPNG(folder.appendingPathComponent("input_128.png"))
+        XCTAssertLessThanOrEqual(CodecTestData.maxAbs(png, input), 1e-7, "input is the PNG / 255")
         let layouts: [URL] = [folder.appendingPathComponent("taesd_encoder.safetensors"), folder.appendingPathComponent("diffusers")]
         for weights in layouts {
             let codec = try CodecLoader.load(.taesd, weights: weights)
