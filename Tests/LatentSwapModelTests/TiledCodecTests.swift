@@ -48,10 +48,13 @@ private final class LocalCodec: LatentCodec {
 
 final class TiledCodecTests: XCTestCase {
     func testTileAxisCoversAlignsAndOverlaps() {
-        for (length, tile, overlap, align) in [(1024, 512, 64, 8), (1000, 256, 32, 8), (100, 128, 16, 8), (72, 16, 4, 1), (136, 64, 16, 8)] {
+        var cases = [(1024, 512, 64, 8), (1000, 256, 32, 8), (100, 128, 16, 8), (72, 16, 4, 1), (136, 64, 16, 8)]
+        for length in stride(from: 8, through: 600, by: 8) { cases += [(length, 64, 16, 8), (length / 8, 8, 2, 1), (length, 512, 64, 8)] }
+        for (length, tile, overlap, align) in cases {
             let axis = TileAxis(length: length, tile: tile, overlap: overlap, align: align)
             XCTAssertEqual(axis.starts.first, 0)
             XCTAssertEqual(axis.starts.last! + axis.tile, length, "\(length) \(tile)")
+            XCTAssertLessThanOrEqual(axis.tile, tile)
             for (a, b) in zip(axis.starts, axis.starts.dropFirst()) {
                 XCTAssertLessThanOrEqual(b - a, axis.tile - overlap, "gap between tiles at \(a), \(b)")
                 XCTAssertGreaterThan(b, a)
@@ -64,7 +67,9 @@ final class TiledCodecTests: XCTestCase {
             XCTAssertEqual(total[0], 1)
             XCTAssertEqual(total[length - 1], 1)
         }
-        XCTAssertEqual(TileAxis(length: 1024, tile: 512, overlap: 64, align: 8).starts, [0, 448, 512])
+        let large = TileAxis(length: 1024, tile: 512, overlap: 64, align: 8)
+        XCTAssertEqual(large.starts, [0, 312, 632])
+        XCTAssertEqual(large.tile, 392)
     }
 
     func testTiledEqualsUntiledForALocalCodec() throws {

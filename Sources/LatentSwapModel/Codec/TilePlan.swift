@@ -1,9 +1,9 @@
 /// Where tiles go along one axis, and how much each position of a tile counts when overlapping
 /// tiles are blended.
 ///
-/// Tiles are all `tile` long (except when the axis is shorter), start on multiples of `align`
-/// and overlap their neighbours by at least `overlap`; the last tile is pushed back to end on the
-/// border, so no tile is ever padded. Within the overlap the weight ramps linearly from near 0 at
+/// Tiles are all the same length, at most `tile` (the whole axis when it is shorter), start on
+/// multiples of `align` and overlap their neighbours by at least `overlap`; the first starts at 0
+/// and the last ends on the border, so no tile is ever padded. Within the overlap the weight ramps linearly from near 0 at
 /// a tile's inner edge (where its padding distorts the result most) up to 1, so the blend is
 /// continuous; borders of the image itself keep full weight.
 public struct TileAxis: Equatable, Sendable {
@@ -12,24 +12,21 @@ public struct TileAxis: Equatable, Sendable {
     public let starts: [Int]
 
     public init(length: Int, tile: Int, overlap: Int, align: Int = 1) {
-        precondition(length > 0 && tile > 0 && align > 0 && overlap >= 0, "bad tile axis \(length) \(tile) \(overlap) \(align)")
-        let size = min(tile, length)
+        precondition(length > 0 && tile > 0 && align > 0 && overlap >= 0 && overlap < tile && tile % align == 0
+                     && overlap % align == 0, "bad tile axis \(length) \(tile) \(overlap) \(align)")
         self.length = length
-        self.tile = size
-        guard size < length else {
+        guard tile < length else {
+            self.tile = length
             starts = [0]
             return
         }
-        // Step down to a multiple of `align`, keeping at least one aligned unit of progress.
-        let step = max(align, (size - overlap) / align * align)
-        var list: [Int] = []
-        var start = 0
-        while start + size < length {
-            list.append(start)
-            start += step
-        }
-        list.append((length - size) / align * align)
-        starts = list
+        // As few tiles as `tile` allows, then shrunk to an even split (plus one aligned unit of
+        // slack for rounding), so a 1024 px crop becomes 3 x 3 tiles of 392 px, not of 512.
+        let count = (length - overlap + tile - overlap - 1) / (tile - overlap)
+        let even = ((length + (count - 1) * overlap + count - 1) / count + align - 1) / align * align + align
+        let size = min(tile, even)
+        self.tile = size
+        starts = (0..<count).map { i in i * (length - size) / (count - 1) / align * align }
     }
 
     /// The blend weight of position `i` (0..<tile) of the tile starting at `start`, with a ramp
