@@ -4,6 +4,7 @@ import Foundation
 
 let suites: [String: () throws -> Void] = [
     "codec": CodecBenchmark.run,
+    "exr": runExrBenchmark,
     "faces": FaceBenchmark.run,
     "media": MediaBenchmark.run,
 ]

@@ -100,7 +100,7 @@ public enum ExrImage {
                 }
             }
         }
-        guard status == 0 else { throw fail(.corrupt, "cannot read pixels: \(String(cString: message))") }
+        guard status == 0 else { throw fail(.corrupt, "cannot read pixels: \(shimMessage(message))") }
         let image = ImageBuffer(width: width, height: height, channels: selection.map(\.outputName), planes: planes)
         return (image, header)
     }
@@ -121,7 +121,7 @@ public enum ExrImage {
             let status = try withOpenFile(url, threads: threads, fail: fail) { reader in
                 exrshim_verify_chunks(reader, Int32(index), &message, message.count)
             }
-            guard status == 0 else { throw fail(.corrupt, "damaged pixel data: \(String(cString: message))", nil) }
+            guard status == 0 else { throw fail(.corrupt, "damaged pixel data: \(shimMessage(message))", nil) }
         }
     }
 
@@ -204,7 +204,7 @@ public enum ExrImage {
                 }
             }
         }
-        guard status == 0 else { throw fail(.corrupt, "cannot read luminance/chroma pixels: \(String(cString: message))", nil) }
+        guard status == 0 else { throw fail(.corrupt, "cannot read luminance/chroma pixels: \(shimMessage(message))", nil) }
         return ImageBuffer(width: width, height: height, channels: alpha ? ["R", "G", "B", "A"] : ["R", "G", "B"],
                            planes: alpha ? [r, g, b, a] : [r, g, b])
     }
@@ -214,7 +214,7 @@ public enum ExrImage {
                                 _ body: (OpaquePointer) throws -> T) throws -> T {
         var message = [CChar](repeating: 0, count: 512)
         guard let reader = exrshim_open(url.path, Int32(threads), &message, message.count) else {
-            throw fail(.corrupt, "cannot open: \(String(cString: message))", nil)
+            throw fail(.corrupt, "cannot open: \(shimMessage(message))", nil)
         }
         defer { exrshim_close(reader) }
         return try body(reader)
@@ -240,4 +240,9 @@ func withPlanePointers<R>(_ planes: inout [[Float]], _ body: ([UnsafeMutablePoin
         }
     }
     return try nest(0)
+}
+
+/// The shim's error text on one line (OpenEXR messages may hold newlines).
+func shimMessage(_ buffer: [CChar]) -> String {
+    String(cString: buffer).replacingOccurrences(of: "\n", with: " ")
 }

@@ -60,7 +60,7 @@ public enum ExrWriter {
                                          Int32(threads), &message, message.count)
                 }
             }
-            guard status == 0 else { throw fail(.writeFailed, String(cString: message)) }
+            guard status == 0 else { throw fail(.writeFailed, shimMessage(message)) }
         }
     }
 }

@@ -11,6 +11,7 @@ struct Plateswap: ParsableCommand {
             // Each subcommand lives in its own file.
             VersionCommand.self,
             CodecCommand.self,
+            InfoCommand.self,
         ]
     )
 }

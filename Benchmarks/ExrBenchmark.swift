@@ -1,0 +1,70 @@
+// Benchmark `exr`: a 3840x2160 RGBA half frame, NONE/ZIP/PIZ/DWAA, 1 and 2 threads.
+// (a) PlateIO: ExrImage.read into planar Float32 and ExrWriter.write back to half;
+// (b) OpenEXR's own RgbaInputFile/RgbaOutputFile on its native half buffers (the floor);
+// (c) `oiiotool in.exr -o out.exr`, wall time with start-up.
+// Each figure is the fastest of `repeats` runs, (a) and (b) interleaved so they share the noise.
+import ExrShim
+import Foundation
+import Imaging
+import PlateIO
+
+func runExrBenchmark() throws {
+    let width = 3840, height = 2160, repeats = 3
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plateswap-bench-exr-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    guard let synthetic = exrshim_rgba_synthetic(Int32(width), Int32(height)) else { fatalError("synthetic image") }
+    defer { exrshim_rgba_free(synthetic) }
+    var message = [CChar](repeating: 0, count: 512)
+
+    func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    func check(_ status: Int32) {
+        if status != 0 { fatalError(String(cString: message)) }
+    }
+
+    print("exr: \(width)x\(height) RGBA half, ms per frame (fastest of \(repeats)); ratios (a)/(b) and (a)/(c)")
+    print("| compression | threads | MB | read (a) | read (b) | read a/b | write (a) | write (b) | write a/b | oiiotool (c) | (a read+write)/(c) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for compression in [ExrCompression.none, .zip, .piz, .dwaa] {
+        let input = folder.appendingPathComponent("in_\(compression.name).exr")
+        check(exrshim_rgba_save(synthetic, input.path, Int32(compression.rawValue), 2, &message, message.count))
+        let megabytes = Double((try FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int) ?? 0) / 1e6
+        for threads in [1, 2] {
+            var best = (aRead: Double.infinity, bRead: Double.infinity, aWrite: Double.infinity, bWrite: Double.infinity, c: Double.infinity)
+            let options = ExrReadOptions(threads: threads)
+            for _ in 0..<repeats {
+                var image = ImageBuffer(width: 0, height: 0, channels: [])
+                var header = ExrHeader(dataWindow: PixelBox(width: 1, height: 1))
+                best.aRead = min(best.aRead, try seconds { (image, header) = try ExrImage.read(input, options: options) })
+                var native: OpaquePointer?
+                best.bRead = min(best.bRead, seconds { native = exrshim_rgba_load(input.path, Int32(threads), &message, message.count) })
+                guard let native else { fatalError(String(cString: message)) }
+                let outA = folder.appendingPathComponent("a.exr"), outB = folder.appendingPathComponent("b.exr")
+                best.aWrite = min(best.aWrite, try seconds {
+                    try ExrWriter.write(image, header: header, to: outA, compression: compression, pixelType: .half, threads: threads)
+                })
+                best.bWrite = min(best.bWrite, seconds {
+                    check(exrshim_rgba_save(native, outB.path, Int32(compression.rawValue), Int32(threads), &message, message.count))
+                })
+                exrshim_rgba_free(native)
+                best.c = min(best.c, try seconds { try runOiiotool(["--threads", String(threads), input.path, "-o", folder.appendingPathComponent("c.exr").path]) })
+            }
+            func ms(_ s: Double) -> String { String(format: "%.0f", s * 1000) }
+            func ratio(_ a: Double, _ b: Double) -> String { String(format: "%.2f", a / b) }
+            print("| \(compression.name.uppercased()) | \(threads) | \(String(format: "%.1f", megabytes)) | \(ms(best.aRead)) | \(ms(best.bRead)) | \(ratio(best.aRead, best.bRead)) | \(ms(best.aWrite)) | \(ms(best.bWrite)) | \(ratio(best.aWrite, best.bWrite)) | \(ms(best.c)) | \(ratio(best.aRead + best.aWrite, best.c)) |")
+        }
+    }
+}
+
+private func runOiiotool(_ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/oiiotool")
+    process.arguments = arguments
+    try process.run()
+    process.waitUntilExit()
+    if process.terminationStatus != 0 { fatalError("oiiotool \(arguments) failed") }
+}
