@@ -7,6 +7,8 @@ let suites: [String: () throws -> Void] = [
     "exr": runExrBenchmark,
     "faces": FaceBenchmark.run,
     "media": MediaBenchmark.run,
+    "neural": NeuralBenchmark.run,
+    "neural-train": NeuralBenchmark.training,
 ]
 let requested = Array(CommandLine.arguments.dropFirst())
 let names = requested.isEmpty ? suites.keys.sorted() : requested

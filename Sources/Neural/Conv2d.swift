@@ -1,6 +1,11 @@
+/// How inference computes a convolution; `.automatic` picks `.direct` for <= 8 outputs per group.
+public enum ConvAlgorithm: Sendable { case automatic, gemm, direct }
+
 /// 2-D convolution, NCHW, weight [out, in/groups, kh, kw] as in PyTorch. Inference picks a direct
 /// kernel for thin layers (<= 8 outputs per group, incl. depthwise) and tiled im2col + sgemm otherwise.
 public final class Conv2d {
+    /// Override for benchmarks and tests; both algorithms give the same result up to rounding.
+    public var algorithm: ConvAlgorithm = .automatic
     public let weight: Parameter
     public let bias: Parameter?
     public let stride: Int
@@ -27,14 +32,20 @@ public final class Conv2d {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        conv2d(x, weight: weight.value, bias: bias?.value, geometry: geometry(x.shape))
+        conv2d(x, weight: weight.value, bias: bias?.value, geometry: geometry(x.shape), algorithm: algorithm)
+    }
+
+    /// Multiply-adds x 2 of one forward pass on an input of this shape.
+    public func flops(input: [Int]) -> Double {
+        let g = geometry(input)
+        return 2 * Double(g.n * g.o * g.planeOut) * Double(g.kg)
     }
 
     public func forward(_ x: Var) -> Var {
         let g = geometry(x.shape)
         let w = x.tape.parameter(weight)
         let b = bias.map { x.tape.parameter($0) }
-        let out = conv2d(x.value, weight: w.value, bias: b?.value, geometry: g)
+        let out = conv2d(x.value, weight: w.value, bias: b?.value, geometry: g, algorithm: algorithm)
         return x.tape.record(out) { dy, tape in
             let input = tape.values[x.index], wv = tape.values[w.index]
             var dx = Tensor.zeros(input.shape), dw = Tensor.zeros(wv.shape)
@@ -52,12 +63,13 @@ public final class Conv2d {
 }
 
 /// Functional convolution (inference, no tape).
-func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry) -> Tensor {
+func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry, algorithm: ConvAlgorithm = .automatic) -> Tensor {
     var out = Tensor.zeros([g.n, g.o, g.ho, g.wo])
     guard out.count > 0 else { return out }
     x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in
         out.data.withUnsafeMutableBufferPointer { op in
-            if g.og <= ConvDirect.maxOutputsPerGroup && g.kg > 0 {
+            let direct = algorithm == .direct || (algorithm == .automatic && g.og <= ConvDirect.maxOutputsPerGroup)
+            if direct && g.kg > 0 {
                 ConvDirect.forward(g, input: xp.baseAddress!, weight: wp.baseAddress!, output: op.baseAddress!)
             } else {
                 ConvGemm.forward(g, input: xp.baseAddress!, weight: wp.baseAddress!, output: op.baseAddress!)

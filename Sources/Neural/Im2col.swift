@@ -3,10 +3,11 @@ import Support
 /// im2col and its adjoint col2im for output rows `rows` of one image and one group. The column
 /// matrix is [kg, rows.count * wo] with row index (cIn, ky, kx), as PyTorch orders conv weights.
 enum Im2col {
-    static func unfold(_ g: ConvGeometry, image: UnsafePointer<Float>, rows: Range<Int>, into cols: UnsafeMutablePointer<Float>) {
+    static func unfold(_ g: ConvGeometry, image: UnsafePointer<Float>, rows: Range<Int>, into cols: UnsafeMutablePointer<Float>,
+                       parallel: Bool = true) {
         let tileWidth = rows.count * g.wo
         let kk = g.kh * g.kw
-        parallelFor(g.kg) { r in
+        parallelFor(g.kg, threads: parallel ? workerCount : 1) { r in
             let ci = r / kk, ky = (r % kk) / g.kw, kx = r % g.kw
             let plane = image + ci * g.planeIn
             let valid = g.validColumns(kx: kx)
@@ -33,10 +34,11 @@ enum Im2col {
 
     /// Adds the columns back into the image gradient (the adjoint of `unfold`). Parallel over input
     /// channels, so no two threads write the same plane.
-    static func foldAdd(_ g: ConvGeometry, cols: UnsafePointer<Float>, rows: Range<Int>, into image: UnsafeMutablePointer<Float>) {
+    static func foldAdd(_ g: ConvGeometry, cols: UnsafePointer<Float>, rows: Range<Int>, into image: UnsafeMutablePointer<Float>,
+                        parallel: Bool = true) {
         let tileWidth = rows.count * g.wo
         let kk = g.kh * g.kw
-        parallelFor(g.cg) { ci in
+        parallelFor(g.cg, threads: parallel ? workerCount : 1) { ci in
             let plane = image + ci * g.planeIn
             for ky in 0..<g.kh {
                 for kx in 0..<g.kw {

@@ -50,6 +50,19 @@ final class ConvTests: XCTestCase {
         check(Case(c: 64, h: 130, w: 128, o: 10, k: 3, pad: Padding(1)), seed: 21)
     }
 
+    func testDirectAndGemmAlgorithmsAgreeOnWideThinLayers() {
+        var rng = SeededRandom(seed: 31)
+        // Output channels 1, 3, 5 (odd: pair kernel plus a single), widths giving odd and even block counts.
+        for (o, width, stride) in [(3, 200, 1), (5, 97, 1), (1, 161, 1), (3, 70, 2)] {
+            let conv = Conv2d(weight: rng.uniformTensor([o, 16, 3, 3]), bias: rng.uniformTensor([o]), stride: stride, padding: 1)
+            let x = rng.uniformTensor([2, 16, 5, width])
+            conv.algorithm = .direct
+            let direct = conv.forward(x)
+            conv.algorithm = .gemm
+            assertClose(direct, conv.forward(x), tolerance: 1e-5, "o \(o) width \(width) stride \(stride)")
+        }
+    }
+
     func testSamePaddingHelper() {
         XCTAssertEqual(Padding.same(height: 8, width: 9, kernel: 3, stride: 2), Padding(top: 0, left: 1, bottom: 1, right: 1))
         XCTAssertEqual(Padding.same(height: 5, width: 5, kernel: 3, stride: 1), Padding(1))
