@@ -12,9 +12,9 @@ enum ConvGemm {
 
     /// Output rows per band: small enough for the column buffer budget, and enough bands in all to
     /// keep every worker busy.
-    static func bandRows(_ g: ConvGeometry, budget: Int = 1 << 18) -> Int {
+    static func bandRows(_ g: ConvGeometry, budget: Int = 1 << 19) -> Int {
         let images = g.n * g.groups
-        let wanted = 4 * workerCount
+        let wanted = 2 * workerCount
         let bySplit = images >= wanted ? g.ho : max(1, (g.ho * images + wanted - 1) / wanted)
         return min(isPointwise(g) ? g.ho : g.tileRows(floats: budget), bySplit)
     }
