@@ -8,10 +8,12 @@ struct Plateswap: ParsableCommand {
         abstract: "Swap faces in high-resolution VFX plates with a VQ latent swap model.",
         version: PlateswapVersion.string,
         subcommands: [
-            // Each subcommand lives in its own file.
+            // Each subcommand lives in its own file. `run` is the default: `plateswap shot.yaml`.
+            RunCommand.self,
             VersionCommand.self,
             CodecCommand.self,
             InfoCommand.self,
-        ]
+        ],
+        defaultSubcommand: RunCommand.self
     )
 }

@@ -137,7 +137,7 @@ public struct ShotConfig: Equatable {
             if let node = faceMap["select"] { config.face.select = try parseSelect(node) }
             if let node = faceMap["min_size"] { config.face.minSize = try node.int(in: 8...16384) }
             if let node = faceMap["size"] {
-                let size = try node.int(in: 64...2048)
+                let size = try node.int(in: 16...2048)
                 guard size % 8 == 0 else { throw node.error("\(size) is not a multiple of 8 (the codec works at 1/8 resolution)") }
                 config.face.size = size
             }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A frame-numbered file name: `plate.####.exr`, `plate.%04d.exr`, `plate.$F4.exr`, `plate.@@@@.exr`.
-public struct FramePattern: Equatable, CustomStringConvertible {
+public struct FramePattern: Equatable, Sendable, CustomStringConvertible {
     public let url: URL
     private let prefix: String
     private let suffix: String

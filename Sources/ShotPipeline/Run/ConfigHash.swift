@@ -1,0 +1,30 @@
+import Foundation
+import Support
+
+/// The hash stored in every output frame (`plateswap:config_hash`): everything that changes an
+/// output pixel, and nothing that does not (frame range, preview, report, error policy).
+/// A re-run skips a frame whose output carries the same hash.
+public enum ConfigHash {
+    public static func compute(_ config: ShotConfig, modelIdentity: String, tracksDigest: String) -> String {
+        let fields: [(String, String)] = [
+            ("version", PlateswapVersion.string),
+            ("plate.path", config.plate.path.path),
+            ("plate.colorspace", config.plate.colorspace.rawValue),
+            ("plate.part", config.plate.part),
+            ("plate.layer", config.plate.layer),
+            ("output.compression", config.output.compression.rawValue),
+            ("output.pixel_type", config.output.pixelType.rawValue),
+            ("output.layers", config.output.layers.map(\.rawValue).joined(separator: ",")),
+            ("model", modelIdentity),
+            ("model.codec", config.model.codec.rawValue),
+            ("face.select", config.face.select.description),
+            ("face.min_size", String(config.face.minSize)),
+            ("face.size", config.face.size.map(String.init) ?? "model"),
+            ("face.type", config.face.type.rawValue),
+            ("face.smoothing", "\(config.face.smoothingMinCutoff),\(config.face.smoothingBeta)"),
+            ("blend", "\(config.blend.colorTransfer.rawValue),\(config.blend.maskErode),\(config.blend.maskBlur)"),
+            ("tracks", tracksDigest),
+        ]
+        return SHA256.hex(fields.map { "\($0.0)=\($0.1)" }.joined(separator: "\n"))
+    }
+}

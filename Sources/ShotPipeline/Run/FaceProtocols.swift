@@ -1,0 +1,46 @@
+import Compositor
+import Foundation
+import Imaging
+
+/// One face to swap in a frame: where its aligned crop is, and its mask at crop size.
+public struct SwapFace: Sendable {
+    /// Plate pixel (data-window buffer coordinates, pixel-centre convention) -> crop pixel.
+    public var plateToCrop: Imaging.AffineTransform
+    /// Face mask at crop size, values in [0, 1], row-major.
+    public var mask: [Float]
+    public var trackID: Int
+
+    public init(plateToCrop: Imaging.AffineTransform, mask: [Float], trackID: Int) {
+        self.plateToCrop = plateToCrop
+        self.mask = mask
+        self.trackID = trackID
+    }
+}
+
+/// Finds the faces to swap: tracks the shot (writing tracks.json) and aligns each frame's face.
+public protocol FaceProvider {
+    /// Makes sure tracks exist for `frames` (reads tracks.json, or tracks the plate and writes it).
+    /// Returns a digest of the tracks, part of the config hash.
+    func prepare(shot: ShotConfig, plate: PlateSequence, frames: [Int]) throws -> String
+    /// The selected face(s) of `frame`; empty when the frame has none. `origin` is the absolute
+    /// pixel position of the buffer's top-left pixel (the EXR data window's min corner).
+    func faces(frame: Int, plate: ImageBuffer, origin: (x: Int, y: Int), cropSize: Int) throws -> [SwapFace]
+}
+
+/// Turns a network-encoded crop of the plate performer into the actor's face (codec encode, swap
+/// model, codec decode), in the same [0, 1] network space and size.
+public protocol FaceSwapper {
+    /// Identifies the model and codec weights (goes into the config hash and `plateswap:model`).
+    var identity: String { get }
+    /// The crop size the model was trained at.
+    var cropSize: Int { get }
+    func swap(_ crop: ImageBuffer) throws -> ImageBuffer
+}
+
+/// A swapper that returns its input: for pipeline tests and for checking a shot's plumbing.
+public struct IdentitySwapper: FaceSwapper {
+    public let cropSize: Int
+    public var identity: String { "identity" }
+    public init(cropSize: Int) { self.cropSize = cropSize }
+    public func swap(_ crop: ImageBuffer) throws -> ImageBuffer { crop }
+}

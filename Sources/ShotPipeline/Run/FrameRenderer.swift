@@ -1,0 +1,77 @@
+import Compositor
+import Foundation
+import Imaging
+import PlateIO
+
+/// Swaps one frame: read the plate, find its face, crop, swap, composite, write the output EXR.
+struct FrameRenderer {
+    let config: ShotConfig
+    let plate: PlateSequence
+    let outputs: FramePattern
+    let compositor: Compositor
+    let faces: FaceProvider
+    let swapper: FaceSwapper
+    let cropSize: Int
+    let configHash: String
+
+    enum Outcome { case swapped, noFace }
+
+    /// The EXR attributes plateswap adds to every output frame.
+    var attributes: [String: ExrAttribute] {
+        ["plateswap:version": .string(PlateswapVersion.string),
+         "plateswap:model": .string(swapper.identity),
+         "plateswap:config_hash": .string(configHash)]
+    }
+
+    func outputURL(frame: Int) -> URL { outputs.url(frame: frame) }
+
+    /// True when the output frame exists and was written with this configuration.
+    func isDone(frame: Int) -> Bool {
+        guard let header = try? ExrImage.headers(of: outputURL(frame: frame)).first else { return false }
+        return header.attributes["plateswap:config_hash"] == .string(configHash)
+    }
+
+    func render(frame: Int, clock: inout StageClock) throws -> Outcome {
+        let url = plate.url(frame: frame)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw PipelineError.frame(frame, "plate frame \(url.path) is missing")
+        }
+        let part: ExrPartSelector = Int(config.plate.part).map { .index($0) } ?? .name(config.plate.part)
+        let (image, header) = try clock.time("read") {
+            try ExrImage.read(url, part: part, layer: config.plate.layer)
+        }
+        for name in ["R", "G", "B"] where image.channelIndex(name) == nil {
+            throw PipelineError.frame(frame, "\(url.path) has no channel \(name) in layer '\(config.plate.layer)' (channels: \(image.channelNames.joined(separator: ", ")))")
+        }
+        let origin = (x: header.dataWindow.xMin, y: header.dataWindow.yMin)
+        let found = try clock.time("faces") { try faces.faces(frame: frame, plate: image, origin: origin, cropSize: cropSize) }
+
+        var result = image.selecting(image.channelIndex("A") == nil ? ["R", "G", "B"] : ["R", "G", "B", "A"])
+        var layers = SwapLayers(plate: image, keepRaw: config.output.layers.contains(.raw))
+        for face in found {
+            guard let crop = clock.time("crop", { compositor.networkCrop(plate: image, plateToCrop: face.plateToCrop, size: cropSize) })
+            else { continue }
+            let swapped = try clock.time("swap") { try swapper.swap(crop) }
+            guard swapped.width == cropSize, swapped.height == cropSize else {
+                throw PipelineError.frame(frame, "the swap model returned \(swapped.width)x\(swapped.height), expected \(cropSize)x\(cropSize)")
+            }
+            clock.time("composite") {
+                compositor.composite(plate: &result, plateToCrop: face.plateToCrop, codecInput: crop, swapped: swapped,
+                                     mask: face.mask, layers: &layers)
+            }
+        }
+        if config.output.layers.contains(.mask) { result.addChannel("swap.mask", plane: layers.mask) }
+        if let raw = layers.raw {
+            for name in ["R", "G", "B"] { result.addChannel("swap." + name, plane: raw[channel: name]) }
+        }
+        var outHeader = header
+        outHeader.attributes.merge(attributes) { _, new in new }
+        try clock.time("write") {
+            try ExrWriter.write(result, header: outHeader, to: outputURL(frame: frame),
+                                compression: ExrCompression(name: config.output.compression.rawValue),
+                                pixelType: config.output.pixelType == .half ? .half : .float,
+                                channelTypes: ["swap.mask": .half])
+        }
+        return found.isEmpty ? .noFace : .swapped
+    }
+}

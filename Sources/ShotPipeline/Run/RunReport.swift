@@ -1,0 +1,59 @@
+import Foundation
+import Support
+
+/// report.json: what a run did with every frame, and where the time went.
+public struct RunReport: Codable, Equatable {
+    public struct Failure: Codable, Equatable {
+        public var frame: Int
+        public var error: String
+    }
+
+    public var shot: String
+    public var version: String = PlateswapVersion.string
+    public var configHash: String
+    public var model: String
+    public var frames: [Int] = []
+    /// Frames swapped and written by this run.
+    public var done: [Int] = []
+    /// Frames whose output already existed with the same config hash.
+    public var skipped: [Int] = []
+    /// Frames written unchanged (with an all-zero mask) because no face was found.
+    public var noFace: [Int] = []
+    public var failed: [Failure] = []
+    /// Mean seconds per written frame by stage: read, faces, crop, swap, composite, write.
+    public var secondsPerFrame: [String: Double] = [:]
+    public var totalSeconds: Double = 0
+    public var started: String
+    public var finished: String = ""
+
+    enum CodingKeys: String, CodingKey {
+        case shot, version, configHash = "config_hash", model, frames, done, skipped, noFace = "no_face", failed
+        case secondsPerFrame = "seconds_per_frame", totalSeconds = "total_seconds", started, finished
+    }
+
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(self), to: url)
+    }
+
+    public static func read(_ url: URL) throws -> RunReport {
+        try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: url))
+    }
+
+    static func timestamp(_ date: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: date)
+    }
+}
+
+/// Seconds spent per stage, summed over frames.
+struct StageClock {
+    private(set) var totals: [String: Double] = [:]
+
+    mutating func time<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { totals[stage, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        return try body()
+    }
+}

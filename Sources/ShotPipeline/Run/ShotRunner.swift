@@ -1,0 +1,97 @@
+import Compositor
+import Foundation
+import Imaging
+import Support
+
+/// Runs a shot (or a chunk of it) frame by frame, one frame in memory at a time.
+public struct ShotRunner {
+    public struct Options {
+        /// Frames of this run (`--frames`); nil = the whole shot.
+        public var frames: [Int]?
+        /// Redo frames whose output already exists with the same config hash.
+        public var force = false
+        /// Only make tracks.json (the farm's `track` step).
+        public var tracksOnly = false
+
+        public init(frames: [Int]? = nil, force: Bool = false, tracksOnly: Bool = false) {
+            self.frames = frames
+            self.force = force
+            self.tracksOnly = tracksOnly
+        }
+    }
+
+    public let config: ShotConfig
+    public let faces: FaceProvider
+    public let swapper: FaceSwapper
+
+    public init(config: ShotConfig, faces: FaceProvider, swapper: FaceSwapper) {
+        self.config = config
+        self.faces = faces
+        self.swapper = swapper
+    }
+
+    /// Where this run's report goes: report.json, or report.FIRST-LAST.json for a chunk (so farm
+    /// tasks running at once never write the same file).
+    public func reportURL(_ options: Options) -> URL {
+        guard let frames = options.frames, let first = frames.first, let last = frames.last else { return config.output.report }
+        let base = config.output.report.deletingPathExtension()
+        return base.appendingPathExtension("\(first)-\(last)").appendingPathExtension(config.output.report.pathExtension)
+    }
+
+    /// Runs and returns the report (also written to disk). Frame failures are in `report.failed`;
+    /// configuration problems throw.
+    public func run(_ options: Options = Options()) throws -> RunReport {
+        let start = Date()
+        let plate = try PlateSequence(config)
+        let frames = options.frames ?? plate.frames
+        guard let outputs = FramePattern(config.output.path) else {
+            throw PipelineError.configuration("output.path has no frame pattern")
+        }
+        let cropSize = config.face.size ?? swapper.cropSize
+        let tracksDigest = try faces.prepare(shot: config, plate: plate, frames: plate.frames)
+        let hash = ConfigHash.compute(config, modelIdentity: swapper.identity, tracksDigest: tracksDigest)
+        var report = RunReport(shot: config.shot, configHash: hash, model: swapper.identity, frames: frames,
+                               started: RunReport.timestamp(start))
+        if options.tracksOnly { return try finish(&report, start: start, clock: StageClock(), options) }
+
+        let compositor = Compositor(
+            encoding: NetworkEncoding(plate: ColorSpace(rawValue: config.plate.colorspace.rawValue)!),
+            colorTransfer: ColorTransfer(rawValue: config.blend.colorTransfer.rawValue)!,
+            maskErode: config.blend.maskErode, maskBlur: config.blend.maskBlur)
+        let renderer = FrameRenderer(config: config, plate: plate, outputs: outputs, compositor: compositor, faces: faces,
+                                     swapper: swapper, cropSize: cropSize, configHash: hash)
+        var clock = StageClock()
+        let progress = Progress(config.shot, total: frames.count)
+        for frame in frames {
+            if !options.force && renderer.isDone(frame: frame) {
+                report.skipped.append(frame)
+                progress.advance(detail: "frame \(frame) already done")
+                continue
+            }
+            do {
+                switch try renderer.render(frame: frame, clock: &clock) {
+                case .swapped: report.done.append(frame)
+                case .noFace:
+                    report.done.append(frame)
+                    report.noFace.append(frame)
+                }
+                progress.advance(detail: "frame \(frame)")
+            } catch {
+                report.failed.append(.init(frame: frame, error: "\(error)"))
+                Log.error("frame \(frame): \(error)")
+                progress.advance(detail: "frame \(frame) failed")
+                if config.onError == .fail { break }
+            }
+        }
+        return try finish(&report, start: start, clock: clock, options)
+    }
+
+    private func finish(_ report: inout RunReport, start: Date, clock: StageClock, _ options: Options) throws -> RunReport {
+        let written = max(1, report.done.count)
+        report.secondsPerFrame = clock.totals.mapValues { $0 / Double(written) }
+        report.totalSeconds = Date().timeIntervalSince(start)
+        report.finished = RunReport.timestamp()
+        try report.write(to: reportURL(options))
+        return report
+    }
+}

@@ -1,0 +1,84 @@
+import Compositor
+import FaceAlign
+import Foundation
+import Imaging
+import Neural
+import PlateIO
+import Support
+
+/// Faces from tracks.json (FaceAlign's `TracksDocument`); when the file is missing, the plate is
+/// tracked first (MTCNN + FaceMesh on every frame, tracks smoothed) and the file written.
+public final class TrackedFaceProvider: FaceProvider {
+    private var document: TracksDocument?
+    private var faceType: FaceType = .wholeFace
+    private var selection: FaceSelection = .largest
+    private var minSize: Float = 0
+    private let searchPath: ModelSearchPath
+
+    public init(searchPath: ModelSearchPath = .standard()) { self.searchPath = searchPath }
+
+    public func prepare(shot: ShotConfig, plate: PlateSequence, frames: [Int]) throws -> String {
+        faceType = FaceType(rawValue: shot.face.type.rawValue) ?? .wholeFace
+        minSize = Float(shot.face.minSize)
+        switch shot.face.select {
+        case .largest: selection = .largest
+        case let .track(id): selection = .track(id)
+        case let .point(x, y): selection = .point(x: Float(x), y: Float(y))
+        }
+        let url = shot.output.tracks
+        if !FileManager.default.fileExists(atPath: url.path) {
+            let tracked = try Self.track(shot: shot, plate: plate, frames: frames, searchPath: searchPath)
+            try AtomicFile.write(try tracked.encoded(), to: url)
+        }
+        do {
+            document = try TracksDocument.read(from: url)
+        } catch {
+            throw PipelineError.configuration("cannot read \(url.path): \(error) (delete it to track the shot again)")
+        }
+        return try SHA256.hex(fileAt: url)
+    }
+
+    /// Runs the detector and landmarker over the plate and builds the smoothed tracks.
+    static func track(shot: ShotConfig, plate: PlateSequence, frames: [Int], searchPath: ModelSearchPath) throws -> TracksDocument {
+        let finder = try FaceFinder(searchPath: searchPath)
+        let encoding = NetworkEncoding(plate: ColorSpace(rawValue: shot.plate.colorspace.rawValue)!)
+        let part: ExrPartSelector = Int(shot.plate.part).map { .index($0) } ?? .name(shot.plate.part)
+        let progress = Progress("\(shot.shot) tracking", total: frames.count)
+        var detections: [(frame: Int, faces: [DetectedFace])] = []
+        for frame in frames {
+            let url = plate.url(frame: frame)
+            var faces: [DetectedFace] = []
+            do {
+                let (image, header) = try ExrImage.read(url, part: part, layer: shot.plate.layer)
+                // Landmarks in absolute plate pixels (the data window may not start at 0).
+                let origin = SIMD2(Float(header.dataWindow.xMin), Float(header.dataWindow.yMin))
+                faces = try finder.find(encoding.encode(image)).map { $0.shifted(by: origin) }
+            } catch {
+                // A frame that cannot be read has no faces here; the swap step reports it.
+                Log.warning("tracking frame \(frame): \(error)")
+            }
+            detections.append((frame, faces))
+            progress.advance(detail: "frame \(frame), \(faces.count) face(s)")
+        }
+        let smoothing = OneEuroParameters(minCutoff: shot.face.smoothingMinCutoff, beta: shot.face.smoothingBeta)
+        return buildTracks(detections: detections, frameRate: 24, smoothing: smoothing)
+    }
+
+    public func faces(frame: Int, plate: ImageBuffer, origin: (x: Int, y: Int), cropSize: Int) throws -> [SwapFace] {
+        guard let document else { throw PipelineError.configuration("faces requested before prepare") }
+        guard let entry = document.frames.first(where: { $0.frame == frame }) else {
+            throw PipelineError.frame(frame, "tracks.json has no entry for this frame (delete it to track the shot again)")
+        }
+        let candidates = entry.faces.filter { $0.box.count == 4 && min($0.box[2] - $0.box[0], $0.box[3] - $0.box[1]) >= minSize }
+        let detected = candidates.map(\.detectedFace)
+        guard let index = selection.select(detected, trackIDs: candidates.map(\.track)) else { return [] }
+        let face = detected[index]
+        guard face.landmarks.count >= FaceMeshTopology.pointCount else { return [] }
+        // Landmarks are absolute, integer-centred plate pixels; the buffer starts at `origin`.
+        let local = face.landmarks.map { $0 - SIMD3(Float(origin.x), Float(origin.y), 0) }
+        let integerCentred = FaceTemplate(faceType).alignment(landmarks: local, size: cropSize)
+        let mask = rasterizePolygon(faceOvalPolygon(landmarks: local, transform: integerCentred), width: cropSize, height: cropSize)
+        return [SwapFace(plateToCrop: Imaging.AffineTransform.fromIntegerCentreConvention(integerCentred), mask: mask,
+                         trackID: candidates[index].track)]
+    }
+}

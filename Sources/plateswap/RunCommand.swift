@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import ShotPipeline
+import Support
+
+/// `plateswap run shot.yaml` (also plain `plateswap shot.yaml`): swap a shot or a chunk of it.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Swap the faces of a shot described by a shot.yaml (the default command).",
+        discussion: """
+            Exit codes: 0 every frame done, 1 some frames failed (listed in report.json), \
+            2 bad configuration.
+            """)
+
+    @Argument(help: "The shot.yaml file.")
+    var shot: String
+
+    @Option(name: .long, help: "Only these frames (a farm chunk), e.g. 1001-1024, 1001-1096x2 or 1001,1005.")
+    var frames: String?
+
+    @Flag(name: .long, help: "Redo frames whose output already exists with the same configuration.")
+    var force = false
+
+    @Flag(name: .long, help: "Only make tracks.json (the farm's track step), then stop.")
+    var tracksOnly = false
+
+    @Flag(name: .long, help: "Skip the swap model: paste back the plate's own face through the codec encoding (checks tracking, masks and compositing without a trained model).")
+    var identitySwap = false
+
+    func run() throws {
+        let status = ShotCommandRunner.run(shot: shot, frames: frames, force: force, tracksOnly: tracksOnly,
+                                           identitySwap: identitySwap)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// Shared by `run` and the farm's task commands: maps configuration errors to exit code 2 and
+/// failed frames to exit code 1.
+enum ShotCommandRunner {
+    static func run(shot: String, frames: String?, force: Bool, tracksOnly: Bool, identitySwap: Bool) -> Int32 {
+        do {
+            let config = try ShotConfig.load(URL(fileURLWithPath: shot), displayName: shot)
+            var options = ShotRunner.Options(force: force, tracksOnly: tracksOnly)
+            if let frames {
+                do { options.frames = try FrameSpec.parse(frames) } catch {
+                    Log.error("--frames: \(error)")
+                    return 2
+                }
+            }
+            let swapper = try SwapperLoader.load(config, identity: identitySwap)
+            let runner = ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: swapper)
+            let report = try runner.run(options)
+            if tracksOnly {
+                Log.info("tracks written to \(config.output.tracks.path)")
+                return 0
+            }
+            Log.info("\(report.done.count) frame(s) done, \(report.skipped.count) already done, \(report.noFace.count) without a face, \(report.failed.count) failed; report: \(runner.reportURL(options).path)")
+            return report.failed.isEmpty ? 0 : 1
+        } catch let error as ConfigError {
+            Log.error("\(error)")
+            return 2
+        } catch let error as PipelineError {
+            Log.error("\(error)")
+            if case .frame = error { return 1 }
+            return 2
+        } catch {
+            Log.error("\(error)")
+            return 1
+        }
+    }
+}
