@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlateIO
 import ShotPipeline
 import Support
 
@@ -43,7 +44,7 @@ enum ShotCommandRunner {
             let config = try ShotConfig.load(URL(fileURLWithPath: shot), displayName: shot)
             var options = ShotRunner.Options(force: force, tracksOnly: tracksOnly)
             if let frames {
-                do { options.frames = try FrameSpec.parse(frames) } catch {
+                do { options.frames = try FrameRange(parsing: frames).frames } catch {
                     Log.error("--frames: \(error)")
                     return 2
                 }

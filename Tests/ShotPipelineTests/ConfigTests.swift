@@ -121,7 +121,7 @@ final class ShotConfigTests: XCTestCase {
         assertError(full.replacingOccurrences(of: "mask_blur: 6", with: "mask_blur: -1"),
                     "shot.yaml:24: blend.mask_blur: -1 is out of range (expected 0 to 256)")
         assertError(full.replacingOccurrences(of: "frames: 1001-1010x3", with: "frames: 1010-1001"),
-                    "shot.yaml:4: plate.frames: bad frame list '1010-1001': '1010-1001' ends before it starts")
+                    "shot.yaml:4: plate.frames: frame range '1010-1001', item 1: last frame 1001 comes before the first frame 1010")
         assertError(full.replacingOccurrences(of: "smoothing: {min_cutoff: 0.5, beta: 0.1}", with: "smoothing: {min_cutoff: .nan}"),
                     "shot.yaml:20: face.smoothing.min_cutoff: expected a finite number, got '.nan'")
         assertError(full.replacingOccurrences(of: "path: out/swap.####.exr", with: "path: out/swap.exr"),
@@ -161,32 +161,34 @@ final class ShotConfigTests: XCTestCase {
     }
 }
 
-final class FrameSpecTests: XCTestCase {
-    func testForms() throws {
-        XCTAssertEqual(try FrameSpec.parse("1001-1005"), [1001, 1002, 1003, 1004, 1005])
-        XCTAssertEqual(try FrameSpec.parse("1001-1006x2"), [1001, 1003, 1005])
-        XCTAssertEqual(try FrameSpec.parse("1005,1001, 1003-1004"), [1001, 1003, 1004, 1005])
-        XCTAssertEqual(try FrameSpec.parse("-3--1"), [-3, -2, -1])
-        XCTAssertThrowsError(try FrameSpec.parse("1-99999999"))
-        XCTAssertThrowsError(try FrameSpec.parse("1001-"))
-        XCTAssertThrowsError(try FrameSpec.parse("a"))
-        XCTAssertThrowsError(try FrameSpec.parse("1001x2"))
-    }
-
-    func testPatterns() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plateswap-pattern-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+/// Frame lists and movie-plate keys of shot.yaml (the frame syntax itself is PlateIO's FrameRange).
+final class ShotConfigPlateTests: XCTestCase {
+    func testFrameListFormsAndMoviePlateKeys() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plateswap-plate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("plates"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("m.plateswap"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("plates/clip.mov").path, contents: Data([0]))
         defer { try? FileManager.default.removeItem(at: dir) }
-        for name in ["p.1001.exr", "p.1003.exr", "p.10000.exr", "p.101.exr", "p.1002.exr.tmp", "q.1002.exr"] {
-            FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data())
+        func load(_ plate: String) throws -> ShotConfig {
+            let url = dir.appendingPathComponent("shot.yaml")
+            try "plate: \(plate)\noutput: {path: out/s.####.exr}\nmodel: {path: m.plateswap}\n".write(to: url, atomically: true, encoding: .utf8)
+            return try ShotConfig.load(url, displayName: "shot.yaml")
         }
-        let hashes = try XCTUnwrap(FramePattern(dir.appendingPathComponent("p.####.exr")))
-        XCTAssertEqual(hashes.framesOnDisk(), [1001, 1003, 10000])
-        XCTAssertEqual(hashes.url(frame: 7).lastPathComponent, "p.0007.exr")
-        XCTAssertEqual(FramePattern(dir.appendingPathComponent("p.%04d.exr"))?.url(frame: 42).lastPathComponent, "p.0042.exr")
-        XCTAssertEqual(FramePattern(dir.appendingPathComponent("p.$F4.exr"))?.url(frame: 42).lastPathComponent, "p.0042.exr")
-        XCTAssertEqual(FramePattern(dir.appendingPathComponent("p.@.exr"))?.framesOnDisk(), [101, 1001, 1003, 10000])
-        XCTAssertNil(FramePattern(dir.appendingPathComponent("p.exr")))
+        XCTAssertEqual(try load("{path: plates/p.####.exr, frames: \"1005,1001, 1003-1004\"}").plate.frames, [1001, 1003, 1004, 1005])
+        XCTAssertEqual(try load("{path: plates/p.####.exr, frames: [3, 1, 3]}").plate.frames, [1, 3])
+        XCTAssertEqual(try load("{path: plates/p.####.exr, frames: 7}").plate.frames, [7])
+        XCTAssertEqual(try load("{path: plates/p.####.exr, frames: -3--1}").plate.frames, [-3, -2, -1])
+        let movie = try load("{path: plates/clip.mov, first_frame: 1, frame_rate: 23.976}")
+        XCTAssertEqual(movie.plate.firstFrame, 1)
+        XCTAssertEqual(movie.plate.frameRate, 23.976)
+        XCTAssertEqual(try load("{path: plates/clip.mov}").plate.firstFrame, 1001)
+        XCTAssertThrowsError(try load("{path: plates/p.####.exr, first_frame: 1}")) { error in
+            XCTAssertEqual("\(error)", "shot.yaml:1: plate.first_frame: first_frame is for movie plates; a sequence's frame numbers are in its file names")
+        }
+        XCTAssertThrowsError(try load("{path: plates/p.####.exr, frames: 1-99999999}")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("shot.yaml:1: plate.frames: frame range '1-99999999', item 1: range more than"), "\(error)")
+        }
+        XCTAssertThrowsError(try load("{path: plates/p.####.exr, frame_rate: 0}"))
     }
 }
 

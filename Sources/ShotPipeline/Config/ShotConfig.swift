@@ -1,15 +1,18 @@
+import Compositor
+import FaceAlign
 import Foundation
+import Imaging
+import LatentSwapModel
+import PlateIO
 
 /// A validated shot.yaml (DESIGN.md section 4; every key is documented in README.md).
 public struct ShotConfig: Equatable {
-    public enum Colorspace: String, CaseIterable, Codable { case linear_rec709, acescg, aces2065_1, srgb }
-    public enum Compression: String, CaseIterable, Codable { case none, rle, zips, zip, piz, pxr24, b44, b44a, dwaa, dwab }
+    // Colour spaces, compressions, codecs, colour transfers and face types are the modules' own
+    // enums (Imaging.ColorSpace, PlateIO.ExrCompression, LatentSwapModel.CodecKind,
+    // Compositor.ColorTransfer, FaceAlign.FaceType); only what is the pipeline's own is here.
     public enum PixelType: String, CaseIterable, Codable { case half, float }
     public enum Layer: String, CaseIterable, Codable { case rgba, mask, raw }
-    public enum Codec: String, CaseIterable, Codable { case taef2, taesd, sdvae }
-    public enum ColorTransfer: String, CaseIterable, Codable { case rct, lct, none }
     public enum ErrorPolicy: String, CaseIterable, Codable { case fail, skip }
-    public enum FaceType: String, CaseIterable, Codable { case whole_face, full, head }
 
     public enum FaceSelect: Equatable, Codable, CustomStringConvertible {
         case largest
@@ -27,18 +30,22 @@ public struct ShotConfig: Equatable {
 
     public struct Plate: Equatable {
         public var path: URL
-        /// Frames to process; nil = every frame found on disk.
+        /// Frames to process; nil = every frame found on disk (every frame of a movie).
         public var frames: [Int]?
-        public var colorspace: Colorspace = .linear_rec709
+        public var colorspace: ColorSpace = .linearRec709
         /// EXR part by name or index ("0" = first part).
         public var part: String = "0"
         /// Channel prefix of the RGB layer ("" = R,G,B).
         public var layer: String = ""
+        /// The frame number of a movie's first frame (sequences carry theirs in the file names).
+        public var firstFrame: Int = 1001
+        /// Frames per second; nil = the plate's own (EXR `framesPerSecond`, the movie's rate), else 24.
+        public var frameRate: Double?
     }
 
     public struct Output: Equatable {
         public var path: URL
-        public var compression: Compression = .piz
+        public var compression: ExrCompression = .piz
         public var pixelType: PixelType = .half
         public var layers: [Layer] = [.rgba, .mask]
         public var preview: URL?
@@ -50,7 +57,7 @@ public struct ShotConfig: Equatable {
 
     public struct Model: Equatable {
         public var path: URL
-        public var codec: Codec = .taef2
+        public var codec: CodecKind = .taef2
     }
 
     public struct Face: Equatable {
@@ -58,7 +65,7 @@ public struct ShotConfig: Equatable {
         public var minSize: Int = 64
         /// Crop size in pixels; nil = the model's training resolution.
         public var size: Int?
-        public var type: FaceType = .whole_face
+        public var type: FaceType = .wholeFace
         public var smoothingMinCutoff: Double = 1.0
         public var smoothingBeta: Double = 0.05
     }
@@ -90,20 +97,28 @@ public struct ShotConfig: Equatable {
         let root = try document.root.mapping(allowed: ["shot", "plate", "output", "model", "face", "blend", "on_error"])
         let shot = try root["shot"]?.string() ?? source.deletingPathExtension().lastPathComponent
 
-        let plateMap = try root.required("plate").mapping(allowed: ["path", "frames", "colorspace", "part", "layer"])
+        let plateMap = try root.required("plate").mapping(
+            allowed: ["path", "frames", "colorspace", "part", "layer", "first_frame", "frame_rate"])
         let platePath = try plateMap.required("path")
         var plate = Plate(path: try platePath.url())
         try checkPlateExists(plate.path, node: platePath)
-        if let frames = plateMap["frames"] { plate.frames = try FrameSpec.parse(frames) }
-        if let node = plateMap["colorspace"] { plate.colorspace = try node.oneOf(Colorspace.self) }
+        if let frames = plateMap["frames"] { plate.frames = try parseFrames(frames) }
+        if let node = plateMap["colorspace"] { plate.colorspace = try node.oneOf(ColorSpace.self) }
         if let node = plateMap["part"] { plate.part = try node.string() }
         if let node = plateMap["layer"] { plate.layer = try node.string() }
+        if let node = plateMap["first_frame"] {
+            guard !SequencePattern.hasFrameToken(plate.path.path) else {
+                throw node.error("first_frame is for movie plates; a sequence's frame numbers are in its file names")
+            }
+            plate.firstFrame = try node.int(in: -1_000_000_000...1_000_000_000)
+        }
+        if let node = plateMap["frame_rate"] { plate.frameRate = try node.double(in: 0.001...100_000) }
 
         let outputMap = try root.required("output").mapping(
             allowed: ["path", "compression", "pixel_type", "layers", "preview", "report", "tracks"])
         let outputNode = try outputMap.required("path")
         let outputPath = try outputNode.url()
-        guard FramePattern.hasFrameToken(outputPath.lastPathComponent) else {
+        guard SequencePattern.hasFrameToken(outputPath.path) else {
             throw outputNode.error("the output path needs a frame number pattern such as swap.####.exr")
         }
         guard outputPath.pathExtension.lowercased() == "exr" else {
@@ -112,7 +127,13 @@ public struct ShotConfig: Equatable {
         let outputDir = outputPath.deletingLastPathComponent()
         var output = Output(path: outputPath, report: outputDir.appendingPathComponent("report.json"),
                             tracks: outputDir.appendingPathComponent("tracks.json"))
-        if let node = outputMap["compression"] { output.compression = try node.oneOf(Compression.self) }
+        if let node = outputMap["compression"] {
+            let name = try node.string()
+            guard let compression = ExrCompression(name: name) else {
+                throw node.error("unknown value '\(name)' (expected one of \(ExrCompression.allCases.map(\.name).joined(separator: ", ")))")
+            }
+            output.compression = compression
+        }
         if let node = outputMap["pixel_type"] { output.pixelType = try node.oneOf(PixelType.self) }
         if let node = outputMap["layers"] {
             output.layers = try node.list().map { try $0.oneOf(Layer.self) }
@@ -130,7 +151,7 @@ public struct ShotConfig: Equatable {
 
         let modelMap = try root.required("model").mapping(allowed: ["path", "codec"])
         var model = Model(path: try modelMap.required("path").url(mustExist: true, directory: true))
-        if let node = modelMap["codec"] { model.codec = try node.oneOf(Codec.self) }
+        if let node = modelMap["codec"] { model.codec = try node.oneOf(CodecKind.self) }
 
         var config = ShotConfig(shot: shot, plate: plate, output: output, model: model, source: url(source))
         if let faceMap = try root.section("face", allowed: ["select", "min_size", "size", "type", "smoothing"]) {
@@ -163,7 +184,7 @@ public struct ShotConfig: Equatable {
 
     /// A movie must exist; for a sequence the folder must exist (frames are checked when listed).
     private static func checkPlateExists(_ url: URL, node: ConfigNode) throws {
-        if FramePattern.hasFrameToken(url.lastPathComponent) {
+        if SequencePattern.hasFrameToken(url.path) {
             var isDirectory: ObjCBool = false
             let folder = url.deletingLastPathComponent()
             guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -171,6 +192,20 @@ public struct ShotConfig: Equatable {
             }
         } else {
             _ = try node.url(mustExist: true, directory: false)
+        }
+    }
+
+    /// A frame list node: a number, a list of numbers, or a `FrameRange` string (`1001-1096x2,1100`).
+    static func parseFrames(_ node: ConfigNode) throws -> [Int] {
+        if let items = try? node.list() {
+            guard !items.isEmpty else { throw node.error("the frame list is empty") }
+            return Array(Set(try items.map { try $0.int() })).sorted()
+        }
+        if let frame = try? node.int() { return [frame] }
+        do {
+            return try FrameRange(parsing: try node.string()).frames
+        } catch let error as FrameRangeError {
+            throw node.error(error.description)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LatentSwapModel
 
 /// A validated train.yaml (DESIGN.md section 4b; every key is documented in README.md).
 public struct TrainConfig: Equatable {
@@ -30,7 +31,7 @@ public struct TrainConfig: Equatable {
     public var source: URL
     /// Face set of the plate performer (the faces being replaced).
     public var target: URL
-    public var codec: ShotConfig.Codec = .taef2
+    public var codec: CodecKind = .taef2
     public var resolution = 256
     public var archetype: Archetype = .df
     public var dims = Dims()
@@ -66,7 +67,7 @@ public struct TrainConfig: Equatable {
         if config.source == config.target {
             throw try root.required("target").error("source and target are the same face set")
         }
-        if let node = root["codec"] { config.codec = try node.oneOf(ShotConfig.Codec.self) }
+        if let node = root["codec"] { config.codec = try node.oneOf(CodecKind.self) }
         if let node = root["resolution"] {
             config.resolution = try node.int(in: 64...1024)
             guard config.resolution % 16 == 0 else {

@@ -7,7 +7,7 @@ import PlateIO
 struct FrameRenderer {
     let config: ShotConfig
     let plate: PlateSequence
-    let outputs: FramePattern
+    let outputs: SequencePattern
     let compositor: Compositor
     let faces: FaceProvider
     let swapper: FaceSwapper
@@ -32,16 +32,9 @@ struct FrameRenderer {
     }
 
     func render(frame: Int, clock: inout StageClock) throws -> Outcome {
-        let url = plate.url(frame: frame)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw PipelineError.frame(frame, "plate frame \(url.path) is missing")
-        }
-        let part: ExrPartSelector = Int(config.plate.part).map { .index($0) } ?? .name(config.plate.part)
-        let (image, header) = try clock.time("read") {
-            try ExrImage.read(url, part: part, layer: config.plate.layer)
-        }
-        for name in ["R", "G", "B"] where image.channelIndex(name) == nil {
-            throw PipelineError.frame(frame, "\(url.path) has no channel \(name) in layer '\(config.plate.layer)' (channels: \(image.channelNames.joined(separator: ", ")))")
+        let (image, header) = try clock.time("read") { () throws -> (ImageBuffer, ExrHeader) in
+            let read = try plate.read(frame: frame)
+            return (read.image, read.header)
         }
         let origin = (x: header.dataWindow.xMin, y: header.dataWindow.yMin)
         let found = try clock.time("faces") { try faces.faces(frame: frame, plate: image, origin: origin, cropSize: cropSize) }
@@ -68,7 +61,7 @@ struct FrameRenderer {
         outHeader.attributes.merge(attributes) { _, new in new }
         try clock.time("write") {
             try ExrWriter.write(result, header: outHeader, to: outputURL(frame: frame),
-                                compression: ExrCompression(name: config.output.compression.rawValue),
+                                compression: config.output.compression,
                                 pixelType: config.output.pixelType == .half ? .half : .float,
                                 channelTypes: ["swap.mask": .half])
         }

@@ -1,6 +1,7 @@
 import Compositor
 import Foundation
 import Imaging
+import PlateIO
 import Support
 
 /// Runs a shot (or a chunk of it) frame by frame, one frame in memory at a time.
@@ -44,8 +45,9 @@ public struct ShotRunner {
         let start = Date()
         let plate = try PlateSequence(config)
         let frames = options.frames ?? plate.frames
-        guard let outputs = FramePattern(config.output.path) else {
-            throw PipelineError.configuration("output.path has no frame pattern")
+        let outputs: SequencePattern
+        do { outputs = try SequencePattern(config.output.path.path) } catch {
+            throw PipelineError.configuration("output.path: \(error)")
         }
         let cropSize = config.face.size ?? swapper.cropSize
         let tracksDigest = try faces.prepare(shot: config, plate: plate, frames: plate.frames)
@@ -55,8 +57,7 @@ public struct ShotRunner {
         if options.tracksOnly { return try finish(&report, start: start, clock: StageClock(), options) }
 
         let compositor = Compositor(
-            encoding: NetworkEncoding(plate: ColorSpace(rawValue: config.plate.colorspace.rawValue)!),
-            colorTransfer: ColorTransfer(rawValue: config.blend.colorTransfer.rawValue)!,
+            encoding: NetworkEncoding(plate: config.plate.colorspace), colorTransfer: config.blend.colorTransfer,
             maskErode: config.blend.maskErode, maskBlur: config.blend.maskBlur)
         let renderer = FrameRenderer(config: config, plate: plate, outputs: outputs, compositor: compositor, faces: faces,
                                      swapper: swapper, cropSize: cropSize, configHash: hash)
@@ -77,8 +78,9 @@ public struct ShotRunner {
                 }
                 progress.advance(detail: "frame \(frame)")
             } catch {
-                report.failed.append(.init(frame: frame, error: "\(error)"))
-                Log.error("frame \(frame): \(error)")
+                let reason = (error as? PipelineError)?.reason ?? "\(error)"
+                report.failed.append(.init(frame: frame, error: reason))
+                Log.error("frame \(frame): \(reason)")
                 progress.advance(detail: "frame \(frame) failed")
                 if config.onError == .fail { break }
             }

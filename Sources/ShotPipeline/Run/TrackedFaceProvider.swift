@@ -18,7 +18,7 @@ public final class TrackedFaceProvider: FaceProvider {
     public init(searchPath: ModelSearchPath = .standard()) { self.searchPath = searchPath }
 
     public func prepare(shot: ShotConfig, plate: PlateSequence, frames: [Int]) throws -> String {
-        faceType = FaceType(rawValue: shot.face.type.rawValue) ?? .wholeFace
+        faceType = shot.face.type
         minSize = Float(shot.face.minSize)
         switch shot.face.select {
         case .largest: selection = .largest
@@ -41,18 +41,16 @@ public final class TrackedFaceProvider: FaceProvider {
     /// Runs the detector and landmarker over the plate and builds the smoothed tracks.
     static func track(shot: ShotConfig, plate: PlateSequence, frames: [Int], searchPath: ModelSearchPath) throws -> TracksDocument {
         let finder = try FaceFinder(searchPath: searchPath)
-        let encoding = NetworkEncoding(plate: ColorSpace(rawValue: shot.plate.colorspace.rawValue)!)
-        let part: ExrPartSelector = Int(shot.plate.part).map { .index($0) } ?? .name(shot.plate.part)
+        let encoding = NetworkEncoding(plate: shot.plate.colorspace)
         let progress = Progress("\(shot.shot) tracking", total: frames.count)
         var detections: [(frame: Int, faces: [DetectedFace])] = []
         for frame in frames {
-            let url = plate.url(frame: frame)
             var faces: [DetectedFace] = []
             do {
-                let (image, header) = try ExrImage.read(url, part: part, layer: shot.plate.layer)
+                let plateFrame = try plate.read(frame: frame)
                 // Landmarks in absolute plate pixels (the data window may not start at 0).
-                let origin = SIMD2(Float(header.dataWindow.xMin), Float(header.dataWindow.yMin))
-                faces = try finder.find(encoding.encode(image)).map { $0.shifted(by: origin) }
+                let origin = SIMD2(Float(plateFrame.origin.x), Float(plateFrame.origin.y))
+                faces = try finder.find(encoding.encode(plateFrame.image)).map { $0.shifted(by: origin) }
             } catch {
                 // A frame that cannot be read has no faces here; the swap step reports it.
                 Log.warning("tracking frame \(frame): \(error)")
@@ -61,7 +59,7 @@ public final class TrackedFaceProvider: FaceProvider {
             progress.advance(detail: "frame \(frame), \(faces.count) face(s)")
         }
         let smoothing = OneEuroParameters(minCutoff: shot.face.smoothingMinCutoff, beta: shot.face.smoothingBeta)
-        return buildTracks(detections: detections, frameRate: 24, smoothing: smoothing)
+        return buildTracks(detections: detections, frameRate: plate.frameRate, smoothing: smoothing)
     }
 
     public func faces(frame: Int, plate: ImageBuffer, origin: (x: Int, y: Int), cropSize: Int) throws -> [SwapFace] {
