@@ -1,0 +1,124 @@
+import Foundation
+
+/// config.json of a model directory: everything needed to rebuild the network and to feed it.
+public struct SwapModelConfig: Codable, Equatable, Sendable {
+    public enum Archetype: String, Codable, Sendable {
+        /// Shared encoder and inter, one decoder per identity (DeepFaceLab "DF").
+        case df
+        /// Shared encoder and decoder, one inter per identity (a simplified DeepFaceLab "LIAE").
+        case liae
+    }
+
+    public struct Dims: Codable, Equatable, Sendable {
+        /// Widths: encoder e (grows to 2e, 4e as it downsamples), decoder d, inter bottleneck b.
+        public var encoder: Int, decoder: Int, bottleneck: Int
+        public init(encoder: Int = 64, decoder: Int = 64, bottleneck: Int = 256) {
+            self.encoder = encoder; self.decoder = decoder; self.bottleneck = bottleneck
+        }
+    }
+
+    public struct VQ: Codable, Equatable, Sendable {
+        public var enabled: Bool
+        public var codebookSize: Int
+        /// Channels of the bottleneck grid (also used when VQ is off, so both variants match).
+        public var codeDim: Int
+        public var commitment: Float
+        public var emaDecay: Float
+        public init(enabled: Bool = true, codebookSize: Int = 1024, codeDim: Int = 64, commitment: Float = 0.25,
+                    emaDecay: Float = 0.99) {
+            self.enabled = enabled; self.codebookSize = codebookSize; self.codeDim = codeDim
+            self.commitment = commitment; self.emaDecay = emaDecay
+        }
+        enum CodingKeys: String, CodingKey {
+            case enabled, codebookSize = "codebook_size", codeDim = "code_dim", commitment, emaDecay = "ema_decay"
+        }
+    }
+
+    public struct Codec: Codable, Equatable, Sendable {
+        /// e.g. "taef2"; `sha256` of the codec weights ties the model to the latents it learned.
+        public var id: String
+        public var sha256: String
+        /// Latent channels C and downscale factor (8 for TAEF2 / SD VAE).
+        public var channels: Int
+        public var downscale: Int
+        public init(id: String, sha256: String, channels: Int, downscale: Int = 8) {
+            self.id = id; self.sha256 = sha256; self.channels = channels; self.downscale = downscale
+        }
+    }
+
+    public var format = "plateswap-model"
+    public var version = 1
+    public var archetype: Archetype
+    public var dims: Dims
+    public var vq: VQ
+    public var codec: Codec
+    /// Crop size S in pixels; the model sees C x S/8 x S/8 latents.
+    public var resolution: Int
+    public var faceType: String
+    /// Weight of pixels outside the face mask in the latent MSE (the face counts 1).
+    public var backgroundWeight: Float
+    /// Extra stride-2 stages in front of the encoder and pixel-shuffle stages after the decoder:
+    /// 0 for latents; 3 turns the same network into its pixel-space twin (benchmark only).
+    public var extraStages: Int
+
+    public init(archetype: Archetype = .df, dims: Dims = Dims(), vq: VQ = VQ(), codec: Codec, resolution: Int,
+                faceType: String = "whole_face", backgroundWeight: Float = 0.1, extraStages: Int = 0) {
+        self.archetype = archetype; self.dims = dims; self.vq = vq; self.codec = codec
+        self.resolution = resolution; self.faceType = faceType; self.backgroundWeight = backgroundWeight
+        self.extraStages = extraStages
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, archetype, dims, vq, codec, resolution, faceType = "face_type"
+        case backgroundWeight = "background_weight", extraStages = "extra_stages"
+    }
+
+    /// Latent grid side (S / downscale).
+    public var latentSize: Int { resolution / codec.downscale }
+    /// Bottleneck grid side (the encoder halves the input twice, plus the extra stages).
+    public var gridSize: Int { latentSize >> (2 + extraStages) }
+
+    /// Checks the numbers; `source` names the file in errors.
+    public func validate(source: String) throws {
+        func fail(_ field: String, _ why: String) throws -> Never {
+            throw SwapModelError.invalidConfig(file: source, field: field, reason: why)
+        }
+        if format != "plateswap-model" { try fail("format", "expected \"plateswap-model\", found \"\(format)\"") }
+        if version != 1 { try fail("version", "unsupported version \(version)") }
+        for (field, value) in [("dims.encoder", dims.encoder), ("dims.decoder", dims.decoder),
+                               ("dims.bottleneck", dims.bottleneck), ("vq.code_dim", vq.codeDim),
+                               ("codec.channels", codec.channels), ("codec.downscale", codec.downscale)]
+            where value < 1 || value > 4096 {
+            try fail(field, "\(value) is outside 1...4096")
+        }
+        if vq.codebookSize < 2 || vq.codebookSize > 65536 { try fail("vq.codebook_size", "\(vq.codebookSize) is outside 2...65536") }
+        if !(vq.emaDecay > 0 && vq.emaDecay < 1) { try fail("vq.ema_decay", "must be in (0, 1)") }
+        if !(vq.commitment >= 0) { try fail("vq.commitment", "must be >= 0") }
+        if extraStages < 0 || extraStages > 4 { try fail("extra_stages", "\(extraStages) is outside 0...4") }
+        let multiple = codec.downscale << (2 + extraStages)
+        if resolution < multiple || resolution > 4096 || resolution % multiple != 0 {
+            try fail("resolution", "\(resolution) must be a multiple of \(multiple) up to 4096")
+        }
+    }
+}
+
+/// Errors of the swap model, its directory and its trainer; each names the file and the field.
+public enum SwapModelError: Error, CustomStringConvertible, Equatable {
+    case invalidConfig(file: String, field: String, reason: String)
+    case missingFile(String)
+    case corruptFile(file: String, reason: String)
+    case weightMismatch(file: String, name: String, reason: String)
+    case shapeMismatch(what: String, expected: [Int], found: [Int])
+    case invalidData(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidConfig(file, field, reason): return "\(file): field '\(field)': \(reason)"
+        case let .missingFile(file): return "\(file): missing"
+        case let .corruptFile(file, reason): return "\(file): \(reason)"
+        case let .weightMismatch(file, name, reason): return "\(file): tensor '\(name)': \(reason)"
+        case let .shapeMismatch(what, expected, found): return "\(what): expected shape \(expected), found \(found)"
+        case let .invalidData(reason): return reason
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import COpenBLAS
+import Foundation
+
+/// Vector quantizer for the swap model's bottleneck (VQ-VAE with EMA codebook updates).
+///
+/// Every D-channel vector of the bottleneck grid is replaced by its nearest codebook entry.
+/// Gradients pass straight through to the encoder, plus the commitment term
+/// beta * mean((z_e - sg(z_q))^2). The codebook itself learns by exponential moving averages of
+/// the vectors assigned to each code (no gradient), and codes that nobody uses any more are
+/// restarted from encoder outputs of the current batch.
+public final class VectorQuantizer {
+    public let codebookSize: Int
+    public let codeDim: Int
+    public let commitment: Float
+    public let decay: Float
+    /// A code whose EMA usage falls below this is restarted.
+    public let deadThreshold: Float
+    let epsilon: Float = 1e-5
+
+    /// [K, D] codebook, and the EMA state that defines it: per-code usage and vector sums.
+    public var codebook: [Float]
+    public var emaCount: [Float]
+    public var emaSum: [Float]
+
+    /// Results of the last forward pass.
+    public private(set) var lastIndices: [Int] = []
+    public private(set) var lastPerplexity: Float = 0
+    public private(set) var lastCommitmentLoss: Float = 0
+    public private(set) var lastRestarts = 0
+    private var lastInput: SwapTensor?
+    private var lastQuantized: SwapTensor?
+
+    public init(codebookSize: Int, codeDim: Int, commitment: Float = 0.25, decay: Float = 0.99,
+                deadThreshold: Float = 0.01) {
+        self.codebookSize = codebookSize
+        self.codeDim = codeDim
+        self.commitment = commitment
+        self.decay = decay
+        self.deadThreshold = deadThreshold
+        // All codes start "dead": the first training step fills them from encoder outputs.
+        codebook = [Float](repeating: 0, count: codebookSize * codeDim)
+        emaCount = [Float](repeating: 0, count: codebookSize)
+        emaSum = [Float](repeating: 0, count: codebookSize * codeDim)
+    }
+
+    /// Bottleneck grid [N, D, H, W] as rows of vectors [N*H*W, D].
+    static func vectors(_ x: SwapTensor) -> [Float] {
+        let hw = x.h * x.w
+        var rows = [Float](repeating: 0, count: x.count)
+        for n in 0..<x.n {
+            for c in 0..<x.c {
+                for p in 0..<hw { rows[(n * hw + p) * x.c + c] = x.data[(n * x.c + c) * hw + p] }
+            }
+        }
+        return rows
+    }
+
+    /// Index of the nearest code (squared Euclidean distance; ties go to the lower index) for each row.
+    public func assign(_ rows: [Float]) -> [Int] {
+        let m = rows.count / codeDim, k = codebookSize, d = codeDim
+        var dots = [Float](repeating: 0, count: m * k)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k), Int32(d),
+                    1, rows, Int32(d), codebook, Int32(d), 0, &dots, Int32(k))
+        var norms = [Float](repeating: 0, count: k)
+        for j in 0..<k {
+            var s: Float = 0
+            for i in 0..<d { s += codebook[j * d + i] * codebook[j * d + i] }
+            norms[j] = s
+        }
+        var result = [Int](repeating: 0, count: m)
+        for r in 0..<m {
+            var best = 0, bestDistance = Float.infinity
+            for j in 0..<k {
+                // ||z - e||^2 - ||z||^2: the row's own norm does not change the ranking.
+                let distance = norms[j] - 2 * dots[r * k + j]
+                if distance < bestDistance { bestDistance = distance; best = j }
+            }
+            result[r] = best
+        }
+        return result
+    }
+
+    /// Quantizes z_e; in training also updates the codebook (after using it) and restarts dead codes.
+    public func forward(_ x: SwapTensor, training: Bool, random: inout SwapRandom) -> SwapTensor {
+        precondition(x.c == codeDim, "VectorQuantizer: input has \(x.c) channels, codes have \(codeDim)")
+        let rows = VectorQuantizer.vectors(x)
+        let indices = assign(rows)
+        let hw = x.h * x.w, d = codeDim
+        var q = x
+        var squared: Double = 0
+        for n in 0..<x.n {
+            for p in 0..<hw {
+                let code = indices[n * hw + p]
+                for c in 0..<d {
+                    let value = codebook[code * d + c]
+                    let diff = Double(x.data[(n * d + c) * hw + p] - value)
+                    squared += diff * diff
+                    q.data[(n * d + c) * hw + p] = value
+                }
+            }
+        }
+        lastIndices = indices
+        lastCommitmentLoss = commitment * Float(squared / Double(max(x.count, 1)))
+        lastPerplexity = VectorQuantizer.perplexity(indices, codebookSize: codebookSize)
+        lastInput = x
+        lastQuantized = q
+        lastRestarts = 0
+        if training {
+            updateCodebook(rows: rows, indices: indices)
+            lastRestarts = restartDeadCodes(rows: rows, random: &random)
+        }
+        return q
+    }
+
+    /// Straight-through: dL/dz_e = dL/dz_q + d(commitment)/dz_e.
+    public func backward(_ dq: SwapTensor) -> SwapTensor {
+        guard let x = lastInput, let q = lastQuantized else { preconditionFailure("VectorQuantizer.backward before forward") }
+        var dx = dq
+        let scale = 2 * commitment / Float(max(x.count, 1))
+        for i in 0..<dx.count { dx.data[i] += scale * (x.data[i] - q.data[i]) }
+        lastInput = nil
+        lastQuantized = nil
+        return dx
+    }
+
+    /// EMA update: count_k <- decay*count_k + (1-decay)*n_k; sum_k likewise; code = sum / smoothed count.
+    func updateCodebook(rows: [Float], indices: [Int]) {
+        let d = codeDim, k = codebookSize
+        var counts = [Float](repeating: 0, count: k)
+        var sums = [Float](repeating: 0, count: k * d)
+        for (r, code) in indices.enumerated() {
+            counts[code] += 1
+            for c in 0..<d { sums[code * d + c] += rows[r * d + c] }
+        }
+        for j in 0..<k {
+            emaCount[j] = decay * emaCount[j] + (1 - decay) * counts[j]
+            for c in 0..<d { emaSum[j * d + c] = decay * emaSum[j * d + c] + (1 - decay) * sums[j * d + c] }
+        }
+        // Laplace smoothing keeps rarely used codes from dividing by ~0.
+        let total = emaCount.reduce(0, +)
+        for j in 0..<k where emaCount[j] > 0 {
+            let smoothed = (emaCount[j] + epsilon) / (total + Float(k) * epsilon) * total
+            for c in 0..<d { codebook[j * d + c] = emaSum[j * d + c] / smoothed }
+        }
+    }
+
+    /// Codes with EMA usage under the threshold take a random encoder output of this batch.
+    func restartDeadCodes(rows: [Float], random: inout SwapRandom) -> Int {
+        let d = codeDim, m = rows.count / d
+        guard m > 0 else { return 0 }
+        var restarted = 0
+        for j in 0..<codebookSize where emaCount[j] < deadThreshold {
+            let r = random.int(below: m)
+            for c in 0..<d {
+                codebook[j * d + c] = rows[r * d + c]
+                emaSum[j * d + c] = rows[r * d + c]
+            }
+            emaCount[j] = 1
+            restarted += 1
+        }
+        return restarted
+    }
+
+    /// exp(entropy) of the code usage histogram: K when all codes are used equally, 1 for one code.
+    public static func perplexity(_ indices: [Int], codebookSize: Int) -> Float {
+        guard !indices.isEmpty else { return 0 }
+        var counts = [Int](repeating: 0, count: codebookSize)
+        for i in indices { counts[i] += 1 }
+        var entropy = 0.0
+        for count in counts where count > 0 {
+            let p = Double(count) / Double(indices.count)
+            entropy -= p * log(p)
+        }
+        return Float(exp(entropy))
+    }
+}
