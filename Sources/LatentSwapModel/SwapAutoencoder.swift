@@ -1,38 +1,34 @@
 import Foundation
+import Neural
 
 /// The latent swap autoencoder: encoder -> inter -> (vector quantizer) -> decoder, in the
 /// `df` layout (one decoder per identity) or `liae` (one inter per identity).
 ///
 /// Swap = encode a target (plate performer) face and decode it as the source (actor).
-/// Not thread-safe: layers keep their inputs for backward. Use one instance per thread.
+/// Inference (`Tensor`) records nothing, but the quantizer keeps its last statistics, so use one
+/// instance per thread.
 public final class SwapAutoencoder {
+    public enum Identity: Int, Sendable { case source = 0, target = 1 }
+
     public let config: SwapModelConfig
-    let encoder: SwapSequential
+    let encoder: SwapChain
     /// df: [shared]; liae: [source, target]
-    let inters: [SwapSequential]
+    let inters: [SwapChain]
     /// df: [source, target]; liae: [shared]
-    let decoders: [SwapSequential]
+    let decoders: [SwapChain]
     public let quantizer: VectorQuantizer?
 
     /// Builds the network with weights drawn from `seed`.
     public init(config: SwapModelConfig, seed: UInt64) {
         self.config = config
-        var random = SwapRandom(seed: seed)
-        let dims = config.dims, latent = config.codec.channels
-        encoder = SwapAutoencoder.makeEncoder(in: latent, dims: dims, extra: config.extraStages, random: &random)
-        let code = config.vq.codeDim
-        switch config.archetype {
-        case .df:
-            inters = [SwapAutoencoder.makeInter("inter", in: 4 * dims.encoder, dims: dims, code: code, random: &random)]
-            decoders = ["decoder_source", "decoder_target"].map {
-                SwapAutoencoder.makeDecoder($0, code: code, out: latent, dims: dims, extra: config.extraStages, random: &random)
-            }
-        case .liae:
-            inters = ["inter_source", "inter_target"].map {
-                SwapAutoencoder.makeInter($0, in: 4 * dims.encoder, dims: dims, code: code, random: &random)
-            }
-            decoders = [SwapAutoencoder.makeDecoder("decoder", code: code, out: latent, dims: dims,
-                                                     extra: config.extraStages, random: &random)]
+        var random = SeededRandom(seed: seed)
+        let dims = config.dims, latent = config.codec.channels, code = config.vq.codeDim, extra = config.extraStages
+        encoder = SwapAutoencoder.encoder(in: latent, width: dims.encoder, extra: extra, random: &random)
+        let interNames = config.archetype == .df ? ["inter"] : ["inter_source", "inter_target"]
+        inters = interNames.map { SwapAutoencoder.inter($0, in: 4 * dims.encoder, dims: dims, code: code, random: &random) }
+        let decoderNames = config.archetype == .df ? ["decoder_source", "decoder_target"] : ["decoder"]
+        decoders = decoderNames.map {
+            SwapAutoencoder.decoder($0, code: code, out: latent, width: dims.decoder, extra: extra, random: &random)
         }
         quantizer = config.vq.enabled
             ? VectorQuantizer(codebookSize: config.vq.codebookSize, codeDim: code, commitment: config.vq.commitment,
@@ -40,126 +36,100 @@ public final class SwapAutoencoder {
             : nil
     }
 
-    static func makeEncoder(in channels: Int, dims: SwapModelConfig.Dims, extra: Int, random: inout SwapRandom) -> SwapSequential {
-        let e = dims.encoder
-        var layers: [SwapLayer] = [SwapConv2d(name: "encoder.in", in: channels, out: e, random: &random), SwapLeakyReLU()]
+    /// Strided convolutions: C -> e, then halve the size twice while the width grows to 4e.
+    static func encoder(in channels: Int, width e: Int, extra: Int, random: inout SeededRandom) -> SwapChain {
+        var stages: [SwapStage] = [SwapConv("encoder.in", in: channels, out: e, random: &random), SwapLeakyReLU()]
         for i in 0..<extra {
-            layers += [SwapConv2d(name: "encoder.pre\(i)", in: e, out: e, stride: 2, random: &random), SwapLeakyReLU()]
+            stages += [SwapConv("encoder.pre\(i)", in: e, out: e, stride: 2, random: &random), SwapLeakyReLU()]
         }
-        layers += [SwapConv2d(name: "encoder.down0", in: e, out: 2 * e, stride: 2, random: &random), SwapLeakyReLU(),
-                   SwapConv2d(name: "encoder.down1", in: 2 * e, out: 4 * e, stride: 2, random: &random), SwapLeakyReLU()]
-        return SwapSequential(layers)
+        stages += [SwapConv("encoder.down0", in: e, out: 2 * e, stride: 2, random: &random), SwapLeakyReLU(),
+                   SwapConv("encoder.down1", in: 2 * e, out: 4 * e, stride: 2, random: &random), SwapLeakyReLU()]
+        return SwapChain(stages)
     }
 
-    static func makeInter(_ name: String, in channels: Int, dims: SwapModelConfig.Dims, code: Int,
-                          random: inout SwapRandom) -> SwapSequential {
-        SwapSequential([
-            SwapConv2d(name: name + ".conv", in: channels, out: dims.bottleneck, random: &random), SwapLeakyReLU(),
-            SwapConv2d(name: name + ".code", in: dims.bottleneck, out: code, kernel: 1, random: &random, gain: 0.5),
+    /// The bottleneck: a 3x3 conv to b channels, then a 1x1 projection to the code dimension D.
+    static func inter(_ name: String, in channels: Int, dims: SwapModelConfig.Dims, code: Int,
+                      random: inout SeededRandom) -> SwapChain {
+        SwapChain([
+            SwapConv(name + ".conv", in: channels, out: dims.bottleneck, random: &random), SwapLeakyReLU(),
+            SwapConv(name + ".code", in: dims.bottleneck, out: code, kernel: 1, gain: 0.5, random: &random),
         ])
     }
 
-    static func makeDecoder(_ name: String, code: Int, out: Int, dims: SwapModelConfig.Dims, extra: Int,
-                            random: inout SwapRandom) -> SwapSequential {
-        let d = dims.decoder
-        var layers: [SwapLayer] = [SwapConv2d(name: name + ".in", in: code, out: 4 * d, random: &random), SwapLeakyReLU()]
-        // Upscale: conv to 4x the channels, then pixel shuffle; a residual block refines each scale.
+    /// D -> 4d, then per scale: conv to 4x the channels + pixel shuffle + residual block; conv to C.
+    static func decoder(_ name: String, code: Int, out: Int, width d: Int, extra: Int,
+                        random: inout SeededRandom) -> SwapChain {
+        var stages: [SwapStage] = [SwapConv(name + ".in", in: code, out: 4 * d, random: &random), SwapLeakyReLU()]
         func up(_ tag: String, _ from: Int, _ to: Int) {
-            layers += [SwapConv2d(name: "\(name).\(tag).conv", in: from, out: 4 * to, random: &random), SwapLeakyReLU(),
-                       SwapPixelShuffle(), SwapResidualBlock(name: "\(name).\(tag).res", channels: to, random: &random)]
+            stages += [SwapConv("\(name).\(tag).conv", in: from, out: 4 * to, random: &random), SwapLeakyReLU(),
+                       SwapPixelShuffle(), SwapResidualBlock("\(name).\(tag).res", channels: to, random: &random)]
         }
         up("up0", 4 * d, 2 * d)
         up("up1", 2 * d, d)
         for i in 0..<extra { up("post\(i)", d, d) }
-        layers.append(SwapConv2d(name: name + ".out", in: d, out: out, random: &random, gain: 0.5))
-        return SwapSequential(layers)
+        stages.append(SwapConv(name + ".out", in: d, out: out, gain: 0.5, random: &random))
+        return SwapChain(stages)
     }
 
-    /// Every trainable parameter, in a fixed order.
-    public var parameters: [SwapParameter] {
-        encoder.parameters + inters.flatMap(\.parameters) + decoders.flatMap(\.parameters)
-    }
+    /// Every trainable parameter, in a fixed order (names are the keys in weights.safetensors).
+    public var parameters: [Parameter] { encoder.parameters + inters.flatMap(\.parameters) + decoders.flatMap(\.parameters) }
 
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
-    /// Multiply-adds x 2 per sample for one identity's forward pass (encoder, inter, decoder).
+    /// FLOPs (2 per multiply-add) of one sample's forward pass through encoder, inter and decoder.
     public var flopsPerSample: Double {
         let size = config.latentSize << config.extraStages
-        let channels = config.codec.channels
-        let enc = encoder.cost(c: channels, h: size, w: size)
-        let inter = inters[0].cost(c: enc.c, h: enc.h, w: enc.w)
-        let dec = decoders[0].cost(c: inter.c, h: inter.h, w: inter.w)
-        return enc.flops + inter.flops + dec.flops
+        let e = encoder.cost(SwapShape(c: config.codec.channels, h: size, w: size))
+        let i = inters[0].cost(e.out)
+        return e.flops + i.flops + decoders[0].cost(i.out).flops
     }
+
+    /// Sets every leaky ReLU slope (1 makes the network linear: tests check its wiring with it).
+    func setActivationSlope(_ slope: Float) { (([encoder] + inters + decoders)).forEach { $0.setActivationSlope(slope) } }
 
     // MARK: training
 
-    /// Reconstructs both identities for training; keeps what `backward` needs.
-    /// `source` and `target` have the same batch size.
-    public func forwardTraining(source: SwapTensor, target: SwapTensor, random: inout SwapRandom)
-        -> (source: SwapTensor, target: SwapTensor)
+    /// Records reconstructions of both identities on `tape` (source and target batches of equal
+    /// size go through the shared parts together), plus the VQ commitment loss.
+    public func trainingForward(source: Tensor, target: Tensor, tape: Tape, random: inout SeededRandom)
+        -> (source: Var, target: Var, commitment: Var?)
     {
-        let b = source.n
-        let z = encoder.forward(SwapTensor.stack([source, target]))
-        let codes: SwapTensor
+        let b = source.shape[0]
+        shapeCheck(target.shape == source.shape, "trainingForward: source \(source.shape) vs target \(target.shape)")
+        let z = encoder.forward(tape.variable(concat([source, target], axis: 0)))
+        let codes: Var
         switch config.archetype {
         case .df: codes = inters[0].forward(z)
-        case .liae: codes = SwapTensor.stack([inters[0].forward(z.samples(0..<b)), inters[1].forward(z.samples(b..<2 * b))])
+        case .liae:
+            codes = concat([inters[0].forward(slice(z, axis: 0, 0..<b)), inters[1].forward(slice(z, axis: 0, b..<2 * b))], axis: 0)
         }
-        let q = quantizer?.forward(codes, training: true, random: &random) ?? codes
+        var commitment: Var?
+        var q = codes
+        if let quantizer { (q, commitment) = quantizer.forward(codes, random: &random) }
         switch config.archetype {
         case .df:
-            return (decoders[0].forward(q.samples(0..<b)), decoders[1].forward(q.samples(b..<2 * b)))
+            return (decoders[0].forward(slice(q, axis: 0, 0..<b)), decoders[1].forward(slice(q, axis: 0, b..<2 * b)), commitment)
         case .liae:
             let out = decoders[0].forward(q)
-            return (out.samples(0..<b), out.samples(b..<2 * b))
+            return (slice(out, axis: 0, 0..<b), slice(out, axis: 0, b..<2 * b), commitment)
         }
     }
-
-    /// Backpropagates dLoss/dReconstruction of both identities into the parameter gradients.
-    public func backward(source dSource: SwapTensor, target dTarget: SwapTensor) {
-        let b = dSource.n
-        let dq: SwapTensor
-        switch config.archetype {
-        case .df: dq = SwapTensor.stack([decoders[0].backward(dSource), decoders[1].backward(dTarget)])
-        case .liae: dq = decoders[0].backward(SwapTensor.stack([dSource, dTarget]))
-        }
-        let dCodes = quantizer?.backward(dq) ?? dq
-        let dz: SwapTensor
-        switch config.archetype {
-        case .df: dz = inters[0].backward(dCodes)
-        case .liae: dz = SwapTensor.stack([inters[0].backward(dCodes.samples(0..<b)), inters[1].backward(dCodes.samples(b..<2 * b))])
-        }
-        _ = encoder.backward(dz)
-    }
-
-    /// VQ commitment loss of the last training forward pass (0 without VQ).
-    public var commitmentLoss: Float { quantizer?.lastCommitmentLoss ?? 0 }
 
     // MARK: inference
 
-    public enum Identity: Int, Sendable { case source = 0, target = 1 }
-
-    /// Encodes `latents` and decodes them as identity `to`: a reconstruction for a face of that
-    /// identity, the swap for a target face decoded `as: .source`.
-    public func decode(_ latents: SwapTensor, as to: Identity) -> SwapTensor {
-        var unused = SwapRandom(seed: 0)
+    /// Encodes `latents` [N, C, S/8, S/8] and decodes them as identity `to`: a reconstruction for
+    /// a face of that identity; the swap for a target face decoded as `.source`.
+    public func decode(_ latents: Tensor, as to: Identity) -> Tensor {
         let z = encoder.forward(latents)
-        let codes: SwapTensor
-        let decoder: SwapSequential
+        let codes: Tensor, decoder: SwapChain
         switch config.archetype {
-        case .df:
-            codes = inters[0].forward(z)
-            decoder = decoders[to.rawValue]
-        case .liae:
-            // The identity lives in the inter: the destination's inter reads the shared encoding.
-            codes = inters[to.rawValue].forward(z)
-            decoder = decoders[0]
+        case .df: (codes, decoder) = (inters[0].forward(z), decoders[to.rawValue])
+        // The identity lives in the inter: the destination's inter reads the shared encoding.
+        case .liae: (codes, decoder) = (inters[to.rawValue].forward(z), decoders[0])
         }
-        let q = quantizer?.forward(codes, training: false, random: &unused) ?? codes
-        return decoder.forward(q)
+        return decoder.forward(quantizer?.quantize(codes) ?? codes)
     }
 
     /// Target (plate performer) latents -> the same face as the source (actor).
-    public func swap(_ latents: SwapTensor) -> SwapTensor { decode(latents, as: .source) }
+    public func swap(_ latents: Tensor) -> Tensor { decode(latents, as: .source) }
 }

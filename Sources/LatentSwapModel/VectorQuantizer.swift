@@ -1,11 +1,12 @@
 import COpenBLAS
 import Foundation
+import Neural
 
 /// Vector quantizer for the swap model's bottleneck (VQ-VAE with EMA codebook updates).
 ///
 /// Every D-channel vector of the bottleneck grid is replaced by its nearest codebook entry.
 /// Gradients pass straight through to the encoder, plus the commitment term
-/// beta * mean((z_e - sg(z_q))^2). The codebook itself learns by exponential moving averages of
+/// beta * mean((z_e - sg(z_q))^2) that keeps the encoder close to its codes. The codebook itself learns by exponential moving averages of
 /// the vectors assigned to each code (no gradient), and codes that nobody uses any more are
 /// restarted from encoder outputs of the current batch.
 public final class VectorQuantizer {
@@ -25,10 +26,7 @@ public final class VectorQuantizer {
     /// Results of the last forward pass.
     public private(set) var lastIndices: [Int] = []
     public private(set) var lastPerplexity: Float = 0
-    public private(set) var lastCommitmentLoss: Float = 0
     public private(set) var lastRestarts = 0
-    private var lastInput: SwapTensor?
-    private var lastQuantized: SwapTensor?
 
     public init(codebookSize: Int, codeDim: Int, commitment: Float = 0.25, decay: Float = 0.99,
                 deadThreshold: Float = 0.01) {
@@ -44,12 +42,13 @@ public final class VectorQuantizer {
     }
 
     /// Bottleneck grid [N, D, H, W] as rows of vectors [N*H*W, D].
-    static func vectors(_ x: SwapTensor) -> [Float] {
-        let hw = x.h * x.w
+    static func vectors(_ x: Tensor) -> [Float] {
+        let (n, c, h, w) = x.nchw("VectorQuantizer")
+        let hw = h * w
         var rows = [Float](repeating: 0, count: x.count)
-        for n in 0..<x.n {
-            for c in 0..<x.c {
-                for p in 0..<hw { rows[(n * hw + p) * x.c + c] = x.data[(n * x.c + c) * hw + p] }
+        for b in 0..<n {
+            for ch in 0..<c {
+                for p in 0..<hw { rows[(b * hw + p) * c + ch] = x.data[(b * c + ch) * hw + p] }
             }
         }
         return rows
@@ -80,47 +79,36 @@ public final class VectorQuantizer {
         return result
     }
 
-    /// Quantizes z_e; in training also updates the codebook (after using it) and restarts dead codes.
-    public func forward(_ x: SwapTensor, training: Bool, random: inout SwapRandom) -> SwapTensor {
-        precondition(x.c == codeDim, "VectorQuantizer: input has \(x.c) channels, codes have \(codeDim)")
-        let rows = VectorQuantizer.vectors(x)
-        let indices = assign(rows)
-        let hw = x.h * x.w, d = codeDim
+    /// Replaces each vector by its code (no codebook change): inference.
+    public func quantize(_ x: Tensor) -> Tensor {
+        let (n, d, h, w) = x.nchw("VectorQuantizer")
+        shapeCheck(d == codeDim, "VectorQuantizer: input has \(d) channels, codes have \(codeDim)")
+        let indices = assign(VectorQuantizer.vectors(x))
+        let hw = h * w
         var q = x
-        var squared: Double = 0
-        for n in 0..<x.n {
+        for b in 0..<n {
             for p in 0..<hw {
-                let code = indices[n * hw + p]
-                for c in 0..<d {
-                    let value = codebook[code * d + c]
-                    let diff = Double(x.data[(n * d + c) * hw + p] - value)
-                    squared += diff * diff
-                    q.data[(n * d + c) * hw + p] = value
-                }
+                let code = indices[b * hw + p]
+                for c in 0..<d { q.data[(b * d + c) * hw + p] = codebook[code * d + c] }
             }
         }
         lastIndices = indices
-        lastCommitmentLoss = commitment * Float(squared / Double(max(x.count, 1)))
         lastPerplexity = VectorQuantizer.perplexity(indices, codebookSize: codebookSize)
-        lastInput = x
-        lastQuantized = q
-        lastRestarts = 0
-        if training {
-            updateCodebook(rows: rows, indices: indices)
-            lastRestarts = restartDeadCodes(rows: rows, random: &random)
-        }
         return q
     }
 
-    /// Straight-through: dL/dz_e = dL/dz_q + d(commitment)/dz_e.
-    public func backward(_ dq: SwapTensor) -> SwapTensor {
-        guard let x = lastInput, let q = lastQuantized else { preconditionFailure("VectorQuantizer.backward before forward") }
-        var dx = dq
-        let scale = 2 * commitment / Float(max(x.count, 1))
-        for i in 0..<dx.count { dx.data[i] += scale * (x.data[i] - q.data[i]) }
-        lastInput = nil
-        lastQuantized = nil
-        return dx
+    /// Training: quantizes z_e with the current codebook and records a straight-through op
+    /// (dL/dz_e = dL/dz_q); returns it with the commitment loss beta * mean((z_e - sg(z_q))^2).
+    /// Then updates the codebook by EMA and restarts dead codes from this batch.
+    public func forward(_ x: Var, random: inout SeededRandom) -> (quantized: Var, commitment: Var) {
+        let q = quantize(x.value)
+        let tape = x.tape
+        let quantized = tape.record(q) { dy, tape in tape.accumulate(x, dy) }
+        let commitmentLoss = scale(mseLoss(x, constant(q, on: tape)), commitment)
+        let rows = VectorQuantizer.vectors(x.value)
+        updateCodebook(rows: rows, indices: lastIndices)
+        lastRestarts = restartDeadCodes(rows: rows, random: &random)
+        return (quantized, commitmentLoss)
     }
 
     /// EMA update: count_k <- decay*count_k + (1-decay)*n_k; sum_k likewise; code = sum / smoothed count.
@@ -145,12 +133,12 @@ public final class VectorQuantizer {
     }
 
     /// Codes with EMA usage under the threshold take a random encoder output of this batch.
-    func restartDeadCodes(rows: [Float], random: inout SwapRandom) -> Int {
+    func restartDeadCodes(rows: [Float], random: inout SeededRandom) -> Int {
         let d = codeDim, m = rows.count / d
         guard m > 0 else { return 0 }
         var restarted = 0
         for j in 0..<codebookSize where emaCount[j] < deadThreshold {
-            let r = random.int(below: m)
+            let r = Int(random.next() % UInt64(m))
             for c in 0..<d {
                 codebook[j * d + c] = rows[r * d + c]
                 emaSum[j * d + c] = rows[r * d + c]

@@ -1,4 +1,5 @@
 import Foundation
+import Neural
 @testable import LatentSwapModel
 
 /// Small models and data for the swap model tests.
@@ -12,13 +13,13 @@ enum SwapFixtures {
                         resolution: resolution)
     }
 
-    static func tensor(_ n: Int, _ c: Int, _ h: Int, _ w: Int, seed: UInt64, scale: Float = 1) -> SwapTensor {
-        var random = SwapRandom(seed: seed)
-        return SwapTensor(n: n, c: c, h: h, w: w, data: (0..<(n * c * h * w)).map { _ in random.normal() * scale })
+    static func tensor(_ shape: [Int], seed: UInt64, std: Float = 1) -> Tensor {
+        var random = SeededRandom(seed: seed)
+        return random.normalTensor(shape, std: std)
     }
 
-    /// A soft disc mask in the middle, [n, 1, h, w].
-    static func mask(_ n: Int, _ h: Int, _ w: Int) -> SwapTensor {
+    /// A disc mask in the middle, [n, 1, h, w].
+    static func mask(_ n: Int, _ h: Int, _ w: Int) -> Tensor {
         var data: [Float] = []
         for _ in 0..<n {
             for y in 0..<h {
@@ -28,15 +29,37 @@ enum SwapFixtures {
                 }
             }
         }
-        return SwapTensor(n: n, c: 1, h: h, w: w, data: data)
+        return Tensor(shape: [n, 1, h, w], data: data)
     }
 
-    /// Total training loss of a model on fixed batches (forward only), in Double for finite differences.
-    static func loss(_ model: SwapAutoencoder, source: SwapTensor, target: SwapTensor, weights: SwapTensor) -> (Double, SwapTensor, SwapTensor) {
-        var random = SwapRandom(seed: 7)
-        let out = model.forwardTraining(source: source, target: target, random: &random)
-        let a = SwapLoss.maskedMSE(prediction: out.source, target: source, weights: weights)
-        let b = SwapLoss.maskedMSE(prediction: out.target, target: target, weights: weights)
-        return (Double(a.loss) + Double(b.loss) + Double(model.commitmentLoss), a.gradient, b.gradient)
+    /// Total training loss on fixed batches; with `backward`, the parameters receive gradients.
+    @discardableResult
+    static func loss(_ model: SwapAutoencoder, source: Tensor, target: Tensor, weights: Tensor, backward: Bool = false) -> Double {
+        var random = SeededRandom(seed: 7)
+        let tape = Tape()
+        let out = model.trainingForward(source: source, target: target, tape: tape, random: &random)
+        var total = add(SwapLoss.maskedMSE(out.source, target: source, weights: weights),
+                        SwapLoss.maskedMSE(out.target, target: target, weights: weights))
+        if let c = out.commitment { total = add(total, c) }
+        if backward { tape.backward(total) }
+        // Summed in Double here: a Float total would drown finite differences in rounding.
+        return weightedMSE(out.source.value, source, weights) + weightedMSE(out.target.value, target, weights)
+            + Double(out.commitment?.value.data[0] ?? 0)
+    }
+
+    static func weightedMSE(_ p: Tensor, _ t: Tensor, _ w: Tensor) -> Double {
+        let (n, c, h, wd) = p.nchw("weightedMSE")
+        var total = 0.0, weightSum = 0.0
+        for b in 0..<n {
+            for i in 0..<(h * wd) {
+                let weight = Double(w.data[b * h * wd + i])
+                weightSum += weight * Double(c)
+                for ch in 0..<c {
+                    let d = Double(p.data[(b * c + ch) * h * wd + i]) - Double(t.data[(b * c + ch) * h * wd + i])
+                    total += weight * d * d
+                }
+            }
+        }
+        return total / weightSum
     }
 }

@@ -1,0 +1,212 @@
+import Foundation
+import Neural
+import Support
+
+/// A model directory `NAME.plateswap/`: config.json, weights.safetensors, optimizer.safetensors,
+/// state.json, previews/, and backups/ with the previous few checkpoints.
+///
+/// A save writes the new files into `.saving/`, moves the current checkpoint into
+/// `backups/iteration-N/`, then renames the new files into place, state.json last. state.json holds
+/// the SHA-256 of the two tensor files, so a checkpoint cut short by a crash is detected on load
+/// and the newest intact backup is used instead.
+public struct ModelDirectory {
+    public let url: URL
+    /// Previous checkpoints kept in backups/.
+    public var backupsKept = 3
+
+    public static let configName = "config.json", weightsName = "weights.safetensors"
+    public static let optimizerName = "optimizer.safetensors", stateName = "state.json"
+    static let fileNames = [configName, weightsName, optimizerName, stateName]
+
+    public init(url: URL) { self.url = url }
+
+    public var previews: URL { url.appendingPathComponent("previews") }
+    var backups: URL { url.appendingPathComponent("backups") }
+
+    /// Whether a checkpoint (state.json) exists.
+    public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: url.appendingPathComponent(Self.stateName).path) }
+
+    // MARK: saving
+
+    /// Saves model, optimizer and state as the current checkpoint.
+    public func save(model: SwapAutoencoder, optimizer: Adam?, state: TrainState) throws {
+        let fm = FileManager.default
+        let staging = url.appendingPathComponent(".saving")
+        try? fm.removeItem(at: staging)
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        try fm.createDirectory(at: previews, withIntermediateDirectories: true)
+
+        try writeJSON(model.config, to: staging.appendingPathComponent(Self.configName))
+        let weights = staging.appendingPathComponent(Self.weightsName)
+        try SafeTensorsFile.write(ModelDirectory.weightTensors(model), to: weights,
+                                  metadata: ["format": "plateswap-model", "codec": model.config.codec.id])
+        let optimizerURL = staging.appendingPathComponent(Self.optimizerName)
+        try SafeTensorsFile.write(optimizer?.state() ?? [:], to: optimizerURL,
+                                  metadata: ["learning_rate": "\(optimizer?.learningRate ?? state.learningRate)"])
+        var state = state
+        state.weightsSHA256 = try ModelDirectory.sha256(of: weights)
+        state.optimizerSHA256 = try ModelDirectory.sha256(of: optimizerURL)
+        try writeJSON(state, to: staging.appendingPathComponent(Self.stateName))
+
+        if hasCheckpoint, let current = try? readState(in: url) { try rotate(current: current) }
+        // state.json goes last: until it is renamed, the checkpoint on disk is the previous one
+        // (or a mix that the hashes reject).
+        for name in Self.fileNames {
+            try ModelDirectory.rename(staging.appendingPathComponent(name), to: url.appendingPathComponent(name))
+        }
+        try? fm.removeItem(at: staging)
+    }
+
+    /// Moves the current checkpoint into backups/iteration-N and drops the oldest beyond `backupsKept`.
+    private func rotate(current: TrainState) throws {
+        let fm = FileManager.default
+        let slot = backups.appendingPathComponent(String(format: "iteration-%09d", current.iteration))
+        try? fm.removeItem(at: slot)
+        try fm.createDirectory(at: slot, withIntermediateDirectories: true)
+        // state.json first, so the top level never holds a state whose files have moved.
+        for name in [Self.stateName, Self.configName, Self.weightsName, Self.optimizerName] {
+            let file = url.appendingPathComponent(name)
+            if fm.fileExists(atPath: file.path) { try ModelDirectory.rename(file, to: slot.appendingPathComponent(name)) }
+        }
+        let all = backupSlots()
+        for old in all.dropLast(max(backupsKept, 0)) { try? fm.removeItem(at: old) }
+    }
+
+    /// Backup checkpoint folders, oldest first.
+    func backupSlots() -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: backups.path)) ?? []
+        return names.filter { $0.hasPrefix("iteration-") }.sorted().map { backups.appendingPathComponent($0) }
+    }
+
+    static func weightTensors(_ model: SwapAutoencoder) -> [String: Tensor] {
+        var tensors: [String: Tensor] = [:]
+        for p in model.parameters { tensors[p.name] = p.value }
+        if let vq = model.quantizer {
+            tensors["vq.codebook"] = Tensor(shape: [vq.codebookSize, vq.codeDim], data: vq.codebook)
+            tensors["vq.ema_count"] = Tensor(shape: [vq.codebookSize], data: vq.emaCount)
+            tensors["vq.ema_sum"] = Tensor(shape: [vq.codebookSize, vq.codeDim], data: vq.emaSum)
+        }
+        return tensors
+    }
+
+    // MARK: loading
+
+    /// config.json, validated.
+    public func loadConfig() throws -> SwapModelConfig { try ModelDirectory.readConfig(in: url) }
+
+    /// The model of the newest intact checkpoint, for inference.
+    public func loadModel() throws -> SwapAutoencoder {
+        try loadCheckpoint(optimizer: nil).model
+    }
+
+    /// Loads the newest intact checkpoint (top level, else the newest valid backup): the model,
+    /// and the optimizer state into `optimizer(parameters)` when given.
+    public func loadCheckpoint(optimizer makeOptimizer: (([Parameter]) -> Adam)?) throws
+        -> (model: SwapAutoencoder, state: TrainState, optimizer: Adam?)
+    {
+        var firstError: Error?
+        for folder in [url] + backupSlots().reversed() {
+            do {
+                return try loadCheckpoint(in: folder, makeOptimizer: makeOptimizer)
+            } catch {
+                if firstError == nil { firstError = error }
+                Log.warning("checkpoint \(folder.path) is not usable (\(error)); trying an older one")
+            }
+        }
+        throw firstError ?? SwapModelError.missingFile(url.appendingPathComponent(Self.stateName).path)
+    }
+
+    private func loadCheckpoint(in folder: URL, makeOptimizer: (([Parameter]) -> Adam)?) throws
+        -> (model: SwapAutoencoder, state: TrainState, optimizer: Adam?)
+    {
+        let state = try readState(in: folder)
+        let config = try ModelDirectory.readConfig(in: folder)
+        let weightsURL = folder.appendingPathComponent(Self.weightsName)
+        let optimizerURL = folder.appendingPathComponent(Self.optimizerName)
+        for (file, expected) in [(weightsURL, state.weightsSHA256), (optimizerURL, state.optimizerSHA256)] {
+            guard FileManager.default.fileExists(atPath: file.path) else { throw SwapModelError.missingFile(file.path) }
+            let actual = try ModelDirectory.sha256(of: file)
+            if actual != expected {
+                throw SwapModelError.corruptFile(file: file.path, reason: "SHA-256 \(actual) does not match state.json (\(expected))")
+            }
+        }
+        let model = SwapAutoencoder(config: config, seed: state.seed)
+        try ModelDirectory.loadWeights(into: model, from: try SafeTensorsFile(url: weightsURL), path: weightsURL.path)
+        var optimizer: Adam?
+        if let makeOptimizer {
+            let adam = makeOptimizer(model.parameters)
+            let saved = try SafeTensorsFile(url: optimizerURL).allTensors()
+            if !saved.isEmpty {
+                do { try adam.load(state: saved) } catch {
+                    throw SwapModelError.corruptFile(file: optimizerURL.path, reason: "\(error)")
+                }
+            }
+            adam.learningRate = state.learningRate
+            optimizer = adam
+        }
+        return (model, state, optimizer)
+    }
+
+    static func loadWeights(into model: SwapAutoencoder, from file: SafeTensorsFile, path: String) throws {
+        var expected = Set<String>()
+        func read(_ name: String, _ shape: [Int]) throws -> [Float] {
+            expected.insert(name)
+            guard file.entries[name] != nil else { throw SwapModelError.weightMismatch(file: path, name: name, reason: "missing") }
+            let t = try file.tensor(name)
+            guard t.shape == shape else {
+                throw SwapModelError.weightMismatch(file: path, name: name, reason: "shape \(t.shape), config needs \(shape)")
+            }
+            guard t.data.allSatisfy(\.isFinite) else { throw SwapModelError.weightMismatch(file: path, name: name, reason: "holds NaN or Inf") }
+            return t.data
+        }
+        for p in model.parameters { p.value = Tensor(shape: p.value.shape, data: try read(p.name, p.value.shape)) }
+        if let vq = model.quantizer {
+            vq.codebook = try read("vq.codebook", [vq.codebookSize, vq.codeDim])
+            vq.emaCount = try read("vq.ema_count", [vq.codebookSize])
+            vq.emaSum = try read("vq.ema_sum", [vq.codebookSize, vq.codeDim])
+        }
+        if let extra = file.names.first(where: { !expected.contains($0) }) {
+            throw SwapModelError.weightMismatch(file: path, name: extra, reason: "not part of the model that config.json describes")
+        }
+    }
+
+    static func readConfig(in folder: URL) throws -> SwapModelConfig {
+        let file = folder.appendingPathComponent(configName)
+        let config: SwapModelConfig = try readJSON(file)
+        try config.validate(source: file.path)
+        return config
+    }
+
+    func readState(in folder: URL) throws -> TrainState { try ModelDirectory.readJSON(folder.appendingPathComponent(Self.stateName)) }
+
+    static func readJSON<T: Decodable>(_ file: URL) throws -> T {
+        guard let data = FileManager.default.contents(atPath: file.path) else { throw SwapModelError.missingFile(file.path) }
+        do { return try JSONDecoder().decode(T.self, from: data) } catch let DecodingError.keyNotFound(key, context) {
+            throw SwapModelError.invalidConfig(file: file.path, field: (context.codingPath + [key]).map(\.stringValue).joined(separator: "."),
+                                               reason: "missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+                let DecodingError.dataCorrupted(context) {
+            throw SwapModelError.invalidConfig(file: file.path, field: context.codingPath.map(\.stringValue).joined(separator: "."),
+                                               reason: context.debugDescription)
+        } catch {
+            throw SwapModelError.corruptFile(file: file.path, reason: "\(error)")
+        }
+    }
+
+    private func writeJSON<T: Encodable>(_ value: T, to file: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(value), to: file)
+    }
+
+    static func sha256(of file: URL) throws -> String {
+        guard FileManager.default.fileExists(atPath: file.path) else { throw SwapModelError.missingFile(file.path) }
+        return try SHA256.hex(fileAt: file)
+    }
+
+    static func rename(_ from: URL, to: URL) throws {
+        if Foundation.rename(from.path, to.path) != 0 {
+            throw SwapModelError.corruptFile(file: to.path, reason: "cannot move \(from.path) here: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Neural
+
+/// Random small warps of latents (and their masks) at batch time, on top of the flips and
+/// warps cached before encoding: a little rotation, scale and shift, bilinear, edges clamped.
+public struct TrainAugmentation: Sendable {
+    public var maxRotationDegrees: Float = 3
+    public var maxScale: Float = 0.03
+    /// In latent pixels.
+    public var maxShift: Float = 0.75
+
+    public init() {}
+
+    /// Warps a latent and its mask with one random similarity transform.
+    public func warp(_ sample: LatentSample, random: inout SeededRandom) -> LatentSample {
+        let angle = random.uniform(-maxRotationDegrees, maxRotationDegrees) * .pi / 180
+        let scale = 1 + random.uniform(-maxScale, maxScale)
+        let shift = (random.uniform(-maxShift, maxShift), random.uniform(-maxShift, maxShift))
+        return LatentSample(latent: TrainAugmentation.warp(sample.latent, angle: angle, scale: scale, shift: shift),
+                            mask: TrainAugmentation.warp(sample.mask, angle: angle, scale: scale, shift: shift))
+    }
+
+    /// Output pixel p samples the input at centre + R(-angle) (p - centre - shift) / scale.
+    static func warp(_ x: Tensor, angle: Float, scale: Float, shift: (Float, Float)) -> Tensor {
+        let c = x.shape[0], h = x.shape[1], w = x.shape[2]
+        let cx = Float(w - 1) / 2, cy = Float(h - 1) / 2
+        let cosA = cos(angle) / scale, sinA = sin(angle) / scale
+        var out = x
+        for y in 0..<h {
+            for xx in 0..<w {
+                let dx = Float(xx) - cx - shift.0, dy = Float(y) - cy - shift.1
+                let sx = min(max(cx + cosA * dx + sinA * dy, 0), Float(w - 1))
+                let sy = min(max(cy - sinA * dx + cosA * dy, 0), Float(h - 1))
+                let x0 = Int(sx), y0 = Int(sy), x1 = min(x0 + 1, w - 1), y1 = min(y0 + 1, h - 1)
+                let fx = sx - Float(x0), fy = sy - Float(y0)
+                for ch in 0..<c {
+                    let plane = ch * h * w
+                    let top = x.data[plane + y0 * w + x0] * (1 - fx) + x.data[plane + y0 * w + x1] * fx
+                    let bottom = x.data[plane + y1 * w + x0] * (1 - fx) + x.data[plane + y1 * w + x1] * fx
+                    out.data[plane + y * w + xx] = top * (1 - fy) + bottom * fy
+                }
+            }
+        }
+        return out
+    }
+}

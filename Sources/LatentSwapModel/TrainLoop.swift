@@ -1,0 +1,250 @@
+import Foundation
+import Neural
+import Support
+
+/// Settings of one training run (from train.yaml and the command line).
+public struct TrainOptions: Sendable {
+    public var batchSize = 8
+    public var learningRate: Float = 5e-5
+    /// > 0 switches Adam to AdamW.
+    public var weightDecay: Float = 0
+    public var seed: UInt64 = 1
+    /// Stop when the model has trained this many iterations in total (across resumes).
+    public var stopIterations: Int?
+    /// Stop after this many minutes of this run.
+    public var stopMinutes: Double?
+    public var saveEvery = 500
+    public var previewEvery = 250
+    /// Iterations between progress lines and loss-history records.
+    public var logEvery = 10
+    /// A loss above this multiple of the recent mean counts as a spike.
+    public var spikeFactor: Float = 4
+    /// Learning-rate factor applied at each rollback, and how many rollbacks before giving up.
+    public var rollbackLearningRateFactor: Float = 0.5
+    public var maxRollbacks = 5
+    public var augmentation = TrainAugmentation()
+    /// Faces shown in each preview grid.
+    public var previewFaces = 4
+
+    public init() {}
+}
+
+/// One preview: per face a row of latents [1, C, h, w]: target, target reconstruction, source,
+/// source reconstruction, swap (target decoded as the source).
+public struct SwapPreview {
+    public var iteration: Int
+    public var rows: [[Tensor]]
+}
+
+public struct TrainError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "train: \(reason)" }
+}
+
+/// The training loop: batches, losses, Adam, progress, previews, checkpoints, stop conditions and
+/// rollback after a NaN or a loss spike. Deterministic for a seed: iteration i draws its batch
+/// and augmentation from a generator derived from (seed, i), so a resumed run repeats exactly
+/// what an uninterrupted one does.
+public final class SwapTrainer {
+    public let directory: ModelDirectory
+    public let options: TrainOptions
+    public private(set) var model: SwapAutoencoder
+    public private(set) var optimizer: Adam
+    public private(set) var state: TrainState
+    let source: LatentFaceSet, target: LatentFaceSet
+    /// Called with each preview (decode and write it); errors are logged, training goes on.
+    public var onPreview: ((SwapPreview) throws -> Void)?
+    /// Checked after every iteration: returning true saves and stops (SIGINT/SIGTERM).
+    public var shouldStop: () -> Bool = { false }
+    /// Test hook: makes the loss of an iteration NaN, as a diverging step would.
+    var injectFault: ((Int) -> Bool)?
+
+    /// Opens `directory`: resumes its checkpoint when `resume`, else starts a new model from
+    /// `config` (refusing to overwrite an existing checkpoint).
+    public init(directory: ModelDirectory, config: SwapModelConfig, options: TrainOptions, resume: Bool,
+                source: LatentFaceSet, target: LatentFaceSet) throws {
+        for set in [source, target] {
+            guard !set.faces.isEmpty else { throw TrainError(reason: "face set '\(set.name)' has no faces") }
+            guard set.channels == config.codec.channels, set.size == config.latentSize else {
+                throw TrainError(reason: "face set '\(set.name)' has latents \(set.channels)x\(set.size)x\(set.size); "
+                    + "the model needs \(config.codec.channels)x\(config.latentSize)x\(config.latentSize)")
+            }
+        }
+        self.directory = directory
+        self.options = options
+        self.source = source
+        self.target = target
+        let makeOptimizer = SwapTrainer.optimizerFactory(options)
+        if resume {
+            guard directory.hasCheckpoint else { throw TrainError(reason: "--resume: \(directory.url.path) has no checkpoint") }
+            let loaded = try directory.loadCheckpoint(optimizer: makeOptimizer)
+            guard loaded.model.config == config else {
+                throw TrainError(reason: "--resume: \(directory.url.path)/config.json differs from train.yaml's model settings")
+            }
+            (model, state, optimizer) = (loaded.model, loaded.state, loaded.optimizer!)
+        } else {
+            if directory.hasCheckpoint {
+                throw TrainError(reason: "\(directory.url.path) already holds a model; use --resume or another path")
+            }
+            model = SwapAutoencoder(config: config, seed: options.seed)
+            optimizer = makeOptimizer(model.parameters)
+            state = TrainState(seed: options.seed, learningRate: options.learningRate)
+            // Iteration 0 is the first good checkpoint a rollback can return to.
+            try directory.save(model: model, optimizer: optimizer, state: state)
+        }
+    }
+
+    static func optimizerFactory(_ options: TrainOptions) -> ([Parameter]) -> Adam {
+        { parameters in
+            options.weightDecay > 0
+                ? AdamW(parameters: parameters, learningRate: options.learningRate, weightDecay: options.weightDecay)
+                : Adam(parameters: parameters, learningRate: options.learningRate)
+        }
+    }
+
+    /// The generator of one iteration and purpose.
+    static func random(seed: UInt64, iteration: Int, stream: UInt64) -> SeededRandom {
+        SeededRandom(seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(iteration) &* 0xD1B5_4A32_D192_ED03 ^ stream &* 0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A batch of randomly chosen faces and variants, warped.
+    func batch(_ set: LatentFaceSet, random: inout SeededRandom) -> (latents: Tensor, weights: Tensor) {
+        var latents: [Float] = [], masks: [Float] = []
+        for _ in 0..<options.batchSize {
+            let face = set.faces[Int(random.next() % UInt64(set.faces.count))]
+            let sample = options.augmentation.warp(face[Int(random.next() % UInt64(face.count))], random: &random)
+            latents += sample.latent.data
+            masks += sample.mask.data
+        }
+        let c = set.channels, s = set.size
+        let mask = Tensor(shape: [options.batchSize, 1, s, s], data: masks)
+        return (Tensor(shape: [options.batchSize, c, s, s], data: latents),
+                SwapLoss.weights(mask: mask, backgroundWeight: model.config.backgroundWeight))
+    }
+
+    /// Losses of one step.
+    public struct StepLosses { public var total, source, target, commitment, perplexity: Float }
+
+    /// Runs one iteration: forward, backward, Adam. Does not advance `state.iteration`.
+    func step(iteration: Int) -> StepLosses {
+        var random = SwapTrainer.random(seed: state.seed, iteration: iteration, stream: 1)
+        let (sourceLatents, sourceWeights) = batch(source, random: &random)
+        let (targetLatents, targetWeights) = batch(target, random: &random)
+        optimizer.zeroGrad()
+        let tape = Tape()
+        let out = model.trainingForward(source: sourceLatents, target: targetLatents, tape: tape, random: &random)
+        let sourceLoss = SwapLoss.maskedMSE(out.source, target: sourceLatents, weights: sourceWeights)
+        let targetLoss = SwapLoss.maskedMSE(out.target, target: targetLatents, weights: targetWeights)
+        var total = add(sourceLoss, targetLoss)
+        if let commitment = out.commitment { total = add(total, commitment) }
+        var losses = StepLosses(total: total.value.data[0], source: sourceLoss.value.data[0], target: targetLoss.value.data[0],
+                                commitment: out.commitment?.value.data[0] ?? 0, perplexity: model.quantizer?.lastPerplexity ?? 0)
+        if injectFault?(iteration) == true { losses.total = .nan }
+        // A NaN loss must not reach the weights: skip backward and the update.
+        guard losses.total.isFinite else { return losses }
+        tape.backward(total)
+        optimizer.step()
+        return losses
+    }
+
+    /// Trains until a stop condition; saves on the way and at the end. Returns the final state.
+    @discardableResult
+    public func run() throws -> TrainState {
+        let start = Date()
+        let startIteration = state.iteration
+        var recent: [Float] = []
+        var lastLog = Date()
+        Log.info("model: \(model.config.archetype.rawValue), \(model.parameterCount) parameters, "
+            + String(format: "%.3f GFLOP", model.flopsPerSample / 1e9) + " per sample forward, VQ "
+            + (model.quantizer.map { "\($0.codebookSize) x \($0.codeDim)" } ?? "off")
+            + ", latents \(model.config.codec.channels)x\(model.config.latentSize)x\(model.config.latentSize)")
+        func done() -> Bool {
+            if let n = options.stopIterations, state.iteration >= n { return true }
+            if let m = options.stopMinutes, Date().timeIntervalSince(start) >= m * 60 { return true }
+            return false
+        }
+        while !done() {
+            if shouldStop() {
+                Log.info("stop requested: saving at iteration \(state.iteration)")
+                break
+            }
+            let iteration = state.iteration
+            let losses = step(iteration: iteration)
+            let mean = recent.isEmpty ? Float.nan : recent.reduce(0, +) / Float(recent.count)
+            let spike = recent.count >= 20 && losses.total > options.spikeFactor * mean
+            if !losses.total.isFinite || spike {
+                try rollBack(reason: losses.total.isFinite ? String(format: "loss spike %.4g (recent mean %.4g)", losses.total, mean)
+                                                           : "loss is not finite")
+                recent.removeAll()
+                continue
+            }
+            state.iteration += 1
+            recent.append(losses.total)
+            if recent.count > 50 { recent.removeFirst() }
+            if state.iteration % options.logEvery == 0 {
+                state.lossHistory.append(.init(iteration: state.iteration, loss: losses.total, source: losses.source, target: losses.target,
+                                               commitment: losses.commitment, perplexity: losses.perplexity))
+            }
+            if state.iteration % options.logEvery == 0 || Date().timeIntervalSince(lastLog) > 10 {
+                lastLog = Date()
+                Log.info(progressLine(losses, started: start, startIteration: startIteration))
+            }
+            if options.previewEvery > 0, state.iteration % options.previewEvery == 0 { preview() }
+            if options.saveEvery > 0, state.iteration % options.saveEvery == 0 { try save() }
+        }
+        try save()
+        return state
+    }
+
+    func progressLine(_ l: StepLosses, started: Date, startIteration: Int) -> String {
+        let elapsed = Date().timeIntervalSince(started)
+        let rate = Double(state.iteration - startIteration) / max(elapsed, 1e-9)
+        var remaining = Double.infinity
+        if let n = options.stopIterations { remaining = Double(max(n - state.iteration, 0)) / max(rate, 1e-9) }
+        if let m = options.stopMinutes { remaining = min(remaining, max(m * 60 - elapsed, 0)) }
+        var line = "iteration \(state.iteration)" + (options.stopIterations.map { "/\($0)" } ?? "")
+            + String(format: ", %.2f it/s, loss %.5f (source %.5f, target %.5f", rate, l.total, l.source, l.target)
+        if model.quantizer != nil { line += String(format: ", commitment %.5f), perplexity %.1f", l.commitment, l.perplexity) } else { line += ")" }
+        return line + ", ETA " + (remaining.isFinite ? Progress.clock(remaining) : "?")
+    }
+
+    /// Saves the current checkpoint.
+    public func save() throws {
+        state.learningRate = optimizer.learningRate
+        try directory.save(model: model, optimizer: optimizer, state: state)
+    }
+
+    /// Returns to the last good checkpoint with a lower learning rate.
+    func rollBack(reason: String) throws {
+        let rollbacks = state.rollbacks + 1
+        guard rollbacks <= options.maxRollbacks else {
+            throw TrainError(reason: "\(reason) at iteration \(state.iteration) after \(options.maxRollbacks) rollbacks; giving up")
+        }
+        let loaded = try directory.loadCheckpoint(optimizer: SwapTrainer.optimizerFactory(options))
+        let learningRate = loaded.state.learningRate * options.rollbackLearningRateFactor
+        Log.warning("\(reason) at iteration \(state.iteration): back to the checkpoint of iteration \(loaded.state.iteration), "
+            + "learning rate \(loaded.state.learningRate) -> \(learningRate)")
+        (model, optimizer, state) = (loaded.model, loaded.optimizer!, loaded.state)
+        optimizer.learningRate = learningRate
+        state.learningRate = learningRate
+        state.rollbacks = rollbacks
+        // Record the lowered rate in the checkpoint, so a later rollback or resume keeps it.
+        try save()
+    }
+
+    /// The first few faces of each set, unwarped, through the model.
+    public func previewLatents() -> SwapPreview {
+        var rows: [[Tensor]] = []
+        for i in 0..<min(options.previewFaces, source.faces.count, target.faces.count) {
+            let t = target.faces[i][0].latent, s = source.faces[i][0].latent
+            let tb = t.reshaped([1] + t.shape), sb = s.reshaped([1] + s.shape)
+            rows.append([tb, model.decode(tb, as: .target), sb, model.decode(sb, as: .source), model.swap(tb)])
+        }
+        return SwapPreview(iteration: state.iteration, rows: rows)
+    }
+
+    func preview() {
+        guard let onPreview else { return }
+        do { try onPreview(previewLatents()) } catch { Log.warning("preview at iteration \(state.iteration) failed: \(error)") }
+    }
+}

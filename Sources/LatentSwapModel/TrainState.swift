@@ -1,0 +1,39 @@
+import Foundation
+
+/// state.json of a model directory: where training stands, and the hashes that tie it to the
+/// weights and optimizer files saved with it (a checkpoint whose files do not match is not used).
+public struct TrainState: Codable, Equatable, Sendable {
+    public struct LossRecord: Codable, Equatable, Sendable {
+        public var iteration: Int
+        public var loss: Float
+        public var source: Float
+        public var target: Float
+        public var commitment: Float
+        public var perplexity: Float
+        public init(iteration: Int, loss: Float, source: Float, target: Float, commitment: Float, perplexity: Float) {
+            self.iteration = iteration; self.loss = loss; self.source = source; self.target = target
+            self.commitment = commitment; self.perplexity = perplexity
+        }
+    }
+
+    /// Training iterations completed.
+    public var iteration: Int
+    public var seed: UInt64
+    /// Current learning rate (lowered after each rollback).
+    public var learningRate: Float
+    public var rollbacks: Int
+    public var lossHistory: [LossRecord]
+    public var weightsSHA256: String
+    public var optimizerSHA256: String
+
+    public init(iteration: Int = 0, seed: UInt64, learningRate: Float, rollbacks: Int = 0, lossHistory: [LossRecord] = [],
+                weightsSHA256: String = "", optimizerSHA256: String = "") {
+        self.iteration = iteration; self.seed = seed; self.learningRate = learningRate; self.rollbacks = rollbacks
+        self.lossHistory = lossHistory; self.weightsSHA256 = weightsSHA256; self.optimizerSHA256 = optimizerSHA256
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case iteration, seed, learningRate = "learning_rate", rollbacks, lossHistory = "loss_history"
+        case weightsSHA256 = "weights_sha256", optimizerSHA256 = "optimizer_sha256"
+    }
+}

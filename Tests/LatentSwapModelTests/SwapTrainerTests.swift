@@ -1,0 +1,113 @@
+import XCTest
+import Neural
+@testable import LatentSwapModel
+
+final class SwapTrainerTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("swaptrainer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    /// A face set of smooth random latents (an identity = a base pattern plus per-face noise).
+    func faceSet(_ name: String, seed: UInt64, faces: Int = 6, channels: Int = 4, size: Int = 8) -> LatentFaceSet {
+        let base = SwapFixtures.tensor([channels, size, size], seed: seed)
+        let mask = SwapFixtures.mask(1, size, size).reshaped([1, size, size])
+        return LatentFaceSet(name: name, faces: (0..<faces).map { i in
+            let noise = SwapFixtures.tensor([channels, size, size], seed: seed &+ UInt64(i) &+ 100, std: 0.3)
+            return [LatentSample(latent: add(base, noise), mask: mask)]
+        })
+    }
+
+    func options(iterations: Int, save: Int = 0) -> TrainOptions {
+        var o = TrainOptions()
+        o.batchSize = 4
+        o.learningRate = 3e-3
+        o.seed = 5
+        o.stopIterations = iterations
+        o.saveEvery = save
+        o.previewEvery = 0
+        o.logEvery = 5
+        return o
+    }
+
+    func trainer(_ name: String, vq: Bool = true, iterations: Int, save: Int = 0, resume: Bool = false,
+                 archetype: SwapModelConfig.Archetype = .df) throws -> SwapTrainer {
+        let config = SwapFixtures.config(archetype, vq: vq, dims: .init(encoder: 4, decoder: 4, bottleneck: 8), codeDim: 4, codebook: 16)
+        return try SwapTrainer(directory: ModelDirectory(url: folder.appendingPathComponent(name)), config: config,
+                               options: options(iterations: iterations, save: save), resume: resume,
+                               source: faceSet("source", seed: 1), target: faceSet("target", seed: 2))
+    }
+
+    func weights(_ t: SwapTrainer) -> [String: Tensor] { ModelDirectory.weightTensors(t.model) }
+
+    func testLossFallsOnASmallSet() throws {
+        for (archetype, vq) in [(SwapModelConfig.Archetype.df, true), (.liae, false)] {
+            let t = try trainer("fall-\(archetype)-\(vq).plateswap", vq: vq, iterations: 80, archetype: archetype)
+            let state = try t.run()
+            let history = state.lossHistory
+            XCTAssertEqual(history.count, 16)
+            let first = history[0].source + history[0].target, last = history.suffix(3).map { $0.source + $0.target }.reduce(0, +) / 3
+            XCTAssertLessThan(last, 0.6 * first, "\(archetype) vq \(vq): \(history.map(\.loss))")
+            if vq { XCTAssertGreaterThan(history.last!.perplexity, 1.5) }
+        }
+    }
+
+    func testSaveLoadGivesIdenticalOutputs() throws {
+        let t = try trainer("save.plateswap", iterations: 12)
+        try t.run()
+        let input = SwapFixtures.tensor([2, 4, 8, 8], seed: 42)
+        let loaded = try ModelDirectory(url: folder.appendingPathComponent("save.plateswap")).loadModel()
+        XCTAssertEqual(loaded.swap(input), t.model.swap(input))
+        XCTAssertEqual(loaded.decode(input, as: .target), t.model.decode(input, as: .target))
+        XCTAssertEqual(loaded.config, t.model.config)
+    }
+
+    func testInterruptedAndResumedRunIsBitIdentical() throws {
+        let straight = try trainer("straight.plateswap", iterations: 14)
+        try straight.run()
+
+        let first = try trainer("resumed.plateswap", iterations: 14)
+        var calls = 0
+        // Interrupted after 6 iterations, as SIGINT would.
+        first.shouldStop = { calls += 1; return calls > 6 }
+        XCTAssertEqual(try first.run().iteration, 6)
+        let second = try trainer("resumed.plateswap", iterations: 14, resume: true)
+        XCTAssertEqual(second.state.iteration, 6)
+        XCTAssertEqual(try second.run().iteration, 14)
+        XCTAssertEqual(weights(second), weights(straight))
+        XCTAssertEqual(second.optimizer.state(), straight.optimizer.state())
+    }
+
+    func testNaNRollsBackToLastCheckpointWithLowerLearningRate() throws {
+        let t = try trainer("nan.plateswap", iterations: 12, save: 4)
+        var fired = false
+        t.injectFault = { iteration in
+            if iteration == 9 && !fired { fired = true; return true }
+            return false
+        }
+        let state = try t.run()
+        XCTAssertEqual(state.iteration, 12)
+        XCTAssertEqual(state.rollbacks, 1)
+        XCTAssertEqual(state.learningRate, 1.5e-3, accuracy: 1e-9)
+        XCTAssertTrue(weights(t).values.allSatisfy { $0.data.allSatisfy(\.isFinite) })
+        // The saved checkpoint carries the lowered rate.
+        let reloaded = try ModelDirectory(url: folder.appendingPathComponent("nan.plateswap")).loadCheckpoint(optimizer: nil)
+        XCTAssertEqual(reloaded.state.learningRate, 1.5e-3, accuracy: 1e-9)
+    }
+
+    func testRefusesToOverwriteAndRejectsMismatchedData() throws {
+        _ = try trainer("exists.plateswap", iterations: 1)
+        XCTAssertThrowsError(try trainer("exists.plateswap", iterations: 1))
+        XCTAssertThrowsError(try trainer("missing.plateswap", iterations: 1, resume: true))
+        let config = SwapFixtures.config(channels: 5)
+        XCTAssertThrowsError(try SwapTrainer(directory: ModelDirectory(url: folder.appendingPathComponent("c.plateswap")), config: config,
+                                             options: options(iterations: 1), resume: false,
+                                             source: faceSet("s", seed: 1), target: faceSet("t", seed: 2))) { error in
+            XCTAssertTrue("\(error)".contains("'s'"), "\(error)")
+        }
+    }
+}
