@@ -5,8 +5,8 @@ import Neural
 /// `df` layout (one decoder per identity) or `liae` (one inter per identity).
 ///
 /// Swap = encode a target (plate performer) face and decode it as the source (actor).
-/// Inference (`Tensor`) records nothing, but the quantizer keeps its last statistics, so use one
-/// instance per thread.
+/// Inference (`Tensor`) changes nothing, so one instance may serve several threads; training
+/// (`Var`) updates the codebook.
 public final class SwapAutoencoder {
     public enum Identity: Int, Sendable { case source = 0, target = 1 }
 
@@ -84,8 +84,9 @@ public final class SwapAutoencoder {
         return e.flops + i.flops + decoders[0].cost(i.out).flops
     }
 
-    /// Sets every leaky ReLU slope (1 makes the network linear: tests check its wiring with it).
-    func setActivationSlope(_ slope: Float) { (([encoder] + inters + decoders)).forEach { $0.setActivationSlope(slope) } }
+    /// Every leaky ReLU, in forward order per part (tests make the network linear with slope 1 to
+    /// check its wiring exactly, and watch the pre-activations for kinks).
+    var activations: [SwapLeakyReLU] { ([encoder] + inters + decoders).flatMap(\.activations) }
 
     // MARK: training
 

@@ -110,6 +110,7 @@ public enum SwapModelError: Error, CustomStringConvertible, Equatable {
     case weightMismatch(file: String, name: String, reason: String)
     case shapeMismatch(what: String, expected: [Int], found: [Int])
     case invalidData(String)
+    case codecMismatch(model: String, trained: String, given: String)
 
     public var description: String {
         switch self {
@@ -119,6 +120,8 @@ public enum SwapModelError: Error, CustomStringConvertible, Equatable {
         case let .weightMismatch(file, name, reason): return "\(file): tensor '\(name)': \(reason)"
         case let .shapeMismatch(what, expected, found): return "\(what): expected shape \(expected), found \(found)"
         case let .invalidData(reason): return reason
+        case let .codecMismatch(model, trained, given):
+            return "\(model): trained with codec \(trained), but the codec given is \(given); latents of other weights mean nothing to it"
         }
     }
 }

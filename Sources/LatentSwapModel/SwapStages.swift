@@ -43,10 +43,24 @@ final class SwapConv: SwapStage {
 /// Leaky ReLU (slope 0.1, as DeepFaceLab's models).
 final class SwapLeakyReLU: SwapStage {
     var slope: Float
+    /// Test hooks for gradient checks: `inputObserver` sees every input (pre-activations near the
+    /// kink at 0); with `frozenGates` set, the stage multiplies by those fixed factors (1 or
+    /// `slope` per element) instead, i.e. the network stays in one linear region.
+    var inputObserver: ((Tensor) -> Void)?
+    var frozenGates: Tensor?
+
     init(slope: Float = 0.1) { self.slope = slope }
     var parameters: [Parameter] { [] }
-    func forward(_ x: Tensor) -> Tensor { leakyReLU(x, slope: slope) }
-    func forward(_ x: Var) -> Var { leakyReLU(x, slope: slope) }
+    func forward(_ x: Tensor) -> Tensor {
+        inputObserver?(x)
+        if let gates = frozenGates { return mul(x, gates) }
+        return leakyReLU(x, slope: slope)
+    }
+    func forward(_ x: Var) -> Var {
+        inputObserver?(x.value)
+        if let gates = frozenGates { return mul(x, constant(gates, on: x.tape)) }
+        return leakyReLU(x, slope: slope)
+    }
     func cost(_ s: SwapShape) -> (flops: Double, out: SwapShape) { (Double(s.c * s.h * s.w), s) }
 }
 
@@ -76,7 +90,7 @@ final class SwapChain: SwapStage {
 /// Residual block: y = lrelu(x + conv2(lrelu(conv1(x)))), slope 0.2, channels unchanged.
 final class SwapResidualBlock: SwapStage {
     let body: SwapChain
-    var slope: Float = 0.2
+    let output = SwapLeakyReLU(slope: 0.2)
 
     init(_ name: String, channels: Int, random: inout SeededRandom) {
         body = SwapChain([
@@ -87,8 +101,8 @@ final class SwapResidualBlock: SwapStage {
     }
 
     var parameters: [Parameter] { body.parameters }
-    func forward(_ x: Tensor) -> Tensor { leakyReLU(add(body.forward(x), x), slope: slope) }
-    func forward(_ x: Var) -> Var { leakyReLU(add(body.forward(x), x), slope: slope) }
+    func forward(_ x: Tensor) -> Tensor { output.forward(add(body.forward(x), x)) }
+    func forward(_ x: Var) -> Var { output.forward(add(body.forward(x), x)) }
     func cost(_ s: SwapShape) -> (flops: Double, out: SwapShape) { (body.cost(s).flops + 2 * Double(s.c * s.h * s.w), s) }
 }
 
@@ -99,14 +113,8 @@ extension SwapChain {
         stages.flatMap { stage -> [SwapLeakyReLU] in
             if let a = stage as? SwapLeakyReLU { return [a] }
             if let c = stage as? SwapChain { return c.activations }
-            if let r = stage as? SwapResidualBlock { return r.body.activations }
+            if let r = stage as? SwapResidualBlock { return r.body.activations + [r.output] }
             return []
         }
-    }
-
-    func setActivationSlope(_ slope: Float) {
-        activations.forEach { $0.slope = slope }
-        for case let r as SwapResidualBlock in stages { r.slope = slope }
-        for case let c as SwapChain in stages { c.setActivationSlope(slope) }
     }
 }

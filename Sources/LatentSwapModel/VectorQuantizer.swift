@@ -23,7 +23,7 @@ public final class VectorQuantizer {
     public var emaCount: [Float]
     public var emaSum: [Float]
 
-    /// Results of the last forward pass.
+    /// Results of the last training forward pass.
     public private(set) var lastIndices: [Int] = []
     public private(set) var lastPerplexity: Float = 0
     public private(set) var lastRestarts = 0
@@ -79,8 +79,8 @@ public final class VectorQuantizer {
         return result
     }
 
-    /// Replaces each vector by its code (no codebook change): inference.
-    public func quantize(_ x: Tensor) -> Tensor {
+    /// Replaces each vector by its nearest code; changes nothing (inference, safe to share).
+    public func lookup(_ x: Tensor) -> (quantized: Tensor, indices: [Int]) {
         let (n, d, h, w) = x.nchw("VectorQuantizer")
         shapeCheck(d == codeDim, "VectorQuantizer: input has \(d) channels, codes have \(codeDim)")
         let indices = assign(VectorQuantizer.vectors(x))
@@ -92,16 +92,18 @@ public final class VectorQuantizer {
                 for c in 0..<d { q.data[(b * d + c) * hw + p] = codebook[code * d + c] }
             }
         }
-        lastIndices = indices
-        lastPerplexity = VectorQuantizer.perplexity(indices, codebookSize: codebookSize)
-        return q
+        return (q, indices)
     }
+
+    public func quantize(_ x: Tensor) -> Tensor { lookup(x).quantized }
 
     /// Training: quantizes z_e with the current codebook and records a straight-through op
     /// (dL/dz_e = dL/dz_q); returns it with the commitment loss beta * mean((z_e - sg(z_q))^2).
     /// Then updates the codebook by EMA and restarts dead codes from this batch.
     public func forward(_ x: Var, random: inout SeededRandom) -> (quantized: Var, commitment: Var) {
-        let q = quantize(x.value)
+        let (q, indices) = lookup(x.value)
+        lastIndices = indices
+        lastPerplexity = VectorQuantizer.perplexity(indices, codebookSize: codebookSize)
         let tape = x.tape
         let quantized = tape.record(q) { dy, tape in tape.accumulate(x, dy) }
         let commitmentLoss = scale(mseLoss(x, constant(q, on: tape)), commitment)

@@ -16,9 +16,9 @@ final class VectorQuantizerTests: XCTestCase {
         let vq = quantizer()
         XCTAssertEqual(vq.assign([1, 1, 9, -2, -1, 7, 4.9, 0, 5.1, 0]), [0, 1, 2, 0, 1])
         // [N=1, D=2, H=1, W=2]: vectors (9, 1) and (1, 8), stored channel-major.
-        let q = vq.quantize(Tensor(shape: [1, 2, 1, 2], data: [9, 1, 1, 8]))
+        let (q, indices) = vq.lookup(Tensor(shape: [1, 2, 1, 2], data: [9, 1, 1, 8]))
         XCTAssertEqual(q.data, [10, 0, 0, 10])
-        XCTAssertEqual(vq.lastIndices, [1, 2])
+        XCTAssertEqual(indices, [1, 2])
     }
 
     func testStraightThroughGradientAndCommitment() {

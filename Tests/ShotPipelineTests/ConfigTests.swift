@@ -231,7 +231,8 @@ final class TrainConfigTests: XCTestCase {
                 XCTAssertEqual("\(error)", message, line: line)
             }
         }
-        try expect("resolution: 128", "resolution: 100", "train.yaml:4: resolution: 100 is not a multiple of 16 (latents are 1/8 size and the model halves them once)")
+        try expect("resolution: 128", "resolution: 100", "train.yaml:4: resolution: 100 is not a multiple of 32 (latents are 1/8 size and the model halves them twice)")
+        try expect("resolution: 128", "resolution: 208", "train.yaml:4: resolution: 208 is not a multiple of 32 (latents are 1/8 size and the model halves them twice)")
         try expect("archetype: liae", "archetype: dfl", "train.yaml:5: archetype: unknown value 'dfl' (expected one of df, liae)")
         try expect("ema_decay: 0.9", "ema_decay: 1", "train.yaml:7: vq.ema_decay: ema_decay must be below 1 (1 never updates the codebook)")
         try expect("stop: {minutes: 2.5}", "stop: {hours: 2}", "train.yaml:10: stop.hours: unknown key (expected one of iterations, minutes)")

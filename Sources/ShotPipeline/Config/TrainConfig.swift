@@ -70,8 +70,9 @@ public struct TrainConfig: Equatable {
         if let node = root["codec"] { config.codec = try node.oneOf(CodecKind.self) }
         if let node = root["resolution"] {
             config.resolution = try node.int(in: 64...1024)
-            guard config.resolution % 16 == 0 else {
-                throw node.error("\(config.resolution) is not a multiple of 16 (latents are 1/8 size and the model halves them once)")
+            // SwapModelConfig.validate asks the same of the model: S/8 latents, halved twice by the encoder.
+            guard config.resolution % 32 == 0 else {
+                throw node.error("\(config.resolution) is not a multiple of 32 (latents are 1/8 size and the model halves them twice)")
             }
         }
         if let node = root["archetype"] { config.archetype = try node.oneOf(Archetype.self) }
