@@ -152,7 +152,6 @@ public final class SwapTrainer {
     public func run() throws -> TrainState {
         let start = Date()
         let startIteration = state.iteration
-        var recent: [Float] = []
         var lastLog = Date()
         Log.info("model: \(model.config.archetype.rawValue), \(model.parameterCount) parameters, "
             + String(format: "%.3f GFLOP", model.flopsPerSample / 1e9) + " per sample forward, VQ "
@@ -170,17 +169,18 @@ public final class SwapTrainer {
             }
             let iteration = state.iteration
             let losses = step(iteration: iteration)
+            let recent = state.recentLosses
             let mean = recent.isEmpty ? Float.nan : recent.reduce(0, +) / Float(recent.count)
             let spike = recent.count >= 20 && losses.total > options.spikeFactor * mean
             if !losses.total.isFinite || spike {
                 try rollBack(reason: losses.total.isFinite ? String(format: "loss spike %.4g (recent mean %.4g)", losses.total, mean)
                                                            : "loss is not finite")
-                recent.removeAll()
+                state.recentLosses.removeAll()
                 continue
             }
             state.iteration += 1
-            recent.append(losses.total)
-            if recent.count > 50 { recent.removeFirst() }
+            state.recentLosses.append(losses.total)
+            if state.recentLosses.count > 50 { state.recentLosses.removeFirst() }
             if state.iteration % options.logEvery == 0 {
                 state.lossHistory.append(.init(iteration: state.iteration, loss: losses.total, source: losses.source, target: losses.target,
                                                commitment: losses.commitment, perplexity: losses.perplexity))

@@ -23,6 +23,9 @@ public struct TrainState: Codable, Equatable, Sendable {
     public var learningRate: Float
     public var rollbacks: Int
     public var lossHistory: [LossRecord]
+    /// Total losses of the last iterations (the spike detector's window; saved so that a resumed
+    /// run judges spikes exactly as an uninterrupted one).
+    public var recentLosses: [Float] = []
     public var weightsSHA256: String
     public var optimizerSHA256: String
 
@@ -34,6 +37,18 @@ public struct TrainState: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case iteration, seed, learningRate = "learning_rate", rollbacks, lossHistory = "loss_history"
-        case weightsSHA256 = "weights_sha256", optimizerSHA256 = "optimizer_sha256"
+        case weightsSHA256 = "weights_sha256", optimizerSHA256 = "optimizer_sha256", recentLosses = "recent_losses"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        iteration = try c.decode(Int.self, forKey: .iteration)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        rollbacks = try c.decode(Int.self, forKey: .rollbacks)
+        lossHistory = try c.decode([LossRecord].self, forKey: .lossHistory)
+        recentLosses = try c.decodeIfPresent([Float].self, forKey: .recentLosses) ?? []
+        weightsSHA256 = try c.decode(String.self, forKey: .weightsSHA256)
+        optimizerSHA256 = try c.decode(String.self, forKey: .optimizerSHA256)
     }
 }

@@ -13,6 +13,7 @@ struct Plateswap: ParsableCommand {
             VersionCommand.self,
             CodecCommand.self,
             InfoCommand.self,
+            TrainCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -19,6 +19,13 @@ public struct TrainConfig: Equatable {
         public var emaDecay = 0.99
     }
 
+    /// Augmentation: cached crop variants (mirror image, random warps) and random latent warps per batch.
+    public struct Augment: Equatable, Codable {
+        public var flip = true
+        public var warpedVariants = 2
+        public var latentWarp = true
+    }
+
     /// When to stop; with both set, whichever comes first.
     public struct Stop: Equatable, Codable {
         public var iterations: Int?
@@ -36,6 +43,9 @@ public struct TrainConfig: Equatable {
     public var archetype: Archetype = .df
     public var dims = Dims()
     public var vq = VQ()
+    public var augment = Augment()
+    /// Weight of latent pixels outside the face mask in the loss (the face weighs 1).
+    public var backgroundWeight = 0.1
     public var batchSize = 8
     public var learningRate = 5.0e-5
     public var stop = Stop(iterations: 20000, minutes: nil)
@@ -52,7 +62,7 @@ public struct TrainConfig: Equatable {
     public static func parse(_ document: ConfigDocument, source file: URL) throws -> TrainConfig {
         let root = try document.root.mapping(allowed: [
             "model", "source", "target", "codec", "resolution", "archetype", "dims", "vq", "batch_size",
-            "learning_rate", "stop", "save_every", "preview_every", "seed",
+            "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight",
         ])
         let modelNode = try root.required("model")
         let model = try modelNode.url()
@@ -81,7 +91,10 @@ public struct TrainConfig: Equatable {
             if let node = dims["decoder"] { config.dims.decoder = try node.int(in: 1...4096) }
             if let node = dims["bottleneck"] { config.dims.bottleneck = try node.int(in: 1...16384) }
         }
-        if let vq = try root.section("vq", allowed: ["enabled", "codebook_size", "code_dim", "commitment", "ema_decay"]) {
+        // `vq: off` / `vq: on` (or false / true) are short for `vq: {enabled: ...}`.
+        if let word = try? root["vq"]?.string(), ["off", "false", "on", "true"].contains(word.lowercased()) {
+            config.vq.enabled = ["on", "true"].contains(word.lowercased())
+        } else if let vq = try root.section("vq", allowed: ["enabled", "codebook_size", "code_dim", "commitment", "ema_decay"]) {
             if let node = vq["enabled"] { config.vq.enabled = try node.bool() }
             if let node = vq["codebook_size"] { config.vq.codebookSize = try node.int(in: 2...1 << 20) }
             if let node = vq["code_dim"] { config.vq.codeDim = try node.int(in: 1...4096) }
@@ -91,6 +104,12 @@ public struct TrainConfig: Equatable {
                 guard config.vq.emaDecay < 1 else { throw node.error("ema_decay must be below 1 (1 never updates the codebook)") }
             }
         }
+        if let augment = try root.section("augment", allowed: ["flip", "warped_variants", "latent_warp"]) {
+            if let node = augment["flip"] { config.augment.flip = try node.bool() }
+            if let node = augment["warped_variants"] { config.augment.warpedVariants = try node.int(in: 0...16) }
+            if let node = augment["latent_warp"] { config.augment.latentWarp = try node.bool() }
+        }
+        if let node = root["background_weight"] { config.backgroundWeight = try node.double(in: 0...1) }
         if let node = root["batch_size"] { config.batchSize = try node.int(in: 1...4096) }
         if let node = root["learning_rate"] {
             config.learningRate = try node.double(in: 0...1)

@@ -1,0 +1,112 @@
+import Foundation
+import LatentSwapModel
+import Neural
+import Support
+
+/// `plateswap train`: face sets -> cached latents -> SwapTrainer, with previews decoded by the
+/// codec and a clean save on SIGINT/SIGTERM.
+public final class TrainRunner {
+    /// Command-line settings on top of train.yaml.
+    public struct Overrides: Sendable {
+        /// Either of these replaces train.yaml's `stop` (iterations count the model's total).
+        public var iterations: Int?
+        public var minutes: Double?
+        /// Continue the model directory's last checkpoint.
+        public var resume = false
+        public init(iterations: Int? = nil, minutes: Double? = nil, resume: Bool = false) {
+            self.iterations = iterations
+            self.minutes = minutes
+            self.resume = resume
+        }
+    }
+
+    public struct Outcome {
+        public var state: TrainState
+        /// The signal that stopped the run early (the model was saved first), if any.
+        public var signal: Int32?
+    }
+
+    public let config: TrainConfig
+    public let overrides: Overrides
+    public let codec: LatentCodec
+    public let signals: StopSignals
+
+    /// `codec` defaults to the one train.yaml names, from the model search path.
+    public init(config: TrainConfig, overrides: Overrides = .init(), codec: LatentCodec? = nil,
+                signals: StopSignals = StopSignals()) throws {
+        self.config = config
+        self.overrides = overrides
+        self.codec = try codec ?? CodecLoader.load(config.codec)
+        self.signals = signals
+    }
+
+    public var variants: CropVariants { CropVariants(flip: config.augment.flip, warped: config.augment.warpedVariants) }
+
+    /// The options the trainer runs with.
+    public var options: TrainOptions {
+        var o = TrainOptions()
+        o.batchSize = config.batchSize
+        o.learningRate = Float(config.learningRate)
+        o.seed = config.seed
+        if overrides.iterations != nil || overrides.minutes != nil {
+            (o.stopIterations, o.stopMinutes) = (overrides.iterations, overrides.minutes)
+        } else {
+            (o.stopIterations, o.stopMinutes) = (config.stop.iterations, config.stop.minutes)
+        }
+        o.saveEvery = config.saveEvery
+        o.previewEvery = config.previewEvery
+        if !config.augment.latentWarp {
+            o.augmentation.maxRotationDegrees = 0
+            o.augmentation.maxScale = 0
+            o.augmentation.maxShift = 0
+        }
+        return o
+    }
+
+    /// The architecture train.yaml describes, tied to this codec's weights.
+    public func modelConfig(faceType: String) throws -> SwapModelConfig {
+        let identity = try codec.identity
+        var model = SwapModelConfig(
+            archetype: config.archetype == .df ? .df : .liae,
+            dims: .init(encoder: config.dims.encoder, decoder: config.dims.decoder, bottleneck: config.dims.bottleneck),
+            vq: .init(enabled: config.vq.enabled, codebookSize: config.vq.codebookSize, codeDim: config.vq.codeDim,
+                      commitment: Float(config.vq.commitment), emaDecay: Float(config.vq.emaDecay)),
+            codec: .init(id: identity.name, sha256: identity.sha256, channels: codec.latentChannels, downscale: codec.downscale),
+            resolution: config.resolution, faceType: faceType)
+        model.backgroundWeight = Float(config.backgroundWeight)
+        try model.validate(source: config.sourceFile.path)
+        return model
+    }
+
+    /// Loads (or encodes) both face sets.
+    public func latents() throws -> (source: LatentFaceSet, target: LatentFaceSet, faceType: String) {
+        let source = try FaceSetLatents(folder: config.source, codec: codec, size: config.resolution, variants: variants)
+        let target = try FaceSetLatents(folder: config.target, codec: codec, size: config.resolution, variants: variants)
+        guard source.document.faceType == target.document.faceType else {
+            throw TrainRunError.mismatch("face sets were cut differently: \(config.source.path) is \(source.document.faceType.rawValue), "
+                + "\(config.target.path) is \(target.document.faceType.rawValue); extract both with the same --face-type")
+        }
+        let s = try source.load(name: "source"), t = try target.load(name: "target")
+        Log.info("latents: source \(s.set.faces.count) faces (\(s.cached) cached), target \(t.set.faces.count) faces (\(t.cached) cached), "
+            + "\(variants.count) variants each, \(codec.latentChannels)x\(config.resolution / codec.downscale)x\(config.resolution / codec.downscale)")
+        return (s.set, t.set, source.document.faceType.rawValue)
+    }
+
+    /// Trains until the stop condition or a signal; the model directory holds the result.
+    public func run() throws -> Outcome {
+        let data = try latents()
+        let directory = ModelDirectory(url: config.model)
+        let trainer = try SwapTrainer(directory: directory, config: try modelConfig(faceType: data.faceType), options: options,
+                                      resume: overrides.resume, source: data.source, target: data.target)
+        let signals = self.signals
+        trainer.shouldStop = { signals.signal != nil }
+        let grid = PreviewGrid(codec: codec, folder: directory.previews)
+        trainer.onPreview = { preview in
+            let url = try grid.write(preview)
+            Log.info("preview: \(url.path)")
+        }
+        let state = try trainer.run()
+        Log.info("model saved: \(config.model.path) (iteration \(state.iteration))")
+        return Outcome(state: state, signal: signals.signal)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import ShotPipeline
+import Support
+
+/// `plateswap train train.yaml`: train (or continue) a swap model from two face sets.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a VQ latent swap model from two face sets (train.yaml).",
+        discussion: """
+            Progress lines go to stderr. Ctrl-C (SIGINT) or SIGTERM finishes the current iteration, \
+            saves the model and exits. Exit codes: 0 done, 1 training failed, 2 bad configuration \
+            or face sets, 130 stopped by SIGINT, 143 stopped by SIGTERM (model saved in both cases).
+            """)
+
+    @Argument(help: "The train.yaml file.")
+    var config: String
+
+    @Option(name: .long, help: "Stop when the model has trained this many iterations in total (replaces train.yaml's stop).")
+    var iterations: Int?
+
+    @Option(name: .long, help: "Stop after this many minutes of this run (replaces train.yaml's stop).")
+    var minutes: Double?
+
+    @Flag(name: .long, help: "Continue the model directory's last checkpoint.")
+    var resume = false
+
+    func validate() throws {
+        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
+        if let minutes, !(minutes > 0) { throw ValidationError("--minutes must be positive") }
+    }
+
+    func run() throws {
+        let status = TrainCommand.train(config: config, overrides: .init(iterations: iterations, minutes: minutes, resume: resume))
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    static func train(config path: String, overrides: TrainRunner.Overrides) -> Int32 {
+        let signals = StopSignals()
+        do {
+            let config = try TrainConfig.load(URL(fileURLWithPath: path), displayName: path)
+            let runner = try TrainRunner(config: config, overrides: overrides, signals: signals)
+            signals.install()
+            defer { signals.uninstall() }
+            let outcome = try runner.run()
+            return outcome.signal.map(StopSignals.exitStatus) ?? 0
+        } catch let error as ConfigError {
+            Log.error("\(error)")
+            return 2
+        } catch let error as TrainRunError {
+            Log.error("\(error)")
+            return 2
+        } catch {
+            Log.error("\(error)")
+            return 1
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import FaceAlign
+import Foundation
+import Imaging
+import LatentSwapModel
+import Neural
+import PlateIO
+import XCTest
+@testable import ShotPipeline
+
+/// `plateswap train` below the CLI: latent cache, crop variants, runner, previews, resume.
+final class TrainRunnerTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("plateswap-trainrun-\(UUID().uuidString)")
+        try TrainFixtures.makeProject(at: folder)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func testLatentCacheEncodesOnlyNewOrChangedFaces() throws {
+        let codec = PoolingCodec()
+        let actor = folder.appendingPathComponent("facesets/actor")
+        let variants = CropVariants(flip: true, warped: 1)
+        let latents = try FaceSetLatents(folder: actor, codec: codec, size: 64, variants: variants)
+        let first = try latents.load(name: "actor")
+        XCTAssertEqual([first.cached, first.encoded], [0, 5])
+        XCTAssertEqual(codec.encodedImages, 15)
+        XCTAssertEqual(first.set.faces.count, 5)
+        XCTAssertEqual(first.set.faces[0].count, 3)
+        XCTAssertEqual(first.set.faces[0][0].latent.shape, [4, 8, 8])
+        XCTAssertEqual(first.set.faces[0][0].mask.shape, [1, 8, 8])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: actor.appendingPathComponent("latents/taef2-aaaaaaaaaaaaaaaa/64px/000000.safetensors").path))
+
+        let again = try latents.load(name: "actor")
+        XCTAssertEqual([again.cached, again.encoded], [5, 0])
+        XCTAssertEqual(codec.encodedImages, 15)
+        XCTAssertEqual(again.set.faces.map { $0.map(\.latent) }, first.set.faces.map { $0.map(\.latent) })
+
+        // One changed crop: only that face is encoded again.
+        var random = SeededRandom(seed: 77)
+        let (crop, _) = TrainFixtures.face(size: 64, hue: [0.2, 0.9, 0.2], random: &random)
+        try PNGFile.write(crop, to: actor.appendingPathComponent("faces/000003.png"))
+        let changed = try latents.load(name: "actor")
+        XCTAssertEqual([changed.cached, changed.encoded], [4, 1])
+        XCTAssertNotEqual(changed.set.faces[3][0].latent, first.set.faces[3][0].latent)
+        XCTAssertEqual(changed.set.faces[2][0].latent, first.set.faces[2][0].latent)
+
+        // Other codec weights never reuse these latents; other variant settings neither.
+        let other = try FaceSetLatents(folder: actor, codec: PoolingCodec(sha: String(repeating: "b", count: 64)), size: 64, variants: variants)
+        XCTAssertEqual(try other.load(name: "actor").encoded, 5)
+        let noFlip = try FaceSetLatents(folder: actor, codec: codec, size: 64, variants: CropVariants(flip: false, warped: 1))
+        XCTAssertEqual(try noFlip.load(name: "actor").encoded, 5)
+    }
+
+    func testCropVariantsMirrorWarpAndDownsampleMasks() throws {
+        var random = SeededRandom(seed: 5)
+        let (crop, maskRGB) = TrainFixtures.face(size: 64, hue: [0.9, 0.5, 0.3], random: &random)
+        let mask = maskRGB.selecting(["R"])
+        let variants = CropVariants(flip: true, warped: 2)
+        XCTAssertEqual(variants.count, 4)
+        let plain = variants.render(index: 0, face: "a.png", crop: crop, mask: mask, size: 64)
+        XCTAssertEqual(plain.crop, crop)
+        let mirrored = variants.render(index: 1, face: "a.png", crop: crop, mask: mask, size: 64)
+        for y in [0, 17, 63] {
+            for x in [0, 5, 40, 63] {
+                XCTAssertEqual(mirrored.crop.planes[0][y * 64 + x], crop.planes[0][y * 64 + 63 - x], accuracy: 1e-6)
+            }
+        }
+        let warped = variants.render(index: 2, face: "a.png", crop: crop, mask: mask, size: 64)
+        XCTAssertEqual(warped.crop, variants.render(index: 2, face: "a.png", crop: crop, mask: mask, size: 64).crop)
+        XCTAssertNotEqual(warped.crop, crop)
+        XCTAssertNotEqual(warped.crop, variants.render(index: 2, face: "b.png", crop: crop, mask: mask, size: 64).crop)
+        // A small warp keeps most of the face where it was.
+        let overlap = zip(warped.mask.planes[0], mask.planes[0]).filter { $0 > 0.5 && $1 > 0.5 }.count
+        XCTAssertGreaterThan(Double(overlap), 0.8 * Double(mask.planes[0].filter { $0 > 0.5 }.count))
+        // A 128 px crop shrinks to 64.
+        let big = crop.resized(width: 128, height: 128)
+        XCTAssertEqual(variants.render(index: 0, face: "a.png", crop: big, mask: big.selecting(["R"]), size: 64).crop.width, 64)
+
+        let plane: [Float] = (0..<256).map { Float(($0 / 16) < 8 ? 1 : 0) }
+        XCTAssertEqual(FaceSetLatents.boxAverage(plane, size: 16, factor: 8), [1, 1, 0, 0])
+    }
+
+    func runner(_ yaml: URL, _ overrides: TrainRunner.Overrides = .init(), signals: StopSignals = StopSignals()) throws -> TrainRunner {
+        try TrainRunner(config: TrainConfig.load(yaml, displayName: "train.yaml"), overrides: overrides, codec: PoolingCodec(),
+                        signals: signals)
+    }
+
+    func tensors(_ model: String) throws -> [String: Tensor] {
+        try SafeTensorsFile(url: folder.appendingPathComponent("\(model)/weights.safetensors")).allTensors()
+    }
+
+    func testRunTrainsWritesPreviewsAndResumesBitIdentically() throws {
+        let yaml = try TrainFixtures.writeTrainYAML(in: folder, iterations: 20)
+        let straight = try runner(yaml).run()
+        XCTAssertEqual(straight.state.iteration, 20)
+        XCTAssertNil(straight.signal)
+        let preview = try PNGFile.read(folder.appendingPathComponent("actor.plateswap/previews/iteration-000000020.png"))
+        XCTAssertEqual([preview.width, preview.height], [5 * 64, 4 * 64])
+        let model = try SwapModel.load(directory: folder.appendingPathComponent("actor.plateswap"))
+        XCTAssertEqual(model.cropSize, 64)
+        XCTAssertEqual(model.codecName, "taef2")
+        XCTAssertEqual(model.faceType, "whole_face")
+        let history = straight.state.lossHistory
+        XCTAssertLessThan(history.last!.loss, history.first!.loss)
+
+        // The same run stopped at 8 and resumed to 20 ends bit-identical.
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("actor.plateswap"),
+                                         to: folder.appendingPathComponent("straight.plateswap"))
+        let first = try runner(yaml, .init(iterations: 8)).run()
+        XCTAssertEqual(first.state.iteration, 8)
+        let resumed = try runner(yaml, .init(resume: true)).run()
+        XCTAssertEqual(resumed.state.iteration, 20)
+        XCTAssertEqual(try tensors("actor.plateswap"), try tensors("straight.plateswap"))
+        XCTAssertEqual(resumed.state.lossHistory, straight.state.lossHistory)
+
+        // A stop signal saves and reports it; nothing is trained after it.
+        let signals = StopSignals()
+        signals.trigger(SIGTERM)
+        let stopped = try runner(yaml, .init(iterations: 40, resume: true), signals: signals).run()
+        XCTAssertEqual(stopped.signal, SIGTERM)
+        XCTAssertEqual(stopped.state.iteration, 20)
+        XCTAssertEqual(StopSignals.exitStatus(SIGTERM), 143)
+    }
+
+    func testVQOffTrainsTheSameNetworkWithoutCodebook() throws {
+        let yaml = try TrainFixtures.writeTrainYAML(in: folder, iterations: 3)
+        var text = try String(contentsOf: yaml, encoding: .utf8)
+        text = text.replacingOccurrences(of: "vq: {enabled: true, codebook_size: 32, code_dim: 8}", with: "vq: off")
+        try text.write(to: yaml, atomically: true, encoding: .utf8)
+        let outcome = try runner(yaml).run()
+        XCTAssertEqual(outcome.state.iteration, 3)
+        let names = try tensors("actor.plateswap").keys
+        XCTAssertFalse(names.contains("vq.codebook"))
+        XCTAssertTrue(names.contains("encoder.in.weight"))
+    }
+
+    func testBadFaceSetsAndModelDirectoriesAreClearErrors() throws {
+        let yaml = try TrainFixtures.writeTrainYAML(in: folder, iterations: 2)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("facesets/stunt/masks/000002.png"))
+        XCTAssertThrowsError(try runner(yaml).run()) { error in
+            XCTAssertTrue("\(error)".contains("facesets/stunt/faceset.json") && "\(error)".contains("masks/000002.png is missing"), "\(error)")
+        }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("facesets/stunt"))
+        try TrainFixtures.makeFaceSet(at: folder.appendingPathComponent("facesets/stunt"), count: 3, hue: [0.5, 0.6, 0.9], seed: 2,
+                                      faceType: .head)
+        XCTAssertThrowsError(try runner(yaml).run()) { error in
+            XCTAssertTrue("\(error)".contains("whole_face") && "\(error)".contains("head"), "\(error)")
+        }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("facesets/stunt/faceset.json"))
+        XCTAssertThrowsError(try runner(yaml).run()) { error in
+            XCTAssertTrue("\(error)".contains("faceset.json: missing"), "\(error)")
+        }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("facesets/stunt"))
+        try TrainFixtures.makeFaceSet(at: folder.appendingPathComponent("facesets/stunt"), count: 3, hue: [0.5, 0.6, 0.9], seed: 2)
+        XCTAssertThrowsError(try runner(yaml, .init(resume: true)).run()) { error in
+            XCTAssertTrue("\(error)".contains("has no checkpoint"), "\(error)")
+        }
+        XCTAssertEqual(try runner(yaml).run().state.iteration, 2)
+        XCTAssertThrowsError(try runner(yaml).run()) { error in
+            XCTAssertTrue("\(error)".contains("already holds a model; use --resume"), "\(error)")
+        }
+    }
+}
