@@ -25,6 +25,12 @@ public struct TrainOptions: Sendable {
     public var augmentation = TrainAugmentation()
     /// Faces shown in each preview grid.
     public var previewFaces = 4
+    /// Every this many iterations (0: never), also a masked MSE between decoded images of the
+    /// reconstructions and of the inputs, through `SwapTrainer.pixelDecoder`, for the first
+    /// `pixelLossFaces` faces of each batch (decoding on a tape is costly), times `pixelLossWeight`.
+    public var pixelLossEvery = 0
+    public var pixelLossWeight: Float = 1
+    public var pixelLossFaces = 2
 
     public init() {}
 }
@@ -56,6 +62,8 @@ public final class SwapTrainer {
     public var onPreview: ((SwapPreview) throws -> Void)?
     /// Checked after every iteration: returning true saves and stops (SIGINT/SIGTERM).
     public var shouldStop: () -> Bool = { false }
+    /// The codec decoder for the optional pixel loss.
+    public var pixelDecoder: DifferentiableDecoder?
     /// Test hook: makes the loss of an iteration NaN, as a diverging step would.
     var injectFault: ((Int) -> Bool)?
 
@@ -123,7 +131,11 @@ public final class SwapTrainer {
     }
 
     /// Losses of one step.
-    public struct StepLosses { public var total, source, target, commitment, perplexity: Float }
+    public struct StepLosses {
+        public var total, source, target, commitment, perplexity: Float
+        /// Decoded-pixel loss (before its weight); nil on iterations without it.
+        public var pixel: Float?
+    }
 
     /// Runs one iteration: forward, backward, Adam. Does not advance `state.iteration`.
     func step(iteration: Int) -> StepLosses {
@@ -137,14 +149,30 @@ public final class SwapTrainer {
         let targetLoss = SwapLoss.maskedMSE(out.target, target: targetLatents, weights: targetWeights)
         var total = add(sourceLoss, targetLoss)
         if let commitment = out.commitment { total = add(total, commitment) }
+        var pixel: Var?
+        if options.pixelLossEvery > 0, iteration % options.pixelLossEvery == 0, let decoder = pixelDecoder {
+            pixel = add(pixelLoss(out.source, sourceLatents, sourceWeights, decoder), pixelLoss(out.target, targetLatents, targetWeights, decoder))
+            total = add(total, scale(pixel!, options.pixelLossWeight))
+        }
         var losses = StepLosses(total: total.value.data[0], source: sourceLoss.value.data[0], target: targetLoss.value.data[0],
-                                commitment: out.commitment?.value.data[0] ?? 0, perplexity: model.quantizer?.lastPerplexity ?? 0)
+                                commitment: out.commitment?.value.data[0] ?? 0, perplexity: model.quantizer?.lastPerplexity ?? 0,
+                                pixel: pixel?.value.data[0])
         if injectFault?(iteration) == true { losses.total = .nan }
         // A NaN loss must not reach the weights: skip backward and the update.
         guard losses.total.isFinite else { return losses }
         tape.backward(total)
         optimizer.step()
         return losses
+    }
+
+    /// Masked MSE between the decoded reconstruction and the decoded input of the first faces; the
+    /// latent-grid weights are repeated over each latent pixel's footprint.
+    func pixelLoss(_ reconstruction: Var, _ input: Tensor, _ weights: Tensor, _ decoder: DifferentiableDecoder) -> Var {
+        let faces = 0..<min(options.pixelLossFaces, input.shape[0])
+        let predicted = decoder.decode(slice(reconstruction, axis: 0, faces))
+        let reference = decoder.decode(Tape().variable(slice(input, axis: 0, faces))).value
+        let factor = predicted.shape[2] / input.shape[2]
+        return SwapLoss.maskedMSE(predicted, target: reference, weights: upsampleNearest(slice(weights, axis: 0, faces), scale: factor))
     }
 
     /// Trains until a stop condition; saves on the way and at the end. Returns the final state.
@@ -204,7 +232,10 @@ public final class SwapTrainer {
         if let m = options.stopMinutes { remaining = min(remaining, max(m * 60 - elapsed, 0)) }
         var line = "iteration \(state.iteration)" + (options.stopIterations.map { "/\($0)" } ?? "")
             + String(format: ", %.2f it/s, loss %.5f (source %.5f, target %.5f", rate, l.total, l.source, l.target)
-        if model.quantizer != nil { line += String(format: ", commitment %.5f), perplexity %.1f", l.commitment, l.perplexity) } else { line += ")" }
+        if model.quantizer != nil { line += String(format: ", commitment %.5f", l.commitment) }
+        if let pixel = l.pixel { line += String(format: ", pixel %.5f", pixel) }
+        line += ")"
+        if model.quantizer != nil { line += String(format: ", perplexity %.1f", l.perplexity) }
         return line + ", ETA " + (remaining.isFinite ? Progress.clock(remaining) : "?")
     }
 

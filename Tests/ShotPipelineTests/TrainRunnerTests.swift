@@ -136,6 +136,13 @@ final class TrainRunnerTests: XCTestCase {
         XCTAssertTrue(names.contains("encoder.in.weight"))
     }
 
+    func testPixelLossNeedsATrainableDecoder() throws {
+        let yaml = try TrainFixtures.writeTrainYAML(in: folder, extra: "pixel_loss: {every: 2}", iterations: 2)
+        XCTAssertThrowsError(try runner(yaml).run()) { error in
+            XCTAssertTrue("\(error)".contains("pixel_loss needs a codec whose decoder can train through"), "\(error)")
+        }
+    }
+
     func testBadFaceSetsAndModelDirectoriesAreClearErrors() throws {
         let yaml = try TrainFixtures.writeTrainYAML(in: folder, iterations: 2)
         try FileManager.default.removeItem(at: folder.appendingPathComponent("facesets/stunt/masks/000002.png"))

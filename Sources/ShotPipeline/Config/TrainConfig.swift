@@ -26,6 +26,13 @@ public struct TrainConfig: Equatable {
         public var latentWarp = true
     }
 
+    /// Optional loss on decoded pixels, every `every` iterations (0: off).
+    public struct PixelLoss: Equatable, Codable {
+        public var every = 0
+        public var weight = 1.0
+        public var faces = 2
+    }
+
     /// When to stop; with both set, whichever comes first.
     public struct Stop: Equatable, Codable {
         public var iterations: Int?
@@ -46,6 +53,7 @@ public struct TrainConfig: Equatable {
     public var augment = Augment()
     /// Weight of latent pixels outside the face mask in the loss (the face weighs 1).
     public var backgroundWeight = 0.1
+    public var pixelLoss = PixelLoss()
     public var batchSize = 8
     public var learningRate = 5.0e-5
     public var stop = Stop(iterations: 20000, minutes: nil)
@@ -62,7 +70,7 @@ public struct TrainConfig: Equatable {
     public static func parse(_ document: ConfigDocument, source file: URL) throws -> TrainConfig {
         let root = try document.root.mapping(allowed: [
             "model", "source", "target", "codec", "resolution", "archetype", "dims", "vq", "batch_size",
-            "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight",
+            "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight", "pixel_loss",
         ])
         let modelNode = try root.required("model")
         let model = try modelNode.url()
@@ -108,6 +116,11 @@ public struct TrainConfig: Equatable {
             if let node = augment["flip"] { config.augment.flip = try node.bool() }
             if let node = augment["warped_variants"] { config.augment.warpedVariants = try node.int(in: 0...16) }
             if let node = augment["latent_warp"] { config.augment.latentWarp = try node.bool() }
+        }
+        if let pixel = try root.section("pixel_loss", allowed: ["every", "weight", "faces"]) {
+            if let node = pixel["every"] { config.pixelLoss.every = try node.int(in: 0...Int(Int32.max)) }
+            if let node = pixel["weight"] { config.pixelLoss.weight = try node.double(in: 0...1000) }
+            if let node = pixel["faces"] { config.pixelLoss.faces = try node.int(in: 1...64) }
         }
         if let node = root["background_weight"] { config.backgroundWeight = try node.double(in: 0...1) }
         if let node = root["batch_size"] { config.batchSize = try node.int(in: 1...4096) }

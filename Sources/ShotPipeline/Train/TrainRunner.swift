@@ -53,6 +53,9 @@ public final class TrainRunner {
         } else {
             (o.stopIterations, o.stopMinutes) = (config.stop.iterations, config.stop.minutes)
         }
+        o.pixelLossEvery = config.pixelLoss.every
+        o.pixelLossWeight = Float(config.pixelLoss.weight)
+        o.pixelLossFaces = config.pixelLoss.faces
         o.saveEvery = config.saveEvery
         o.previewEvery = config.previewEvery
         if !config.augment.latentWarp {
@@ -94,12 +97,17 @@ public final class TrainRunner {
 
     /// Trains until the stop condition or a signal; the model directory holds the result.
     public func run() throws -> Outcome {
+        let pixelDecoder = codec as? DifferentiableDecoder
+        if config.pixelLoss.every > 0 && pixelDecoder == nil {
+            throw TrainRunError.mismatch("\(config.sourceFile.path): pixel_loss needs a codec whose decoder can train through (taef2, taesd), not \(codec.name)")
+        }
         let data = try latents()
         let directory = ModelDirectory(url: config.model)
         let trainer = try SwapTrainer(directory: directory, config: try modelConfig(faceType: data.faceType), options: options,
                                       resume: overrides.resume, source: data.source, target: data.target)
         let signals = self.signals
         trainer.shouldStop = { signals.signal != nil }
+        trainer.pixelDecoder = pixelDecoder
         let grid = PreviewGrid(codec: codec, folder: directory.previews)
         trainer.onPreview = { preview in
             let url = try grid.write(preview)
