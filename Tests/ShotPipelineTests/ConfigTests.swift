@@ -238,12 +238,14 @@ final class TrainConfigTests: XCTestCase {
                 .write(to: url, atomically: true, encoding: .utf8)
             XCTAssertEqual(try TrainConfig.load(url).vq.enabled, enabled, vq)
         }
-        try (text + "\naugment: {flip: false, warped_variants: 4, latent_warp: false}\nbackground_weight: 0.25\npixel_loss: {every: 5, weight: 0.5}")
+        try (text + "\naugment: {flip: false, warped_variants: 4, latent_warp: false}\nbackground_weight: 0.25\npixel_loss: {every: 5, weight: 0.5}\nweight_decay: 0.01")
             .write(to: url, atomically: true, encoding: .utf8)
         let augmented = try TrainConfig.load(url)
         XCTAssertEqual(augmented.augment, .init(flip: false, warpedVariants: 4, latentWarp: false))
         XCTAssertEqual(augmented.backgroundWeight, 0.25)
         XCTAssertEqual(augmented.pixelLoss, .init(every: 5, weight: 0.5, faces: 2))
+        XCTAssertEqual(augmented.weightDecay, 0.01)
+        XCTAssertEqual(config.weightDecay, 0)
         try expect("seed: 7", "seed: 7\naugment: {warped_variants: 17}", "train.yaml:12: augment.warped_variants: 17 is out of range (expected 0 to 16)")
         try expect("vq: {enabled: false, codebook_size: 512, code_dim: 32, commitment: 0.5, ema_decay: 0.9}", "vq: maybe",
                    "train.yaml:7: vq: expected a mapping, got 'maybe'")
@@ -253,6 +255,6 @@ final class TrainConfigTests: XCTestCase {
         try expect("ema_decay: 0.9", "ema_decay: 1", "train.yaml:7: vq.ema_decay: ema_decay must be below 1 (1 never updates the codebook)")
         try expect("stop: {minutes: 2.5}", "stop: {hours: 2}", "train.yaml:10: stop.hours: unknown key (expected one of iterations, minutes)")
         try expect("target: facesets/stunt", "target: facesets/none", "train.yaml:3: target: 'facesets/none' does not exist (looked for \(dir.standardizedFileURL.path)/facesets/none)")
-        try expect("seed: 7", "sed: 7", "train.yaml:11: sed: unknown key (expected one of model, source, target, codec, resolution, archetype, dims, vq, batch_size, learning_rate, stop, save_every, preview_every, seed, augment, background_weight, pixel_loss; did you mean 'seed'?)")
+        try expect("seed: 7", "sed: 7", "train.yaml:11: sed: unknown key (expected one of model, source, target, codec, resolution, archetype, dims, vq, batch_size, learning_rate, stop, save_every, preview_every, seed, augment, background_weight, pixel_loss, weight_decay; did you mean 'seed'?)")
     }
 }

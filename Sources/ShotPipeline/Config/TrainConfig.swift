@@ -56,6 +56,8 @@ public struct TrainConfig: Equatable {
     public var pixelLoss = PixelLoss()
     public var batchSize = 8
     public var learningRate = 5.0e-5
+    /// Decoupled weight decay; above 0 the optimizer is AdamW instead of Adam.
+    public var weightDecay = 0.0
     public var stop = Stop(iterations: 20000, minutes: nil)
     public var saveEvery = 500
     public var previewEvery = 250
@@ -70,7 +72,7 @@ public struct TrainConfig: Equatable {
     public static func parse(_ document: ConfigDocument, source file: URL) throws -> TrainConfig {
         let root = try document.root.mapping(allowed: [
             "model", "source", "target", "codec", "resolution", "archetype", "dims", "vq", "batch_size",
-            "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight", "pixel_loss",
+            "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight", "pixel_loss", "weight_decay",
         ])
         let modelNode = try root.required("model")
         let model = try modelNode.url()
@@ -122,6 +124,7 @@ public struct TrainConfig: Equatable {
             if let node = pixel["weight"] { config.pixelLoss.weight = try node.double(in: 0...1000) }
             if let node = pixel["faces"] { config.pixelLoss.faces = try node.int(in: 1...64) }
         }
+        if let node = root["weight_decay"] { config.weightDecay = try node.double(in: 0...1) }
         if let node = root["background_weight"] { config.backgroundWeight = try node.double(in: 0...1) }
         if let node = root["batch_size"] { config.batchSize = try node.int(in: 1...4096) }
         if let node = root["learning_rate"] {

@@ -47,6 +47,7 @@ public final class TrainRunner {
         var o = TrainOptions()
         o.batchSize = config.batchSize
         o.learningRate = Float(config.learningRate)
+        o.weightDecay = Float(config.weightDecay)
         o.seed = config.seed
         if overrides.iterations != nil || overrides.minutes != nil {
             (o.stopIterations, o.stopMinutes) = (overrides.iterations, overrides.minutes)
