@@ -102,7 +102,8 @@ public final class SwapTrainer {
         }
     }
 
-    static func optimizerFactory(_ options: TrainOptions) -> ([Parameter]) -> Adam {
+    /// Adam, or AdamW when `options.weightDecay` > 0.
+    public static func optimizerFactory(_ options: TrainOptions) -> ([Parameter]) -> Adam {
         { parameters in
             options.weightDecay > 0
                 ? AdamW(parameters: parameters, learningRate: options.learningRate, weightDecay: options.weightDecay)

@@ -136,6 +136,17 @@ final class TrainRunnerTests: XCTestCase {
         XCTAssertTrue(names.contains("encoder.in.weight"))
     }
 
+    func testMinutesStopTheRunAndWeightDecayPicksAdamW() throws {
+        let yaml = try TrainFixtures.writeTrainYAML(in: folder, extra: "weight_decay: 0.01", iterations: 1000)
+        let r = try runner(yaml, .init(minutes: 1e-9))
+        XCTAssertNil(r.options.stopIterations)
+        XCTAssertEqual(r.options.weightDecay, 0.01)
+        let outcome = try r.run()
+        XCTAssertLessThanOrEqual(outcome.state.iteration, 1)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("actor.plateswap/state.json").path))
+        XCTAssertTrue(SwapTrainer.optimizerFactory(r.options)([]) is AdamW)
+    }
+
     func testPixelLossNeedsATrainableDecoder() throws {
         let yaml = try TrainFixtures.writeTrainYAML(in: folder, extra: "pixel_loss: {every: 2}", iterations: 2)
         XCTAssertThrowsError(try runner(yaml).run()) { error in
