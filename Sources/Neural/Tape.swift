@@ -85,5 +85,9 @@ public final class Tape {
             // Free intermediate gradients once used; inputs keep theirs for `gradient(of:)`.
             if backwards[i] != nil { grads[i] = nil }
         }
+        // Backward functions capture their input `Var`s, which hold this tape: a cycle that kept
+        // every tape (and all its activations) alive forever. Dropping them after the pass frees
+        // the tape with its last `Var`. A tape is back-propagated once.
+        for i in backwards.indices { backwards[i] = nil }
     }
 }
