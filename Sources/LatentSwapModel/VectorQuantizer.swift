@@ -135,17 +135,21 @@ public final class VectorQuantizer {
     }
 
     /// Codes with EMA usage under the threshold take a random encoder output of this batch.
+    /// A restarted code's usage starts at twice the threshold: if nothing picks it, it is tried
+    /// again with newer encoder outputs after ln 2 / (1 - decay) iterations (~70 at 0.99), instead
+    /// of staying stale for hundreds of iterations while the encoder moves away from it.
     func restartDeadCodes(rows: [Float], random: inout SeededRandom) -> Int {
         let d = codeDim, m = rows.count / d
         guard m > 0 else { return 0 }
+        let count = 2 * deadThreshold
         var restarted = 0
         for j in 0..<codebookSize where emaCount[j] < deadThreshold {
             let r = Int(random.next() % UInt64(m))
             for c in 0..<d {
                 codebook[j * d + c] = rows[r * d + c]
-                emaSum[j * d + c] = rows[r * d + c]
+                emaSum[j * d + c] = rows[r * d + c] * count
             }
-            emaCount[j] = 1
+            emaCount[j] = count
             restarted += 1
         }
         return restarted

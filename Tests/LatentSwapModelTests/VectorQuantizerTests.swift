@@ -65,6 +65,14 @@ final class VectorQuantizerTests: XCTestCase {
             XCTAssertTrue([[1, 2], [3, 4], [5, 6]].contains(code), "code \(j) = \(code)")
         }
         XCTAssertEqual(vq.restartDeadCodes(rows: rows, random: &random), 0)
+        // Restarted codes keep their value under EMA updates, and one that nothing picks is
+        // restarted again once its usage (2 x threshold) has decayed below the threshold.
+        let codes = vq.codebook
+        for _ in 0..<68 { vq.updateCodebook(rows: [], indices: []) }
+        for (a, b) in zip(vq.codebook, codes) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        XCTAssertEqual(vq.restartDeadCodes(rows: rows, random: &random), 0)
+        vq.updateCodebook(rows: [], indices: [])
+        XCTAssertEqual(vq.restartDeadCodes(rows: rows, random: &random), 4)
         XCTAssertEqual(VectorQuantizer.perplexity([0, 1, 2, 3], codebookSize: 4), 4, accuracy: 1e-5)
         XCTAssertEqual(VectorQuantizer.perplexity([2, 2, 2], codebookSize: 4), 1, accuracy: 1e-5)
     }
