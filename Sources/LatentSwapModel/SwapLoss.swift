@@ -20,9 +20,22 @@ public enum SwapLoss {
         return scale(weighted, total > 0 ? Float(1 / total) : 0)
     }
 
-    /// The same loss without a tape (evaluation).
+    /// The same loss without a tape (evaluation), summed in Double.
     public static func maskedMSE(_ prediction: Tensor, target: Tensor, weights: Tensor) -> Double {
-        let tape = Tape()
-        return Double(maskedMSE(tape.variable(prediction), target: target, weights: weights).value.data[0])
+        shapeCheck(prediction.shape == target.shape, "maskedMSE: prediction \(prediction.shape) vs target \(target.shape)")
+        let (n, c, h, w) = target.nchw("maskedMSE")
+        shapeCheck(weights.shape == [n, 1, h, w], "maskedMSE: weights \(weights.shape) do not fit \(target.shape)")
+        var total = 0.0
+        for b in 0..<n {
+            for ch in 0..<c {
+                let base = (b * c + ch) * h * w
+                for i in 0..<(h * w) {
+                    let d = Double(prediction.data[base + i]) - Double(target.data[base + i])
+                    total += Double(weights.data[b * h * w + i]) * d * d
+                }
+            }
+        }
+        let norm = weights.sum * Double(c)
+        return norm > 0 ? total / norm : 0
     }
 }

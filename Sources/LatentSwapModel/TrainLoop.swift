@@ -159,9 +159,13 @@ public final class SwapTrainer {
                                 commitment: out.commitment?.value.data[0] ?? 0, perplexity: model.quantizer?.lastPerplexity ?? 0,
                                 pixel: pixel?.value.data[0])
         if injectFault?(iteration) == true { losses.total = .nan }
-        // A NaN loss must not reach the weights: skip backward and the update.
-        guard losses.total.isFinite else { return losses }
+        // Backward always runs: it also frees the tape (its closures hold it). A NaN loss must not
+        // reach the weights: then the gradients are dropped and the update skipped.
         tape.backward(total)
+        guard losses.total.isFinite else {
+            optimizer.zeroGrad()
+            return losses
+        }
         optimizer.step()
         return losses
     }
@@ -171,7 +175,7 @@ public final class SwapTrainer {
     func pixelLoss(_ reconstruction: Var, _ input: Tensor, _ weights: Tensor, _ decoder: DifferentiableDecoder) -> Var {
         let faces = 0..<min(options.pixelLossFaces, input.shape[0])
         let predicted = decoder.decode(slice(reconstruction, axis: 0, faces))
-        let reference = decoder.decode(Tape().variable(slice(input, axis: 0, faces))).value
+        let reference = decoder.decodeImages(slice(input, axis: 0, faces))
         let factor = predicted.shape[2] / input.shape[2]
         return SwapLoss.maskedMSE(predicted, target: reference, weights: upsampleNearest(slice(weights, axis: 0, faces), scale: factor))
     }

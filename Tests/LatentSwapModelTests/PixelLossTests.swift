@@ -6,6 +6,7 @@ import Neural
 /// can be written down exactly.
 final class UpsamplingDecoder: DifferentiableDecoder {
     func decode(_ latents: Var) -> Var { upsampleNearest(slice(latents, axis: 1, 0..<3), scale: 8) }
+    func decodeImages(_ latents: Tensor) -> Tensor { upsampleNearest(slice(latents, axis: 1, 0..<3), scale: 8) }
 }
 
 /// The optional decoded-pixel loss: the trainer's wiring, and TAEF2's decoder on a tape.
@@ -57,8 +58,8 @@ final class PixelLossTests: XCTestCase {
         let x = tape.variable(latents)
         let gates = ReLUGates()
         let decoded = tiny.decoder.forward(x, gates: gates)
-        XCTAssertEqual(decoded.value, tiny.decode(Tape().variable(latents)).value)
         XCTAssertLessThanOrEqual(decoded.value.maxAbsDifference(try codec.decode(latents)), 1e-5)
+        XCTAssertEqual(tiny.decodeImages(latents), try codec.decode(latents))
 
         // d/dt sum(probe * decode(latents + t v)) against central differences of the network with
         // its ReLU pattern frozen at t = 0: the same function in this linear piece (same

@@ -5,10 +5,13 @@ import Neural
 public protocol DifferentiableDecoder: AnyObject {
     /// Latents [N, C, h, w] -> images [N, 3, 8h, 8w], as `decode` computes them.
     func decode(_ latents: Var) -> Var
+    /// The same without a tape (an unused tape would keep its activations alive).
+    func decodeImages(_ latents: Tensor) -> Tensor
 }
 
 extension TinyCodec: DifferentiableDecoder {
     public func decode(_ latents: Var) -> Var { decoder.forward(latents, gates: nil) }
+    public func decodeImages(_ latents: Tensor) -> Tensor { decoder.forward(latents) }
 }
 
 /// Test hook for gradient checks: records every ReLU's on/off pattern, then replays it as fixed
