@@ -9,6 +9,7 @@ let suites: [String: () throws -> Void] = [
     "media": MediaBenchmark.run,
     "neural": NeuralBenchmark.run,
     "neural-train": NeuralBenchmark.training,
+    "swap": SwapBenchmark.run,
 ]
 let requested = Array(CommandLine.arguments.dropFirst())
 let names = requested.isEmpty ? suites.keys.sorted() : requested
