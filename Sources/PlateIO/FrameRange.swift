@@ -1,7 +1,8 @@
 import Foundation
 
 /// A frame list: `1001-1100`, `1001-1100x2`, `1001,1005,1010-1012`, negative frames (`-5--1`),
-/// spaces allowed around items. `frames` is sorted and without duplicates.
+/// spaces allowed around items; a step may also be written `1001-1100:2` (Open Job Description's
+/// range syntax, as farm chunks arrive). `frames` is sorted and without duplicates.
 public struct FrameRange: Equatable, Sendable, CustomStringConvertible {
     /// One comma-separated item: `first` through `last` every `step` frames.
     public struct Item: Equatable, Sendable {
@@ -65,7 +66,7 @@ public struct FrameRange: Equatable, Sendable, CustomStringConvertible {
         guard !item.isEmpty else { throw fail("item", "is empty (two commas in a row, or a comma at an end)") }
         var body = Substring(item)
         var step = 1
-        if let x = body.firstIndex(where: { $0 == "x" || $0 == "X" }) {
+        if let x = body.firstIndex(where: { $0 == "x" || $0 == "X" || $0 == ":" }) {
             let stepText = body[body.index(after: x)...]
             guard let s = Int(stepText) else { throw fail("step", "'\(stepText)' is not an integer") }
             guard s > 0 else { throw fail("step", "must be at least 1, got \(s)") }

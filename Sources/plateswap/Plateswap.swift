@@ -14,6 +14,10 @@ struct Plateswap: ParsableCommand {
             CodecCommand.self,
             InfoCommand.self,
             TrainCommand.self,
+            TrackCommand.self,
+            FarmCommand.self,
+            PreviewCommand.self,
+            ContactSheetCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -56,6 +56,11 @@ enum ShotCommandRunner {
                 Log.info("tracks written to \(config.output.tracks.path)")
                 return 0
             }
+            // A full run also writes the review movie; chunks leave it to `plateswap preview`.
+            if frames == nil, report.failed.isEmpty, let preview = config.output.preview {
+                try PreviewMovie.write(config)
+                Log.info("preview written to \(preview.path)")
+            }
             Log.info("\(report.done.count) frame(s) done, \(report.skipped.count) already done, \(report.noFace.count) without a face, \(report.failed.count) failed; report: \(runner.reportURL(options).path)")
             return report.failed.isEmpty ? 0 : 1
         } catch let error as ConfigError {

@@ -1,0 +1,83 @@
+import Foundation
+import Imaging
+import PlateIO
+
+/// Turns plate-space EXR frames into what review images show: the display window, in display sRGB.
+public enum ReviewImage {
+    /// Display transform for review: the plate's primaries to Rec.709, the sRGB transfer function,
+    /// clamped to [0, 1] (NaN -> 0, +-Inf -> the nearest bound). Returns R, G, B only.
+    public static func display(_ image: ImageBuffer, colorspace: ColorSpace) -> ImageBuffer {
+        var rgb = image.selecting(["R", "G", "B"])
+        for c in 0..<3 {
+            rgb.planes[c] = rgb.planes[c].map { $0.isNaN ? 0 : min(max($0, -65504), 65504) }
+        }
+        rgb.convertColor(from: colorspace, to: .srgb)
+        for c in 0..<3 {
+            rgb.planes[c] = rgb.planes[c].map { $0.isNaN ? 0 : min(max($0, 0), 1) }
+        }
+        return rgb
+    }
+
+    /// The display window of a frame: the data window's pixels where they overlap it, black elsewhere
+    /// (overscan is cropped, a smaller data window is padded).
+    public static func displayWindow(_ image: ImageBuffer, header: ExrHeader) -> ImageBuffer {
+        let data = header.dataWindow, display = header.displayWindow
+        if data == display { return image }
+        var out = ImageBuffer(width: display.width, height: display.height, channels: image.channelNames)
+        let x0 = max(data.xMin, display.xMin), x1 = min(data.xMax, display.xMax)
+        let y0 = max(data.yMin, display.yMin), y1 = min(data.yMax, display.yMax)
+        guard x0 <= x1, y0 <= y1 else { return out }
+        for c in 0..<image.planes.count {
+            for y in y0...y1 {
+                let source = (y - data.yMin) * image.width + (x0 - data.xMin)
+                let target = (y - display.yMin) * out.width + (x0 - display.xMin)
+                out.planes[c].replaceSubrange(target...(target + x1 - x0), with: image.planes[c][source...(source + x1 - x0)])
+            }
+        }
+        return out
+    }
+
+    /// Reads one EXR frame's R, G, B (base layer of the first part) as a display-ready image of its
+    /// display window.
+    public static func read(_ url: URL, colorspace: ColorSpace) throws -> ImageBuffer {
+        let (image, header) = try ExrImage.read(url, layer: "")
+        for name in ["R", "G", "B"] where image.channelIndex(name) == nil {
+            throw ReviewError.frame(file: url.path, "no channels R, G, B (channels: \(image.channelNames.joined(separator: ", ")))")
+        }
+        return prepare(image, header: header, colorspace: colorspace)
+    }
+
+    /// A frame's data window (R, G, B) -> its display window in display sRGB.
+    public static func prepare(_ image: ImageBuffer, header: ExrHeader, colorspace: ColorSpace) -> ImageBuffer {
+        display(displayWindow(image.selecting(["R", "G", "B"]), header: header), colorspace: colorspace)
+    }
+
+    /// Copies `tile` into `canvas` with its top-left pixel at (x, y) (R, G, B; clipped).
+    public static func paste(_ tile: ImageBuffer, into canvas: inout ImageBuffer, x: Int, y: Int) {
+        let left = max(0, x), right = min(canvas.width, x + tile.width)
+        guard left < right else { return }
+        for name in ["R", "G", "B"] {
+            guard let c = canvas.channelIndex(name), let t = tile.channelIndex(name) else { continue }
+            for row in max(0, y)..<max(max(0, y), min(canvas.height, y + tile.height)) {
+                let source = (row - y) * tile.width + (left - x)
+                let target = row * canvas.width + left
+                canvas.planes[c].replaceSubrange(target..<(target + right - left), with: tile.planes[t][source..<(source + right - left)])
+            }
+        }
+    }
+}
+
+/// A review image could not be made; names the file (and frame) and what is wrong.
+public enum ReviewError: Error, CustomStringConvertible, LocalizedError {
+    case frame(file: String, String)
+    case input(String)
+
+    public var description: String {
+        switch self {
+        case let .frame(file, reason): return "\(file): \(reason)"
+        case let .input(reason): return reason
+        }
+    }
+
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import PlateIO
+import ShotPipeline
+import Support
+
+/// `plateswap contact-sheet shot.yaml|DIR --frames SPEC -o sheet.png [--columns N] [--width W]`.
+struct ContactSheetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contact-sheet",
+        abstract: "Write a PNG grid of chosen output frames, labelled with their frame numbers.",
+        discussion: """
+            The frames come from a shot.yaml's output.path (shown in the plate's colour space) or from \
+            the one numbered EXR sequence in a folder (--colorspace, default linear_rec709). Display \
+            transform: linear -> sRGB, clamped; 8-bit PNG.
+            """)
+
+    @Argument(help: "A shot.yaml, or a folder holding one EXR sequence.")
+    var source: String
+
+    @Option(name: .long, help: "Frames to show, e.g. 1001-1096x8 or 1001,1010,1020.")
+    var frames: String
+
+    @Option(name: .shortAndLong, help: "The PNG to write.")
+    var output: String
+
+    @Option(name: .long, help: "Frames per row.")
+    var columns = 4
+
+    @Option(name: .long, help: "Width of the whole sheet in pixels.")
+    var width = 1920
+
+    @Option(name: .long, help: "Colour space of a folder's frames: linear_rec709, acescg, aces2065_1, srgb.")
+    var colorspace: String?
+
+    func run() throws {
+        let status = ShotCommandStatus.run("contact-sheet") {
+            let list: [Int]
+            do { list = try FrameRange(parsing: frames).frames } catch { throw PipelineError.configuration("--frames: \(error)") }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
+                throw PipelineError.configuration("\(source) does not exist")
+            }
+            let pattern: SequencePattern
+            var space = ColorSpace.linearRec709
+            if isDirectory.boolValue {
+                pattern = try ContactSheet.sequence(in: URL(fileURLWithPath: source))
+            } else {
+                let config = try ShotCommandStatus.loadShot(source)
+                do { pattern = try SequencePattern(config.output.path.path) } catch {
+                    throw PipelineError.configuration("output.path: \(error)")
+                }
+                space = config.plate.colorspace
+            }
+            if let colorspace {
+                guard let chosen = ColorSpace(rawValue: colorspace) else {
+                    throw PipelineError.configuration("--colorspace: unknown value '\(colorspace)' (expected \(ColorSpace.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                space = chosen
+            }
+            let grid = try ContactSheet.write(pattern, .init(frames: list, columns: columns, width: width, colorspace: space),
+                                              to: URL(fileURLWithPath: output))
+            Log.info("wrote \(output): \(list.count) frame(s), \(grid.width)x\(grid.height)")
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Imaging
+import PlateIO
+import XCTest
+@testable import ShotPipeline
+
+/// The farm template through the real tools: `plateswap farm` writes it, `openjd check` validates
+/// it, `openjd run` runs every step and task with the built plateswap binary on a small plate made
+/// from the shared s18 clip, and the frames must equal a plain `plateswap shot.yaml` run bit for bit.
+final class FarmOpenJDTests: XCTestCase {
+    static let frames = Array(1001...1006)
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("plateswap-farm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("plates"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("model.plateswap"), withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    /// Six s18 frames at half size (640x360), half-float PIZ EXRs keeping the plate's attributes.
+    func writePlate() throws {
+        for frame in Self.frames {
+            let source = FarmTools.shared.appendingPathComponent(String(format: "data/plates/s18_piz/plate.%04d.exr", frame))
+            let (image, header) = try ExrImage.read(source)
+            let small = image.resized(width: 640, height: 360, filter: .area)
+            var out = ExrHeader(dataWindow: PixelBox(width: 640, height: 360), compression: .piz)
+            out.attributes = header.attributes.filter { ["framesPerSecond", "owner", "testdata:source"].contains($0.key) }
+            try ExrWriter.write(small, header: out, to: dir.appendingPathComponent(String(format: "plates/plate.%04d.exr", frame)),
+                                pixelType: .half)
+        }
+    }
+
+    func writeShot(_ name: String) throws -> URL {
+        let url = dir.appendingPathComponent("\(name).yaml")
+        try """
+            shot: FARMTEST
+            plate: {path: plates/plate.####.exr}
+            output: {path: \(name)/swap.####.exr, compression: zip, preview: \(name)/review.mp4}
+            model: {path: model.plateswap}
+            face: {size: 64, min_size: 32}
+            """.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func output(_ name: String, _ frame: Int) -> URL { dir.appendingPathComponent(String(format: "\(name)/swap.%04d.exr", frame)) }
+
+    func check(_ result: FarmTools.Result, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(result.status, 0, "\(what) failed:\n\(result.stdout.suffix(3000))\n\(result.stderr.suffix(3000))", file: file, line: line)
+    }
+
+    func testTemplatesPassOpenJDCheck() throws {
+        let (plateswap, openjd) = (try FarmTools.plateswap(), try FarmTools.openjd())
+        try writePlate()
+        let shot = try writeShot("check")
+        for chunking in ["list", "task-chunking"] {
+            let job = dir.appendingPathComponent("job-\(chunking).yaml")
+            check(try FarmTools.run(plateswap, ["farm", shot.path, "--chunk", "4", "--format", "openjd", "--chunking", chunking, "-o", job.path]), "plateswap farm")
+            let result = try FarmTools.run(openjd, ["check", job.path])
+            check(result, "openjd check (\(chunking))")
+            XCTAssertTrue(result.stdout.contains("passes validation"), result.stdout)
+        }
+        // Template on stdout; a bad chunk size is a configuration error (exit 2).
+        let printed = try FarmTools.run(plateswap, ["farm", shot.path, "--chunk", "2"])
+        check(printed, "plateswap farm to stdout")
+        XCTAssertEqual(try OpenJDTemplate.parse(yaml: printed.stdout).steps.map(\.name), ["track", "swap", "preview"])
+        XCTAssertEqual(try FarmTools.run(plateswap, ["farm", shot.path, "--chunk", "0"]).status, 2)
+    }
+
+    func testOpenJDRunEqualsPlainRun() throws {
+        let (plateswap, openjd) = (try FarmTools.plateswap(), try FarmTools.openjd())
+        try writePlate()
+        let models: [String: String?] = ["PLATESWAP_MODELS": FarmTools.shared.appendingPathComponent("models").path]
+        let farmShot = try writeShot("farm"), plainShot = try writeShot("plain"), chunkShot = try writeShot("chunked")
+
+        // The farm job: track, two swap chunks (1001-1004, 1005-1006), preview.
+        // The template carries the model folder: openjd runs the tasks without PLATESWAP_MODELS set,
+        // in its own scratch folder.
+        let job = dir.appendingPathComponent("job.yaml")
+        check(try FarmTools.run(plateswap, ["farm", farmShot.path, "--chunk", "4", "--format", "openjd", "-o", job.path, "--identity-swap"],
+                                environment: models), "plateswap farm")
+        check(try FarmTools.run(openjd, ["check", job.path]), "openjd check")
+        let run = try FarmTools.run(openjd, ["run", job.path], in: dir, environment: ["PLATESWAP_MODELS": nil])
+        check(run, "openjd run")
+        for chunk in ["1001-1004", "1005-1006"] {
+            let report = try RunReport.read(dir.appendingPathComponent("farm/report.\(chunk).json"))
+            XCTAssertEqual(report.done, try FrameRange(parsing: chunk).frames)
+            XCTAssertTrue(report.failed.isEmpty)
+        }
+
+        // The plain run of the same shot (the default command).
+        check(try FarmTools.run(plateswap, [plainShot.path, "--identity-swap"], environment: models), "plateswap shot.yaml")
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("farm/tracks.json")),
+                       try Data(contentsOf: dir.appendingPathComponent("plain/tracks.json")), "tracking is deterministic")
+        var masked = 0
+        for frame in Self.frames {
+            XCTAssertEqual(try Data(contentsOf: output("farm", frame)), try Data(contentsOf: output("plain", frame)),
+                           "frame \(frame): the farm's output differs from the plain run")
+            let (image, _) = try ExrImage.read(output("farm", frame))
+            if image[channel: "swap.mask"].contains(where: { $0 > 0.5 }) { masked += 1 }
+        }
+        XCTAssertEqual(masked, Self.frames.count, "the face is tracked and swapped on every frame")
+
+        // Both previews: six frames of plate | result.
+        for name in ["farm", "plain"] {
+            let info = try MovieInfo.probe(dir.appendingPathComponent("\(name)/review.mp4"), countFrames: true)
+            XCTAssertEqual(info.frameCount, Self.frames.count)
+            XCTAssertEqual(info.width, 1280)
+            XCTAssertEqual(info.height, 360)
+        }
+
+        // `track` leaves existing tracks alone; --force replaces them with the same result.
+        let tracks = dir.appendingPathComponent("farm/tracks.json")
+        let before = try Data(contentsOf: tracks)
+        try Data("{}".utf8).write(to: tracks)
+        check(try FarmTools.run(plateswap, ["track", farmShot.path]), "plateswap track")
+        XCTAssertEqual(try Data(contentsOf: tracks), Data("{}".utf8), "without --force, tracks.json is kept")
+        check(try FarmTools.run(plateswap, ["track", farmShot.path, "--force"], environment: models), "plateswap track --force")
+        XCTAssertEqual(try Data(contentsOf: tracks), before)
+
+        // The TASK_CHUNKING variant (its track step finds tracks.json already there).
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("chunked"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: tracks, to: dir.appendingPathComponent("chunked/tracks.json"))
+        let chunkJob = dir.appendingPathComponent("job-chunked.yaml")
+        check(try FarmTools.run(plateswap, ["farm", chunkShot.path, "--chunk", "4", "--chunking", "task-chunking", "-o", chunkJob.path, "--identity-swap"],
+                                environment: models), "plateswap farm (task-chunking)")
+        check(try FarmTools.run(openjd, ["run", chunkJob.path], in: dir, environment: ["PLATESWAP_MODELS": nil]), "openjd run (task-chunking)")
+        for frame in Self.frames {
+            XCTAssertEqual(try Data(contentsOf: output("chunked", frame)), try Data(contentsOf: output("plain", frame)),
+                           "frame \(frame): the TASK_CHUNKING run differs from the plain run")
+        }
+
+        // A contact sheet of the farm's output folder through the CLI.
+        let sheet = dir.appendingPathComponent("sheet.png")
+        check(try FarmTools.run(plateswap, ["contact-sheet", dir.appendingPathComponent("farm").path, "--frames", "1001-1006x2",
+                                            "-o", sheet.path, "--columns", "3", "--width", "960"]), "plateswap contact-sheet")
+        let image = try PNGFile.read(sheet)
+        XCTAssertEqual(image.width, 960)
+        let grid = ContactSheet.Grid(count: 3, columns: 3, width: 960, aspect: 640.0 / 360.0)
+        XCTAssertEqual(image.height, grid.height)
+        XCTAssertEqual(readLabel(image, x: grid.origin(2).x, y: grid.origin(2).y + grid.cellHeight + ContactSheet.gap / 4,
+                                 scale: grid.textScale, count: 4), "1005")
+    }
+}
