@@ -68,6 +68,14 @@ final class FarmOpenJDTests: XCTestCase {
         check(printed, "plateswap farm to stdout")
         XCTAssertEqual(try OpenJDTemplate.parse(yaml: printed.stdout).steps.map(\.name), ["track", "swap", "preview"])
         XCTAssertEqual(try FarmTools.run(plateswap, ["farm", shot.path, "--chunk", "0"]).status, 2)
+        XCTAssertEqual(try FarmTools.run(plateswap, ["farm", shot.path, "--chunk", "2", "--chunking", "bogus"]).status, 2)
+        // Exit codes of the other commands: a missing shot.yaml is a configuration error (2); a
+        // contact sheet of frames not written yet fails (1) naming the file.
+        XCTAssertEqual(try FarmTools.run(plateswap, ["track", dir.appendingPathComponent("nope.yaml").path]).status, 2)
+        let sheet = try FarmTools.run(plateswap, ["contact-sheet", shot.path, "--frames", "1001", "-o", dir.appendingPathComponent("s.png").path])
+        XCTAssertEqual(sheet.status, 1)
+        XCTAssertTrue(sheet.stderr.contains("swap.1001.exr"), sheet.stderr)
+        XCTAssertEqual(try FarmTools.run(plateswap, ["contact-sheet", shot.path, "--frames", "10-1", "-o", "s.png"]).status, 2)
     }
 
     func testOpenJDRunEqualsPlainRun() throws {
