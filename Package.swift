@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "LatentSwapModelTests", dependencies: ["LatentSwapModel", "PlateIO"]),
         .testTarget(name: "CompositorTests", dependencies: ["Compositor"]),
         .testTarget(name: "ShotPipelineTests", dependencies: ["ShotPipeline"]),
+        .testTarget(name: "plateswapTests", dependencies: ["plateswap", "PlateIO", "Neural", "Imaging"]),
     ],
     swiftLanguageModes: [.v5]
 )

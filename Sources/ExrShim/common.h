@@ -1,5 +1,6 @@
 // Internal helpers shared by the shim's translation units.
 #pragma once
+#include <ImfCompression.h>
 #include <ImfThreading.h>
 #include <cstdio>
 #include <cstring>
@@ -37,6 +38,16 @@ inline int fileThreads(int threads) {
     std::lock_guard<std::mutex> guard(lock);
     if (Imf::globalThreadCount() < threads) Imf::setGlobalThreadCount(threads);
     return threads;
+}
+
+/// Scan lines per chunk of a scanline file with compression `c`.
+inline int linesPerChunk(Imf::Compression c) {
+    switch (c) {
+    case Imf::ZIP_COMPRESSION: case Imf::PXR24_COMPRESSION: return 16;
+    case Imf::PIZ_COMPRESSION: case Imf::B44_COMPRESSION: case Imf::B44A_COMPRESSION: case Imf::DWAA_COMPRESSION: return 32;
+    case Imf::DWAB_COMPRESSION: return 256;
+    default: return 1;
+    }
 }
 
 } // namespace exrshim

@@ -29,15 +29,6 @@ const Header &checkedHeader(const ExrShimReader *reader, int part) {
     return reader->file->header(part);
 }
 
-int linesPerChunk(Compression c) {
-    switch (c) {
-    case ZIP_COMPRESSION: case PXR24_COMPRESSION: return 16;
-    case PIZ_COMPRESSION: case B44_COMPRESSION: case B44A_COMPRESSION: case DWAA_COMPRESSION: return 32;
-    case DWAB_COMPRESSION: return 256;
-    default: return 1;
-    }
-}
-
 void verifyTiles(MultiPartInputFile &file, int part) {
     TiledInputPart in(file, part);
     const char *data = nullptr;
@@ -58,7 +49,7 @@ void verifyTiles(MultiPartInputFile &file, int part) {
 void verifyScanlines(MultiPartInputFile &file, int part, const Header &header) {
     InputPart in(file, part);
     const Box2i dw = header.dataWindow();
-    const int lines = linesPerChunk(header.compression());
+    const int lines = exrshim::linesPerChunk(header.compression());
     const char *data = nullptr;
     int size = 0;
     for (int64_t y = dw.min.y; y <= dw.max.y; y += lines) in.rawPixelData(int(y), data, size);

@@ -86,40 +86,38 @@ template <class Body> void parallelRanges(size_t n, int threads, Body body) {
     for (auto &t : pool) t.join();
 }
 
-/// A channel's pixels in the file's type: float planes are used in place, others are converted.
-struct StoredPlane {
-    std::unique_ptr<half[]> halves;
-    std::unique_ptr<uint32_t[]> uints;
-    const char *base = nullptr;
+/// Rows [first, first + rows) of one channel in the file's type: float planes are used in place;
+/// half and uint rows are converted into a band buffer that is reused for every band of the
+/// image, so a 4K frame never allocates (and page-faults) a whole second copy of itself.
+struct BandPlane {
+    const ExrShimChannel *channel = nullptr;
+    std::vector<char> band;
     size_t sampleSize = sizeof(float);
-};
 
-StoredPlane storePlane(const ExrShimChannel &channel, size_t count, int threads) {
-    StoredPlane stored;
-    switch (channel.pixelType) {
-    case EXRSHIM_FLOAT:
-        stored.base = reinterpret_cast<const char *>(channel.plane);
-        break;
-    case EXRSHIM_HALF: {
-        stored.halves.reset(new half[count]);
-        half *dst = stored.halves.get();
-        parallelRanges(count, threads, [&](size_t b, size_t e) { floatToHalf(channel.plane + b, dst + b, e - b); });
-        stored.base = reinterpret_cast<const char *>(dst);
-        stored.sampleSize = sizeof(half);
-        break;
+    BandPlane(const ExrShimChannel &source, size_t bandSamples) : channel(&source) {
+        switch (source.pixelType) {
+        case EXRSHIM_FLOAT: break;
+        case EXRSHIM_HALF: sampleSize = sizeof(half); band.resize(bandSamples * sampleSize); break;
+        case EXRSHIM_UINT: sampleSize = sizeof(uint32_t); band.resize(bandSamples * sampleSize); break;
+        default: throw std::invalid_argument(std::string("bad pixel type for channel ") + source.name);
+        }
     }
-    case EXRSHIM_UINT: {
-        stored.uints.reset(new uint32_t[count]);
-        floatToUint(channel.plane, stored.uints.get(), count);
-        stored.base = reinterpret_cast<const char *>(stored.uints.get());
-        stored.sampleSize = sizeof(uint32_t);
-        break;
+
+    /// Pointer to the first of `count` samples starting at sample `offset` of the plane.
+    const char *fill(size_t offset, size_t count, int threads) {
+        const float *src = channel->plane + offset;
+        switch (channel->pixelType) {
+        case EXRSHIM_HALF: {
+            half *dst = reinterpret_cast<half *>(band.data());
+            parallelRanges(count, threads, [&](size_t b, size_t e) { floatToHalf(src + b, dst + b, e - b); });
+            break;
+        }
+        case EXRSHIM_UINT: floatToUint(src, reinterpret_cast<uint32_t *>(band.data()), count); break;
+        default: return reinterpret_cast<const char *>(src);
+        }
+        return band.data();
     }
-    default:
-        throw std::invalid_argument(std::string("bad pixel type for channel ") + channel.name);
-    }
-    return stored;
-}
+};
 
 Box2i box(const int32_t corners[4]) { return Box2i(V2i(corners[0], corners[1]), V2i(corners[2], corners[3])); }
 
@@ -143,19 +141,25 @@ extern "C" int exrshim_write(const char *path, const int32_t dataWindow[4], cons
         header.lineOrder() = INCREASING_Y;
         const int64_t width = int64_t(dw.max.x) - dw.min.x + 1;
         const int64_t height = int64_t(dw.max.y) - dw.min.y + 1;
-        FrameBuffer frame;
-        std::vector<StoredPlane> stored;
-        stored.reserve(size_t(channelCount));
-        for (int i = 0; i < channelCount; ++i) {
-            stored.push_back(storePlane(channels[i], size_t(width * height), threads));
-            const PixelType type = PixelType(channels[i].pixelType);
-            header.channels().insert(channels[i].name, Channel(type));
-            frame.insert(channels[i].name, Slice::Make(type, stored.back().base, dw.min, width, height,
-                                                       stored.back().sampleSize,
-                                                       size_t(width) * stored.back().sampleSize));
-        }
+        for (int i = 0; i < channelCount; ++i) header.channels().insert(channels[i].name, Channel(PixelType(channels[i].pixelType)));
         OutputFile out(path, header, exrshim::fileThreads(threads));
-        out.setFrameBuffer(frame);
-        out.writePixels(int(height));
+        // Bands of whole chunks, enough of them that every thread has chunks to compress.
+        const int64_t chunkLines = exrshim::linesPerChunk(Compression(compression));
+        const int64_t bandLines = std::min(height, std::max<int64_t>(64, chunkLines * std::max(threads, 1) * 2));
+        std::vector<BandPlane> planes;
+        planes.reserve(size_t(channelCount));
+        for (int i = 0; i < channelCount; ++i) planes.emplace_back(channels[i], size_t(bandLines * width));
+        for (int64_t first = 0; first < height; first += bandLines) {
+            const int64_t rows = std::min(bandLines, height - first);
+            FrameBuffer frame;
+            for (auto &plane : planes) {
+                const char *base = plane.fill(size_t(first * width), size_t(rows * width), threads);
+                frame.insert(plane.channel->name,
+                             Slice::Make(PixelType(plane.channel->pixelType), base, V2i(dw.min.x, int(dw.min.y + first)),
+                                         width, rows, plane.sampleSize, size_t(width) * plane.sampleSize));
+            }
+            out.setFrameBuffer(frame);
+            out.writePixels(int(rows));
+        }
     });
 }

@@ -57,6 +57,20 @@ public enum ExrImage {
     /// Reads the data window of one part (or one layer of it) into planar Float32.
     public static func read(_ url: URL, part: ExrPartSelector = 0, layer: String? = nil,
                             options: ExrReadOptions = ExrReadOptions()) throws -> (image: ImageBuffer, header: ExrHeader) {
+        var image = ImageBuffer(width: 0, height: 0, channels: [])
+        let header = try read(url, part: part, layer: layer, options: options, into: &image)
+        return (image, header)
+    }
+
+    /// Like `read(_:part:layer:options:)`, but decodes into the planes `image` already holds when
+    /// they have the right size, so reading a sequence frame after frame reuses the same memory:
+    /// on this kind of machine first-touch page faults of fresh planes cost more than decoding an
+    /// uncompressed frame (BENCHMARKS.md). `image` is replaced by the new pixels (empty on error).
+    @discardableResult
+    public static func read(_ url: URL, part: ExrPartSelector = 0, layer: String? = nil,
+                            options: ExrReadOptions = ExrReadOptions(), into image: inout ImageBuffer) throws -> ExrHeader {
+        var spare = image.planes
+        image = ImageBuffer(width: 0, height: 0, channels: [])   // leaves `spare`'s planes uniquely referenced
         let headers = try ExrHeaderParser.parse(fileAt: url)
         let index = try resolve(part, in: headers, file: url.path)
         let header = headers[index]
@@ -76,7 +90,8 @@ public enum ExrImage {
             }
             let hasAlpha = selection.contains { $0.outputName == "A" }
             try checkSize(width, height, channels: hasAlpha ? 4 : 3, options, fail: fail)
-            return (try readLuminanceChroma(url, width: width, height: height, alpha: hasAlpha, options: options, fail: fail), header)
+            image = try readLuminanceChroma(url, width: width, height: height, alpha: hasAlpha, options: options, fail: fail)
+            return header
         }
         if let sub = selection.first(where: { header.channel(named: $0.fileName).map { $0.xSampling != 1 || $0.ySampling != 1 } ?? false }),
            let channel = header.channel(named: sub.fileName) {
@@ -85,7 +100,12 @@ public enum ExrImage {
         }
         try checkSize(width, height, channels: selection.count, options, fail: fail)
 
-        var planes = selection.map { _ in uninitializedPlane(width * height) }
+        var planes = selection.indices.map { i -> [Float] in
+            guard i < spare.count, spare[i].count == width * height else { return uninitializedPlane(width * height) }
+            defer { spare[i] = [] }
+            return spare[i]
+        }
+        spare = []
         var message = [CChar](repeating: 0, count: 512)
         let status: Int32 = try withOpenFile(url, threads: options.threads, fail: fail) { reader in
             withPlanePointers(&planes) { pointers in
@@ -101,8 +121,8 @@ public enum ExrImage {
             }
         }
         guard status == 0 else { throw fail(.corrupt, "cannot read pixels: \(shimMessage(message))") }
-        let image = ImageBuffer(width: width, height: height, channels: selection.map(\.outputName), planes: planes)
-        return (image, header)
+        image = ImageBuffer(width: width, height: height, channels: selection.map(\.outputName), planes: planes)
+        return header
     }
 
     /// Reads every raw chunk of every part without decoding it: finds truncated files and damaged
@@ -221,9 +241,25 @@ public enum ExrImage {
     }
 }
 
-/// A Float32 plane whose contents the decoder overwrites completely (no zero-fill pass).
+/// A Float32 plane whose contents the decoder overwrites completely (no zero-fill pass). Large
+/// planes ask for transparent huge pages: a 4K frame's planes take ~130 MB, and faulting them in
+/// 4 KiB pages costs several times the decode of an uncompressed file here (BENCHMARKS.md).
 func uninitializedPlane(_ count: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
+        initialized = count
+    }
+}
+
+/// madvise(MADV_HUGEPAGE) on the whole 2 MiB pages inside `buffer`, before anything touches them.
+private func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+    #if os(Linux)
+    let huge = 2 << 20
+    guard let base = buffer.baseAddress, buffer.count >= 2 * huge else { return }
+    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+    let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
+    if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+    #endif
 }
 
 /// Calls `body` with stable pointers to every plane at once.

@@ -136,6 +136,40 @@ final class EXRRoundTripTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["swap.1001.exr"])
     }
 
+    /// Chunks are compressed by OpenEXR's threads, fed in bands of whole chunks: the file must not
+    /// depend on the thread count or on where the bands fall (DWAB: 256-line chunks, 600 rows).
+    /// Also the third pixel type: uint channels written from Float32 integers.
+    func testParallelWriteIsByteIdenticalToSerialAndUintChannelsRoundTrip() throws {
+        let folder = try ExrTestData.temporaryFolder("parallel")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let w = 300, h = 600
+        var image = ImageBuffer(width: w, height: h, channels: ["R", "G", "B", "id"])
+        for i in 0..<(w * h) {
+            image.planes[0][i] = Float(i % w) / Float(w) * 2 - 0.5
+            image.planes[1][i] = sin(Float(i) * 0.001)
+            image.planes[2][i] = Float(i / w) / Float(h)
+            image.planes[3][i] = Float((i * 7919) % 70_001)
+        }
+        for compression in [ExrCompression.none, .zip, .piz, .dwab] {
+            var files: [Data] = []
+            for threads in [1, 2, 3] {
+                let url = folder.appendingPathComponent("p_\(compression.name)_\(threads).exr")
+                try ExrWriter.write(image, to: url, compression: compression, pixelType: .half, channelTypes: ["id": .uint], threads: threads)
+                files.append(try Data(contentsOf: url))
+            }
+            XCTAssertEqual(files[0], files[1], "\(compression.name): 1 vs 2 threads")
+            XCTAssertEqual(files[0], files[2], "\(compression.name): 1 vs 3 threads")
+            let (back, header) = try ExrImage.read(folder.appendingPathComponent("p_\(compression.name)_2.exr"))
+            XCTAssertEqual(header.channel(named: "id")?.pixelType, .uint)
+            XCTAssertEqual(back[channel: "id"], image[channel: "id"], "\(compression.name): uint values exact")
+            if !compression.isLossy {
+                XCTAssertEqual(back[channel: "G"], image[channel: "G"].map { Float(Float16($0)) }, compression.name)
+            }
+        }
+        let listing = try ExrTestData.run("exrheader", [folder.appendingPathComponent("p_piz_1.exr").path])
+        XCTAssertTrue(listing.out.contains("id, 32-bit unsigned integer"), listing.out)
+    }
+
     func testAttributeBytesRoundTripExactly() throws {
         for (name, value) in Self.attributes {
             let bytes = value.encoded()

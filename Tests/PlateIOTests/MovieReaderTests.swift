@@ -3,15 +3,6 @@ import XCTest
 @testable import PlateIO
 
 final class MovieReaderTests: XCTestCase {
-    /// The ffmpeg CLI's decode of one frame with the same conversion (BT.709, limited range, bicubic
-    /// chroma, accurate rounding) as planar float.
-    private func referenceFrame(_ url: URL, frame: Int, width: Int, height: Int) throws -> [[Float]] {
-        let filter = "select=eq(n\\,\(frame)),scale=in_color_matrix=bt709:in_range=tv:out_range=pc:" +
-            "flags=bicubic+accurate_rnd+full_chroma_int+full_chroma_inp,format=gbrpf32le"
-        let data = try MovieTestSupport.ffmpeg(["-i", url.path, "-vf", filter, "-frames:v", "1", "-f", "rawvideo", "-"])
-        return MovieTestSupport.gbrpf32(data, width: width, height: height)
-    }
-
     func testProbe() throws {
         let prores = try MovieInfo.probe(MovieTestSupport.data("plates/s18_prores422hq.mov"))
         XCTAssertEqual(prores.codec, "prores")
@@ -34,7 +25,7 @@ final class MovieReaderTests: XCTestCase {
         let reader = try MovieReader(url: url)
         let image = try reader.read(frame: 5)
         XCTAssertEqual(image.channelNames, ["R", "G", "B"])
-        let reference = try referenceFrame(url, frame: 5, width: 1280, height: 720)
+        let reference = try MovieTestSupport.referenceFrame(url, frame: 5, width: 1280, height: 720)
         let d = MovieTestSupport.maxAndMeanDifference(image.planes, reference)
         XCTAssertLessThan(d.max, 1e-3, "max difference vs ffmpeg CLI")
         XCTAssertLessThan(d.mean, 1e-5)
@@ -50,7 +41,7 @@ final class MovieReaderTests: XCTestCase {
             XCTAssertEqual(frame.index, expected)
             if [3, 41, 70].contains(expected) { frames[expected] = frame.image.planes }
         }
-        let reference = try referenceFrame(url, frame: 41, width: 480, height: 480)
+        let reference = try MovieTestSupport.referenceFrame(url, frame: 41, width: 480, height: 480)
         let d = MovieTestSupport.maxAndMeanDifference(try XCTUnwrap(frames[41]), reference)
         XCTAssertLessThan(d.max, 1e-3)
         XCTAssertLessThan(d.mean, 1e-5)

@@ -41,6 +41,15 @@ enum MovieTestSupport {
         return data
     }
 
+    /// The ffmpeg CLI's decode of one frame with the same conversion as MovieReader (BT.709 matrix,
+    /// limited range in, full range out, bicubic chroma, accurate rounding) as planar float.
+    static func referenceFrame(_ url: URL, frame: Int, width: Int, height: Int) throws -> [[Float]] {
+        let filter = "select=eq(n\\,\(frame)),scale=in_color_matrix=bt709:in_range=tv:out_range=pc:" +
+            "flags=bicubic+accurate_rnd+full_chroma_int+full_chroma_inp,format=gbrpf32le"
+        let data = try ffmpeg(["-i", url.path, "-vf", filter, "-frames:v", "1", "-f", "rawvideo", "-"])
+        return gbrpf32(data, width: width, height: height)
+    }
+
     /// Planar little-endian float32 G, B, R planes (FFmpeg's gbrpf32le) as [R, G, B].
     static func gbrpf32(_ data: Data, width: Int, height: Int) -> [[Float]] {
         let n = width * height

@@ -53,13 +53,19 @@ final class SequencePatternTests: XCTestCase {
         for stray in ["plate.1003.exr.tmp", "plate.103.exr", "other.1005.exr", "plate.1005.png"] {
             try Data([1]).write(to: dir.appendingPathComponent(stray))
         }
+        // The four spellings of the same sequence list the same frames.
+        for spelling in ["plate.####.exr", "plate.%04d.exr", "plate.$F4.exr", "plate.@@@@.exr"] {
+            let listing = try SequencePattern(dir.appendingPathComponent(spelling).path).listing()
+            XCTAssertEqual(listing.found, [1001, 1002, 1004, 1007], spelling)
+            XCTAssertEqual(listing.missing, [1003, 1005, 1006], spelling)
+        }
         let pattern = try SequencePattern(dir.appendingPathComponent("plate.@@@@.exr").path)
         let listing = try pattern.listing()
-        XCTAssertEqual(listing.found, [1001, 1002, 1004, 1007])
-        XCTAssertEqual(listing.missing, [1003, 1005, 1006])
         XCTAssertTrue(listing.description.hasSuffix("4 frames (1001-1007), missing 1003,1005-1006"), listing.description)
         let wanted = try pattern.listing(range: FrameRange(parsing: "1000-1002,1007-1008"))
         XCTAssertEqual(wanted.missing, [1000, 1008])
+        let stepped = try pattern.listing(range: FrameRange(parsing: "1001-1007x2"))
+        XCTAssertEqual(stepped.missing, [1003, 1005])
         XCTAssertThrowsError(try SequencePattern(dir.appendingPathComponent("nope/p.####.exr").path).framesOnDisk()) { error in
             XCTAssertTrue("\(error)".contains("nope"), "\(error)")
         }

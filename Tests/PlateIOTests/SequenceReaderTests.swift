@@ -20,12 +20,12 @@ final class SequenceReaderTests: XCTestCase {
         }
     }
 
-    /// DPX (10-bit), TIFF (16-bit), JPEG: decoded like the ffmpeg CLI decodes them.
+    /// PNG (8-bit), DPX (10-bit), TIFF (16-bit), JPEG: decoded like the ffmpeg CLI decodes them.
     func testOtherFormatsMatchFFmpegCLI() throws {
         let source = try MovieTestSupport.data("plates/s18_png16/plate.1001.png")
         let dir = try MovieTestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        for (name, pixelFormat, tolerance) in [("p.0001.dpx", "gbrp10le", Float(1e-7)), ("p.0001.tif", "rgb48le", 1e-7),
+        for (name, pixelFormat, tolerance) in [("p.0001.png", "rgb24", Float(1e-7)), ("p.0001.dpx", "gbrp10le", 1e-7), ("p.0001.tif", "rgb48le", 1e-7),
                                                ("p.0001.jpg", "yuvj420p", 2e-3)] {
             let url = dir.appendingPathComponent(name)
             _ = try MovieTestSupport.ffmpeg(["-i", source.path, "-vf", "scale=160:90", "-pix_fmt", pixelFormat, url.path])
@@ -36,6 +36,10 @@ final class SequenceReaderTests: XCTestCase {
                 let filter = "scale=in_color_matrix=bt601:in_range=pc:out_range=pc:flags=bicubic+accurate_rnd+full_chroma_int+full_chroma_inp,format=gbrpf32le"
                 let raw = try MovieTestSupport.ffmpeg(["-i", url.path, "-vf", filter, "-f", "rawvideo", "-"])
                 reference = MovieTestSupport.gbrpf32(raw, width: 160, height: 90)
+            } else if pixelFormat == "rgb24" {
+                // 8-bit RGB: the exact code values / 255.
+                let raw = try MovieTestSupport.ffmpeg(["-i", url.path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+                reference = (0..<3).map { c in (0..<(160 * 90)).map { Float(raw[raw.startIndex + 3 * $0 + c]) / 255 } }
             } else {
                 // Integer RGB: the exact code values, code / (2^bits - 1).
                 let rawFormat = pixelFormat == "gbrp10le" ? "gbrp10le" : "gbrp16le"   // what the decoders output
