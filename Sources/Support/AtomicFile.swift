@@ -9,6 +9,17 @@ public enum AtomicFile {
         return url.deletingLastPathComponent().appendingPathComponent(name)
     }
 
+    /// Removes temporaries of `url` left by a writer that was killed before its rename (a run
+    /// that is about to write `url` again calls this, so a killed run leaves nothing behind).
+    public static func removeTemporaries(beside url: URL) {
+        let folder = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent).tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
     /// Runs `write` on a temporary path and renames the result onto `url`; removes the temporary on error.
     public static func write(to url: URL, _ write: (URL) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()

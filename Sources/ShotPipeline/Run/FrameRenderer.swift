@@ -2,6 +2,7 @@ import Compositor
 import Foundation
 import Imaging
 import PlateIO
+import Support
 
 /// Swaps one frame: read the plate, find its face, crop, swap, composite, write the output EXR.
 struct FrameRenderer {
@@ -60,6 +61,7 @@ struct FrameRenderer {
         var outHeader = header
         outHeader.attributes.merge(attributes) { _, new in new }
         try clock.time("write") {
+            AtomicFile.removeTemporaries(beside: outputURL(frame: frame))
             try ExrWriter.write(result, header: outHeader, to: outputURL(frame: frame),
                                 compression: config.output.compression,
                                 pixelType: config.output.pixelType == .half ? .half : .float,

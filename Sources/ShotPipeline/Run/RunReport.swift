@@ -34,6 +34,7 @@ public struct RunReport: Codable, Equatable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        AtomicFile.removeTemporaries(beside: url)
         try AtomicFile.write(try encoder.encode(self), to: url)
     }
 

@@ -28,6 +28,7 @@ public final class TrackedFaceProvider: FaceProvider {
         let url = shot.output.tracks
         if !FileManager.default.fileExists(atPath: url.path) {
             let tracked = try Self.track(shot: shot, plate: plate, frames: frames, searchPath: searchPath)
+            AtomicFile.removeTemporaries(beside: url)
             try AtomicFile.write(try tracked.encoded(), to: url)
         }
         do {
