@@ -10,6 +10,7 @@ let suites: [String: () throws -> Void] = [
     "neural": NeuralBenchmark.run,
     "neural-train": NeuralBenchmark.training,
     "swap": SwapBenchmark.run,
+    "pipeline": PipelineBenchmark.run,
 ]
 let requested = Array(CommandLine.arguments.dropFirst())
 let names = requested.isEmpty ? suites.keys.sorted() : requested

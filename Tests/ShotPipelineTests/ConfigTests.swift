@@ -88,7 +88,7 @@ final class ShotConfigTests: XCTestCase {
         XCTAssertNil(config.plate.frames)
         XCTAssertEqual(config.output.compression, .piz)
         XCTAssertEqual(config.output.layers, [.rgba, .mask])
-        XCTAssertEqual(config.model.codec, .taef2)
+        XCTAssertNil(config.model.codec)
         XCTAssertEqual(config.blend.colorTransfer, .rct)
         XCTAssertEqual(config.onError, .fail)
         XCTAssertEqual(config.face.select, .largest)

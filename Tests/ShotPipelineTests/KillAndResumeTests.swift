@@ -125,5 +125,7 @@ final class KillAndResumeTests: XCTestCase {
         XCTAssertEqual(try run(["bad.yaml", "--identity-swap"]), 2)
         XCTAssertEqual(try run(["skip.yaml", "--identity-swap", "--frames", "1005-1001"]), 2)
         XCTAssertTrue(names(in: "bad").isEmpty)
+        // No trained model in model.path (and no --identity-swap): exit 2.
+        XCTAssertEqual(try run(["skip.yaml", "--frames", "1001"]), 2)
     }
 }

@@ -57,7 +57,8 @@ public struct ShotConfig: Equatable {
 
     public struct Model: Equatable {
         public var path: URL
-        public var codec: CodecKind = .taef2
+        /// nil = the codec the model was trained with (any other is refused when the model loads).
+        public var codec: CodecKind?
     }
 
     public struct Face: Equatable {

@@ -18,7 +18,7 @@ public enum ConfigHash {
             ("output.pixel_type", config.output.pixelType.rawValue),
             ("output.layers", config.output.layers.map(\.rawValue).joined(separator: ",")),
             ("model", modelIdentity),
-            ("model.codec", config.model.codec.rawValue),
+            ("model.codec", config.model.codec?.rawValue ?? "model"),
             ("face.select", config.face.select.description),
             ("face.min_size", String(config.face.minSize)),
             ("face.size", config.face.size.map(String.init) ?? "model"),

@@ -35,6 +35,14 @@ public protocol FaceSwapper {
     /// The crop size the model was trained at.
     var cropSize: Int { get }
     func swap(_ crop: ImageBuffer) throws -> ImageBuffer
+    /// The same, timing its stages in `clock` (`encode`, `swap`, `decode` where they exist).
+    func swap(_ crop: ImageBuffer, clock: inout StageClock) throws -> ImageBuffer
+}
+
+extension FaceSwapper {
+    public func swap(_ crop: ImageBuffer, clock: inout StageClock) throws -> ImageBuffer {
+        try clock.time("swap") { try swap(crop) }
+    }
 }
 
 /// A swapper that returns its input: for pipeline tests and for checking a shot's plumbing.

@@ -45,7 +45,7 @@ struct FrameRenderer {
         for face in found {
             guard let crop = clock.time("crop", { compositor.networkCrop(plate: image, plateToCrop: face.plateToCrop, size: cropSize) })
             else { continue }
-            let swapped = try clock.time("swap") { try swapper.swap(crop) }
+            let swapped = try swapper.swap(crop, clock: &clock)
             guard swapped.width == cropSize, swapped.height == cropSize else {
                 throw PipelineError.frame(frame, "the swap model returned \(swapped.width)x\(swapped.height), expected \(cropSize)x\(cropSize)")
             }

@@ -20,7 +20,7 @@ public struct RunReport: Codable, Equatable {
     /// Frames written unchanged (with an all-zero mask) because no face was found.
     public var noFace: [Int] = []
     public var failed: [Failure] = []
-    /// Mean seconds per written frame by stage: read, faces, crop, swap, composite, write.
+    /// Mean seconds per written frame by stage: read, faces, crop, encode, swap, decode, composite, write.
     public var secondsPerFrame: [String: Double] = [:]
     public var totalSeconds: Double = 0
     public var started: String
@@ -49,10 +49,12 @@ public struct RunReport: Codable, Equatable {
 }
 
 /// Seconds spent per stage, summed over frames.
-struct StageClock {
-    private(set) var totals: [String: Double] = [:]
+public struct StageClock {
+    public private(set) var totals: [String: Double] = [:]
 
-    mutating func time<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
+    public init() {}
+
+    public mutating func time<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { totals[stage, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         return try body()

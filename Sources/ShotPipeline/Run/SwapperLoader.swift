@@ -1,10 +1,69 @@
 import Foundation
+import Imaging
+import LatentSwapModel
+import Neural
 
 /// Builds the swapper a shot asks for.
 public enum SwapperLoader {
     /// `identity`: no networks (see `IdentitySwapper`), crop size from `face.size` or 256.
-    public static func load(_ config: ShotConfig, identity: Bool) throws -> FaceSwapper {
+    /// Otherwise the trained model of `model.path` with the codec it was trained with: a
+    /// `model.codec` naming another codec, or codec weights other than the training ones, is a
+    /// configuration error; so are a `face.size` other than the model's resolution and another
+    /// `face.type` than the model's.
+    public static func load(_ config: ShotConfig, identity: Bool, searchPath: ModelSearchPath = .standard()) throws -> FaceSwapper {
         if identity { return IdentitySwapper(cropSize: config.face.size ?? 256) }
-        throw PipelineError.unsupported("loading trained swap models (\(config.model.path.path)) is not connected yet; use --identity-swap to check a shot without one")
+        let directory = config.model.path
+        let model: SwapModel
+        do { model = try SwapModel.load(directory: directory) } catch {
+            throw PipelineError.configuration("model.path: cannot load the swap model: \(error)")
+        }
+        guard let trained = CodecKind(rawValue: model.codecName) else {
+            throw PipelineError.configuration("model.path: \(directory.path) was trained with codec '\(model.codecName)', which this plateswap does not know")
+        }
+        if let asked = config.model.codec, asked != trained {
+            throw PipelineError.configuration("model.codec: the shot asks for \(asked.rawValue) but \(directory.lastPathComponent) was trained with \(trained.rawValue); remove model.codec or set it to \(trained.rawValue)")
+        }
+        if let size = config.face.size, size != model.cropSize {
+            throw PipelineError.configuration("face.size: \(size) differs from the model's resolution \(model.cropSize); remove face.size or set it to \(model.cropSize)")
+        }
+        if config.face.type.rawValue != model.faceType {
+            throw PipelineError.configuration("face.type: \(config.face.type.rawValue) differs from the face type the model was trained on (\(model.faceType))")
+        }
+        let codec: LatentCodec
+        do {
+            codec = try CodecLoader.load(trained, searchPath: searchPath)
+            try model.checkCodec(codec)
+        } catch {
+            throw PipelineError.configuration("model.codec: \(error)")
+        }
+        return LatentSwapper(model: model, codec: codec)
+    }
+}
+
+/// The trained model with its codec: crop -> codec encode -> swap model -> codec decode.
+public final class LatentSwapper: FaceSwapper {
+    public let model: SwapModel
+    public let codec: LatentCodec
+
+    public init(model: SwapModel, codec: LatentCodec) {
+        self.model = model
+        self.codec = codec
+    }
+
+    public var identity: String { model.identity }
+    public var cropSize: Int { model.cropSize }
+
+    public func swap(_ crop: ImageBuffer) throws -> ImageBuffer {
+        var clock = StageClock()
+        return try swap(crop, clock: &clock)
+    }
+
+    /// The swap with its three stages timed as `encode`, `swap` and `decode`.
+    public func swap(_ crop: ImageBuffer, clock: inout StageClock) throws -> ImageBuffer {
+        let pixels = try CodecImageTensor.tensor(fromRGB: crop, source: "aligned crop")
+        let latents = try clock.time("encode") { try codec.encode(pixels) }
+        let swapped = try clock.time("swap") { try model.swap(latents: latents) }
+        let decoded = try clock.time("decode") { try codec.decode(swapped) }
+        return CodecImageTensor.image(fromRGB: decoded)
     }
 }
