@@ -26,7 +26,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Only make tracks.json (the farm's track step), then stop.")
     var tracksOnly = false
 
-    @Flag(name: .long, help: "Skip the swap model: paste back the plate's own face through the codec encoding (checks tracking, masks and compositing without a trained model).")
+    @Flag(name: .long, help: "Skip the swap model: paste back the plate's own aligned crop (checks tracking, masks and compositing without a trained model or codec).")
     var identitySwap = false
 
     func run() throws {
