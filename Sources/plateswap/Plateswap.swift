@@ -18,6 +18,8 @@ struct Plateswap: ParsableCommand {
             FarmCommand.self,
             PreviewCommand.self,
             ContactSheetCommand.self,
+            DetectCommand.self,
+            ExtractCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )
