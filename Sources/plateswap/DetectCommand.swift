@@ -3,17 +3,19 @@ import FaceAlign
 import Foundation
 import Imaging
 import ShotPipeline
+import Support
 
 /// `plateswap detect IMAGE [--json]`: faces, scores, 5 points and 468 landmarks of one image.
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
-        abstract: "Find faces in an image (PNG, JPEG, EXR, ...): boxes, scores, 5 points and 468 landmarks.",
+        abstract: "Find faces in an image (PNG, JPEG, TIFF, DPX, EXR): boxes, scores, 5 points and 468 landmarks.",
         discussion: """
             Coordinates are image pixels with pixel centres at integer coordinates (EXR: the file's pixel \
             space, data window offset included). Faces are sorted by box area, largest first. With --json \
-            stdout holds one JSON object: {"image", "width", "height", "faces": [{"box": [x1, y1, x2, y2], \
-            "score", "points5": [[x, y] x5], "landmarks": [[x, y, z] x468], "presence"}]}.
+            stdout holds one JSON object: {"faces": [{"box": [x1, y1, x2, y2], "landmarks": [[x, y, z] x468], \
+            "points5": [[x, y] x5], "presence", "score"}], "height", "image", "width"} (keys sorted). \
+            Exit code 0 also when no face is found, 1 when the image cannot be read.
             """)
 
     @Argument(help: "The image to search (PNG, JPEG, TIFF, DPX or EXR).")
@@ -26,45 +28,25 @@ struct DetectCommand: ParsableCommand {
     var colorspace: String = "linear_rec709"
 
     func run() throws {
-        let space = try FaceInput.parseColorSpace(colorspace)
-        let loaded = try FaceInput.loadImage(URL(fileURLWithPath: image), exrColorSpace: space)
-        let finder = try FaceFinder()
-        let faces = try finder.find(loaded.image).map { $0.shifted(by: loaded.origin) }
+        guard let space = ColorSpace(rawValue: colorspace) else {
+            throw ValidationError("--colorspace: unknown colour space '\(colorspace)'; use one of \(ColorSpace.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let report: DetectionReport
+        do {
+            report = try DetectionReport(file: image, finder: try FaceFinder(), colorspace: space)
+        } catch {
+            Log.write("plateswap detect: \(error)")
+            throw ExitCode(1)
+        }
         if json {
-            let doc = DetectionReport(image: image, width: loaded.image.width, height: loaded.image.height,
-                                      faces: faces.map(DetectionReport.Face.init))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(doc), as: UTF8.self))
+            print(try report.json())
         } else {
-            print("\(image): \(loaded.image.width)x\(loaded.image.height), \(faces.count) face(s)")
-            for (i, f) in faces.enumerated() {
+            print("\(image): \(report.width)x\(report.height), \(report.faces.count) face(s)")
+            for (i, f) in report.faces.enumerated() {
                 let b = f.box
-                print(String(format: "face %d: box %.1f %.1f %.1f %.1f score %.4f presence %.3f", i, b.x1, b.y1, b.x2, b.y2,
+                print(String(format: "face %d: box %.1f %.1f %.1f %.1f score %.4f presence %.3f", i, b[0], b[1], b[2], b[3],
                              f.score, f.presence))
             }
         }
     }
-}
-
-/// The stable JSON of `plateswap detect --json`.
-struct DetectionReport: Codable {
-    struct Face: Codable {
-        var box: [Float]
-        var score: Float
-        var points5: [[Float]]
-        var landmarks: [[Float]]
-        var presence: Float
-        init(_ f: DetectedFace) {
-            box = f.box.array
-            score = f.score
-            points5 = f.points5.map { [$0.x, $0.y] }
-            landmarks = f.landmarks.map { [$0.x, $0.y, $0.z] }
-            presence = f.presence
-        }
-    }
-    var image: String
-    var width: Int
-    var height: Int
-    var faces: [Face]
 }
