@@ -5,6 +5,7 @@ import Foundation
 let suites: [String: () throws -> Void] = [
     "codec": CodecBenchmark.run,
     "exr": runExrBenchmark,
+    "extract": ExtractBenchmark.run,
     "faces": FaceBenchmark.run,
     "media": MediaBenchmark.run,
     "neural": NeuralBenchmark.run,

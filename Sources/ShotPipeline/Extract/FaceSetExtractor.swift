@@ -86,7 +86,8 @@ public final class FaceSetExtractor {
                 }
             } catch {
                 doc.framesWithoutFaces.append(.init(source: item.file, frame: item.frame, reason: "\(error)"))
-                Log.warning("skipped \(place): \(error)")
+                let text = "\(error)"
+                Log.warning("skipped " + (text.contains(item.file) ? text : "\(place): \(text)"))
             }
             progress.advance(detail: "\(doc.faces.count) faces")
             if (n + 1) % options.checkpointEvery == 0 {
