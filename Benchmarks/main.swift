@@ -12,6 +12,7 @@ let suites: [String: () throws -> Void] = [
     "neural-train": NeuralBenchmark.training,
     "swap": SwapBenchmark.run,
     "pipeline": PipelineBenchmark.run,
+    "swap-heldout": HeldoutBenchmark.run,
 ]
 let requested = Array(CommandLine.arguments.dropFirst())
 let names = requested.isEmpty ? suites.keys.sorted() : requested
