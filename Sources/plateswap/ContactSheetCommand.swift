@@ -36,8 +36,7 @@ struct ContactSheetCommand: ParsableCommand {
 
     func run() throws {
         let status = ShotCommandStatus.run("contact-sheet") {
-            let list: [Int]
-            do { list = try FrameRange(parsing: frames).frames } catch { throw PipelineError.configuration("--frames: \(error)") }
+            let list = try ShotCommandStatus.frames(frames)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
                 throw PipelineError.configuration("\(source) does not exist")

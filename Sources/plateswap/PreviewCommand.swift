@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import PlateIO
 import ShotPipeline
 import Support
 
@@ -27,9 +26,7 @@ struct PreviewCommand: ParsableCommand {
     func run() throws {
         let status = ShotCommandStatus.run("preview") {
             let config = try ShotCommandStatus.loadShot(shot)
-            let list = try frames.map { text -> [Int] in
-                do { return try FrameRange(parsing: text).frames } catch { throw PipelineError.configuration("--frames: \(error)") }
-            }
+            let list = try frames.map(ShotCommandStatus.frames)
             let target = output.map { URL(fileURLWithPath: $0) }
             let summary = try PreviewMovie.write(config, frames: list, to: target)
             let path = (target ?? config.output.preview)?.path ?? ""

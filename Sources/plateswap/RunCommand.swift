@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import PlateIO
 import ShotPipeline
 import Support
 
@@ -40,15 +39,10 @@ struct RunCommand: ParsableCommand {
 /// failed frames to exit code 1.
 enum ShotCommandRunner {
     static func run(shot: String, frames: String?, force: Bool, tracksOnly: Bool, identitySwap: Bool) -> Int32 {
-        do {
-            let config = try ShotConfig.load(URL(fileURLWithPath: shot), displayName: shot)
+        ShotCommandStatus.run(prefix: "") {
+            let config = try ShotCommandStatus.loadShot(shot)
             var options = ShotRunner.Options(force: force, tracksOnly: tracksOnly)
-            if let frames {
-                do { options.frames = try FrameRange(parsing: frames).frames } catch {
-                    Log.error("--frames: \(error)")
-                    return 2
-                }
-            }
+            options.frames = try frames.map(ShotCommandStatus.frames)
             let swapper = try SwapperLoader.load(config, identity: identitySwap)
             let runner = ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: swapper)
             let report = try runner.run(options)
@@ -63,16 +57,6 @@ enum ShotCommandRunner {
             }
             Log.info("\(report.done.count) frame(s) done, \(report.skipped.count) already done, \(report.noFace.count) without a face, \(report.failed.count) failed; report: \(runner.reportURL(options).path)")
             return report.failed.isEmpty ? 0 : 1
-        } catch let error as ConfigError {
-            Log.error("\(error)")
-            return 2
-        } catch let error as PipelineError {
-            Log.error("\(error)")
-            if case .frame = error { return 1 }
-            return 2
-        } catch {
-            Log.error("\(error)")
-            return 1
         }
     }
 }
