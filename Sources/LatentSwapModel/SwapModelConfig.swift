@@ -75,8 +75,9 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
 
     /// Latent grid side (S / downscale).
     public var latentSize: Int { resolution / codec.downscale }
-    /// Bottleneck grid side (the encoder halves the input twice, plus the extra stages).
-    public var gridSize: Int { latentSize >> (2 + extraStages) }
+    /// Bottleneck grid side: the encoder halves its input twice. The pixel twin's input is
+    /// 2^extraStages times the latent side and its extra stages halve it back, so the grid matches.
+    public var gridSize: Int { latentSize >> 2 }
 
     /// Checks the numbers; `source` names the file in errors.
     public func validate(source: String) throws {

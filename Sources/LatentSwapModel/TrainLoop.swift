@@ -43,7 +43,12 @@ public struct SwapPreview {
 }
 
 public struct TrainError: Error, CustomStringConvertible {
+    /// `setup`: the model directory or face sets do not fit the request (a usage error, exit 2);
+    /// `failed`: training itself broke down.
+    public enum Kind: Sendable { case setup, failed }
+    public let kind: Kind
     public let reason: String
+    public init(_ kind: Kind, _ reason: String) { self.kind = kind; self.reason = reason }
     public var description: String { "train: \(reason)" }
 }
 
@@ -72,9 +77,9 @@ public final class SwapTrainer {
     public init(directory: ModelDirectory, config: SwapModelConfig, options: TrainOptions, resume: Bool,
                 source: LatentFaceSet, target: LatentFaceSet) throws {
         for set in [source, target] {
-            guard !set.faces.isEmpty else { throw TrainError(reason: "face set '\(set.name)' has no faces") }
+            guard !set.faces.isEmpty else { throw TrainError(.setup, "face set '\(set.name)' has no faces") }
             guard set.channels == config.codec.channels, set.size == config.latentSize else {
-                throw TrainError(reason: "face set '\(set.name)' has latents \(set.channels)x\(set.size)x\(set.size); "
+                throw TrainError(.setup, "face set '\(set.name)' has latents \(set.channels)x\(set.size)x\(set.size); "
                     + "the model needs \(config.codec.channels)x\(config.latentSize)x\(config.latentSize)")
             }
         }
@@ -84,15 +89,15 @@ public final class SwapTrainer {
         self.target = target
         let makeOptimizer = SwapTrainer.optimizerFactory(options)
         if resume {
-            guard directory.hasCheckpoint else { throw TrainError(reason: "--resume: \(directory.url.path) has no checkpoint") }
+            guard directory.hasCheckpoint else { throw TrainError(.setup, "--resume: \(directory.url.path) has no checkpoint") }
             let loaded = try directory.loadCheckpoint(optimizer: makeOptimizer)
             guard loaded.model.config == config else {
-                throw TrainError(reason: "--resume: \(directory.url.path)/config.json differs from train.yaml's model settings")
+                throw TrainError(.setup, "--resume: \(directory.url.path)/config.json differs from train.yaml's model settings")
             }
             (model, state, optimizer) = (loaded.model, loaded.state, loaded.optimizer!)
         } else {
             if directory.hasCheckpoint {
-                throw TrainError(reason: "\(directory.url.path) already holds a model; use --resume or another path")
+                throw TrainError(.setup, "\(directory.url.path) already holds a model; use --resume or another path")
             }
             model = SwapAutoencoder(config: config, seed: options.seed)
             optimizer = makeOptimizer(model.parameters)
@@ -254,7 +259,7 @@ public final class SwapTrainer {
     func rollBack(reason: String) throws {
         let rollbacks = state.rollbacks + 1
         guard rollbacks <= options.maxRollbacks else {
-            throw TrainError(reason: "\(reason) at iteration \(state.iteration) after \(options.maxRollbacks) rollbacks; giving up")
+            throw TrainError(.failed, "\(reason) at iteration \(state.iteration) after \(options.maxRollbacks) rollbacks; giving up")
         }
         let loaded = try directory.loadCheckpoint(optimizer: SwapTrainer.optimizerFactory(options))
         let learningRate = loaded.state.learningRate * options.rollbackLearningRateFactor

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LatentSwapModel
 import ShotPipeline
 import Support
 
@@ -49,6 +50,9 @@ struct TrainCommand: ParsableCommand {
             Log.error("\(error)")
             return 2
         } catch let error as TrainRunError {
+            Log.error("\(error)")
+            return 2
+        } catch let error as TrainError where error.kind == .setup {
             Log.error("\(error)")
             return 2
         } catch {

@@ -49,4 +49,16 @@ final class SwapModelTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("expected shape [-1, 4, 8, 8]"), "\(error)")
         }
     }
+
+    func testGridSizeIsTheEncoderOutputSideForLatentsAndThePixelTwin() {
+        for (extra, channels) in [(0, 4), (3, 3)] {
+            var config = SwapFixtures.config(channels: channels, resolution: 256)
+            config.extraStages = extra
+            let network = SwapAutoencoder(config: config, seed: 1)
+            let side = config.latentSize << extra
+            let out = network.encoder.cost(SwapShape(c: channels, h: side, w: side)).out
+            XCTAssertEqual(out.h, config.gridSize, "extra stages \(extra)")
+            XCTAssertEqual(config.gridSize, 8)
+        }
+    }
 }

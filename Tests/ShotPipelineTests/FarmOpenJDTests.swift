@@ -1,12 +1,15 @@
 import Foundation
 import Imaging
+import LatentSwapModel
+import Neural
 import PlateIO
 import XCTest
 @testable import ShotPipeline
 
 /// The farm template through the real tools: `plateswap farm` writes it, `openjd check` validates
 /// it, `openjd run` runs every step and task with the built plateswap binary on a small plate made
-/// from the shared s18 clip, and the frames must equal a plain `plateswap shot.yaml` run bit for bit.
+/// from the shared s18 clip with a tiny swap model and the real TAEF2 codec, and the frames must
+/// equal a plain `plateswap shot.yaml` run bit for bit.
 final class FarmOpenJDTests: XCTestCase {
     static let frames = Array(1001...1006)
     var dir: URL!
@@ -15,6 +18,16 @@ final class FarmOpenJDTests: XCTestCase {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("plateswap-farm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("plates"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("model.plateswap"), withIntermediateDirectories: true)
+    }
+
+    /// A tiny random-initialised 64 px swap model for the shared TAEF2 codec: the farm tasks and
+    /// the plain run load it and really encode, swap and decode.
+    func writeTinyModel() throws {
+        let codec = try CodecLoader.load(.taef2, searchPath: ModelSearchPath(folders: [FarmTools.shared.appendingPathComponent("models")]))
+        let config = SwapModelConfig(archetype: .df, dims: .init(encoder: 8, decoder: 8, bottleneck: 16), vq: .init(enabled: false),
+                                     codec: .init(id: "taef2", sha256: try codec.identity.sha256, channels: 32), resolution: 64)
+        try ModelDirectory(url: dir.appendingPathComponent("model.plateswap")).save(
+            model: SwapAutoencoder(config: config, seed: 5), optimizer: nil, state: TrainState(iteration: 1, seed: 5, learningRate: 1e-4))
     }
 
     override func tearDownWithError() throws {
@@ -81,6 +94,7 @@ final class FarmOpenJDTests: XCTestCase {
     func testOpenJDRunEqualsPlainRun() throws {
         let (plateswap, openjd) = (try FarmTools.plateswap(), try FarmTools.openjd())
         try writePlate()
+        try writeTinyModel()
         let models: [String: String?] = ["PLATESWAP_MODELS": FarmTools.shared.appendingPathComponent("models").path]
         let farmShot = try writeShot("farm"), plainShot = try writeShot("plain"), chunkShot = try writeShot("chunked")
 
@@ -88,7 +102,7 @@ final class FarmOpenJDTests: XCTestCase {
         // The template carries the model folder: openjd runs the tasks without PLATESWAP_MODELS set,
         // in its own scratch folder.
         let job = dir.appendingPathComponent("job.yaml")
-        check(try FarmTools.run(plateswap, ["farm", farmShot.path, "--chunk", "4", "--format", "openjd", "-o", job.path, "--identity-swap"],
+        check(try FarmTools.run(plateswap, ["farm", farmShot.path, "--chunk", "4", "--format", "openjd", "-o", job.path],
                                 environment: models), "plateswap farm")
         check(try FarmTools.run(openjd, ["check", job.path]), "openjd check")
         let run = try FarmTools.run(openjd, ["run", job.path], in: dir, environment: ["PLATESWAP_MODELS": nil])
@@ -100,7 +114,7 @@ final class FarmOpenJDTests: XCTestCase {
         }
 
         // The plain run of the same shot (the default command).
-        check(try FarmTools.run(plateswap, [plainShot.path, "--identity-swap"], environment: models), "plateswap shot.yaml")
+        check(try FarmTools.run(plateswap, [plainShot.path], environment: models), "plateswap shot.yaml")
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("farm/tracks.json")),
                        try Data(contentsOf: dir.appendingPathComponent("plain/tracks.json")), "tracking is deterministic")
         var masked = 0
@@ -108,7 +122,13 @@ final class FarmOpenJDTests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: output("farm", frame)), try Data(contentsOf: output("plain", frame)),
                            "frame \(frame): the farm's output differs from the plain run")
             let (image, _) = try ExrImage.read(output("farm", frame))
-            if image[channel: "swap.mask"].contains(where: { $0 > 0.5 }) { masked += 1 }
+            let mask = image[channel: "swap.mask"]
+            if mask.contains(where: { $0 > 0.5 }) { masked += 1 }
+            // The model really ran: inside the mask the face is not the plate's.
+            let (plate, _) = try ExrImage.read(dir.appendingPathComponent(String(format: "plates/plate.%04d.exr", frame)))
+            let inside = (0..<mask.count).filter { mask[$0] > 0.9 }
+            let changed = inside.filter { abs(image[channel: "G"][$0] - plate[channel: "G"][$0]) > 1e-3 }.count
+            XCTAssertGreaterThan(changed, inside.count / 2, "frame \(frame): the swap model's face replaces the plate's")
         }
         XCTAssertEqual(masked, Self.frames.count, "the face is tracked and swapped on every frame")
 
@@ -133,7 +153,7 @@ final class FarmOpenJDTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("chunked"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: tracks, to: dir.appendingPathComponent("chunked/tracks.json"))
         let chunkJob = dir.appendingPathComponent("job-chunked.yaml")
-        check(try FarmTools.run(plateswap, ["farm", chunkShot.path, "--chunk", "4", "--chunking", "task-chunking", "-o", chunkJob.path, "--identity-swap"],
+        check(try FarmTools.run(plateswap, ["farm", chunkShot.path, "--chunk", "4", "--chunking", "task-chunking", "-o", chunkJob.path],
                                 environment: models), "plateswap farm (task-chunking)")
         check(try FarmTools.run(openjd, ["run", chunkJob.path], in: dir, environment: ["PLATESWAP_MODELS": nil]), "openjd run (task-chunking)")
         for frame in Self.frames {

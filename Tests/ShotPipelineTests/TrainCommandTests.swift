@@ -86,6 +86,11 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stderr.contains("source 4 faces (4 cached), target 4 faces (4 cached)"), resumed.stderr)
         XCTAssertEqual(try iteration("actor.plateswap"), stopped + 12)
+        // Training over an existing model without --resume is a usage error: exit 2, model untouched.
+        let again = try run(["train", yaml.path, "--iterations", "1"])
+        XCTAssertEqual(again.status, 2, again.stderr)
+        XCTAssertTrue(again.stderr.contains("already holds a model; use --resume"), again.stderr)
+        XCTAssertEqual(try iteration("actor.plateswap"), stopped + 12)
 
         var text = try String(contentsOf: yaml, encoding: .utf8)
         text = text.replacingOccurrences(of: "model: actor.plateswap", with: "model: straight.plateswap")
