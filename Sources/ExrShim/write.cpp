@@ -146,20 +146,45 @@ extern "C" int exrshim_write(const char *path, const int32_t dataWindow[4], cons
         // Bands of whole chunks, enough of them that every thread has chunks to compress.
         const int64_t chunkLines = exrshim::linesPerChunk(Compression(compression));
         const int64_t bandLines = std::min(height, std::max<int64_t>(64, chunkLines * std::max(threads, 1) * 2));
-        std::vector<BandPlane> planes;
-        planes.reserve(size_t(channelCount));
-        for (int i = 0; i < channelCount; ++i) planes.emplace_back(channels[i], size_t(bandLines * width));
-        for (int64_t first = 0; first < height; first += bandLines) {
+        // Two sets of band buffers: with more than one thread, the next band is converted while
+        // OpenEXR compresses and writes this one, so the conversion costs no wall time where the
+        // codec is cheap (NONE, RLE) and the file write dominates.
+        const bool overlap = threads > 1 && height > bandLines;
+        std::vector<BandPlane> planes[2];
+        for (int set = 0; set < (overlap ? 2 : 1); ++set) {
+            planes[set].reserve(size_t(channelCount));
+            for (int i = 0; i < channelCount; ++i) planes[set].emplace_back(channels[i], size_t(bandLines * width));
+        }
+        std::vector<const char *> bases[2];
+        // The converter gets one thread while OpenEXR uses the others.
+        auto fill = [&](int set, int64_t first, int converters) {
+            const int64_t rows = std::min(bandLines, height - first);
+            bases[set].clear();
+            for (auto &plane : planes[set]) bases[set].push_back(plane.fill(size_t(first * width), size_t(rows * width), converters));
+        };
+        fill(0, 0, threads);
+        for (int64_t first = 0, band = 0; first < height; first += bandLines, ++band) {
+            const int set = overlap ? int(band & 1) : 0;
             const int64_t rows = std::min(bandLines, height - first);
             FrameBuffer frame;
-            for (auto &plane : planes) {
-                const char *base = plane.fill(size_t(first * width), size_t(rows * width), threads);
+            for (size_t c = 0; c < planes[set].size(); ++c) {
+                const BandPlane &plane = planes[set][c];
                 frame.insert(plane.channel->name,
-                             Slice::Make(PixelType(plane.channel->pixelType), base, V2i(dw.min.x, int(dw.min.y + first)),
+                             Slice::Make(PixelType(plane.channel->pixelType), bases[set][c], V2i(dw.min.x, int(dw.min.y + first)),
                                          width, rows, plane.sampleSize, size_t(width) * plane.sampleSize));
             }
             out.setFrameBuffer(frame);
-            out.writePixels(int(rows));
+            const int64_t next = first + bandLines;
+            std::thread converter;
+            if (overlap && next < height) converter = std::thread(fill, 1 - set, next, 1);
+            try {
+                out.writePixels(int(rows));
+            } catch (...) {
+                if (converter.joinable()) converter.join();
+                throw;
+            }
+            if (converter.joinable()) converter.join();
+            else if (!overlap && next < height) fill(0, next, threads);
         }
     });
 }
