@@ -33,11 +33,15 @@ let package = Package(
                 .linkedLibrary("IlmThread-3_1"), .linkedLibrary("Imath-3_1"),
             ]),
 
+        // oneDNN convolutions for Neural (libdnnl-dev 2.6, C API)
+        .target(name: "DnnlShim", path: "Sources/DnnlShim", cSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.linkedLibrary("dnnl")]),
+
         // Modules (dependencies flow downward only)
         .target(name: "Support"),
         .target(name: "Imaging", dependencies: ["Support"], swiftSettings: fastMath),
         .target(name: "PlateIO", dependencies: ["Imaging", "Support", "ExrShim", "CFFmpeg", "FFShim"]),
-        .target(name: "Neural", dependencies: ["COpenBLAS", "Support"], swiftSettings: fastMath),
+        .target(name: "Neural", dependencies: ["COpenBLAS", "DnnlShim", "Support"], swiftSettings: fastMath),
         .target(name: "FaceAlign", dependencies: ["Neural", "Imaging"], swiftSettings: fastMath),
         .target(name: "LatentSwapModel", dependencies: ["Neural", "Imaging"], swiftSettings: fastMath),
         .target(name: "Compositor", dependencies: ["Imaging"], swiftSettings: fastMath),

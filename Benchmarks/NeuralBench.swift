@@ -50,7 +50,8 @@ static func run() {
         let conv = Conv2d(weight: rng.uniformTensor([cout, cin, 3, 3]), bias: rng.uniformTensor([cout]), padding: 1)
         let x = rng.uniformTensor([1, cin, size, size])
         let flops = conv.flops(input: x.shape)
-        let algorithms: [ConvAlgorithm] = cout <= 8 ? [.direct, .gemm] : [.automatic]
+        // Every engine that can run the shape; "automatic" marks the one inference picks.
+        let algorithms: [ConvAlgorithm] = cout <= 8 ? [.direct, .gemm] : [.gemm, .onednn]
         for algorithm in algorithms {
             conv.algorithm = algorithm
             let repeats = max(2, min(20, Int(5e9 / flops)))
@@ -60,7 +61,9 @@ static func run() {
                 t = min(t, bestTime(repeats: repeats) { _ = conv.forward(x) })
             }
             let gflops = flops / t / 1e9
-            print(String(format: "| %@ | %d^2 | %@ | %.2f | %.1f | %.1f | %.2f |", label, size, "\(algorithm)", t * 1e3, gflops, localPeak, gflops / localPeak))
+            var name = algorithm == .onednn ? "oneDNN \(conv.oneDNNImplementation(input: x.shape) ?? "unavailable")" : "\(algorithm)"
+            if algorithm == conv.automaticAlgorithm(input: x.shape) { name += " (automatic)" }
+            print(String(format: "| %@ | %d^2 | %@ | %.2f | %.1f | %.1f | %.2f |", label, size, name, t * 1e3, gflops, localPeak, gflops / localPeak))
         }
     }
     training()

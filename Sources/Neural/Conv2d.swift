@@ -1,8 +1,12 @@
-/// How inference computes a convolution; `.automatic` picks `.direct` for <= 8 outputs per group.
-public enum ConvAlgorithm: Sendable { case automatic, gemm, direct }
+import Foundation
 
-/// 2-D convolution, NCHW, weight [out, in/groups, kh, kw] as in PyTorch. Inference picks a direct
-/// kernel for thin layers (<= 8 outputs per group, incl. depthwise) and tiled im2col + sgemm otherwise.
+/// How a convolution's forward pass is computed. `.automatic` picks `.direct` for <= 8 outputs per
+/// group, `.onednn` for dense layers with >= 3 input and >= 16 output channels, `.gemm` for the rest.
+public enum ConvAlgorithm: Sendable { case automatic, gemm, direct, onednn }
+
+/// 2-D convolution, NCHW, weight [out, in/groups, kh, kw] as in PyTorch. The forward pass picks a
+/// direct kernel for thin layers (<= 8 outputs per group, incl. depthwise), oneDNN for wide dense
+/// layers and tiled im2col + sgemm otherwise; the backward pass (training) is im2col + sgemm.
 public final class Conv2d {
     /// Override for benchmarks and tests; both algorithms give the same result up to rounding.
     public var algorithm: ConvAlgorithm = .automatic
@@ -31,8 +35,45 @@ public final class Conv2d {
         ConvGeometry(input: input, weight: weight.value.shape, stride: stride, dilation: dilation, padding: padding, groups: groups)
     }
 
-    public func forward(_ x: Tensor) -> Tensor {
-        conv2d(x, weight: weight.value, bias: bias?.value, geometry: geometry(x.shape), algorithm: algorithm)
+    /// The oneDNN primitive of the last input shape (inference only), guarded for concurrent callers.
+    private var onednn: OneDNNConvolution?
+    private let onednnLock = NSLock()
+
+    public func forward(_ x: Tensor) -> Tensor { compute(x, geometry(x.shape)) }
+
+    /// The forward values, by the engine `algorithm` picks (the tape records the same values).
+    private func compute(_ x: Tensor, _ g: ConvGeometry) -> Tensor {
+        let wanted = algorithm == .onednn || (algorithm == .automatic && OneDNNConvolution.suits(g))
+        if wanted && OneDNNConvolution.enabled, let out = oneDNNForward(x, g) { return out }
+        return conv2d(x, weight: weight.value, bias: bias?.value, geometry: g, algorithm: algorithm == .onednn ? .automatic : algorithm)
+    }
+
+    /// The engine `.automatic` runs for inputs of this shape.
+    public func automaticAlgorithm(input: [Int]) -> ConvAlgorithm {
+        let g = geometry(input)
+        if g.og <= ConvDirect.maxOutputsPerGroup { return .direct }
+        return OneDNNConvolution.enabled && OneDNNConvolution.suits(g) ? .onednn : .gemm
+    }
+
+    /// The implementation oneDNN chose for inputs of this shape, nil where it has none (benchmarks).
+    public func oneDNNImplementation(input: [Int]) -> String? {
+        onednnLock.lock(); defer { onednnLock.unlock() }
+        return primitive(geometry(input))?.implementation
+    }
+
+    private func primitive(_ g: ConvGeometry) -> OneDNNConvolution? {
+        let shape = [g.n, g.c, g.h, g.w]
+        if let cached = onednn, cached.matches(shape, weight: weight.value, bias: bias?.value) { return cached }
+        onednn = OneDNNConvolution(g, weight: weight.value, bias: bias?.value)
+        return onednn
+    }
+
+    private func oneDNNForward(_ x: Tensor, _ g: ConvGeometry) -> Tensor? {
+        var out = Tensor.zeros([g.n, g.o, g.ho, g.wo])
+        guard out.count > 0 else { return out }
+        onednnLock.lock(); defer { onednnLock.unlock() }
+        guard let primitive = primitive(g), primitive.forward(x, into: &out) else { return nil }
+        return out
     }
 
     /// Multiply-adds x 2 of one forward pass on an input of this shape.
@@ -45,7 +86,7 @@ public final class Conv2d {
         let g = geometry(x.shape)
         let w = x.tape.parameter(weight)
         let b = bias.map { x.tape.parameter($0) }
-        let out = conv2d(x.value, weight: w.value, bias: b?.value, geometry: g, algorithm: algorithm)
+        let out = compute(x.value, g)
         return x.tape.record(out) { dy, tape in
             let input = tape.values[x.index], wv = tape.values[w.index]
             var dx = Tensor.zeros(input.shape), dw = Tensor.zeros(wv.shape)
