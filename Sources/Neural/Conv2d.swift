@@ -6,7 +6,8 @@ public enum ConvAlgorithm: Sendable { case automatic, gemm, direct, onednn }
 
 /// 2-D convolution, NCHW, weight [out, in/groups, kh, kw] as in PyTorch. The forward pass picks a
 /// direct kernel for thin layers (<= 8 outputs per group, incl. depthwise), oneDNN for wide dense
-/// layers and tiled im2col + sgemm otherwise; the backward pass (training) is im2col + sgemm.
+/// layers and tiled im2col + sgemm otherwise; on a tape, oneDNN layers also take their gradients
+/// from oneDNN and the others from im2col + sgemm.
 public final class Conv2d {
     /// Override for benchmarks and tests; both algorithms give the same result up to rounding.
     public var algorithm: ConvAlgorithm = .automatic
@@ -41,10 +42,13 @@ public final class Conv2d {
 
     public func forward(_ x: Tensor) -> Tensor { compute(x, geometry(x.shape)) }
 
+    private func wantsOneDNN(_ g: ConvGeometry) -> Bool {
+        OneDNNConvolution.enabled && (algorithm == .onednn || (algorithm == .automatic && OneDNNConvolution.suits(g)))
+    }
+
     /// The forward values, by the engine `algorithm` picks (the tape records the same values).
     private func compute(_ x: Tensor, _ g: ConvGeometry) -> Tensor {
-        let wanted = algorithm == .onednn || (algorithm == .automatic && OneDNNConvolution.suits(g))
-        if wanted && OneDNNConvolution.enabled, let out = oneDNNForward(x, g) { return out }
+        if wantsOneDNN(g), let out = oneDNNForward(x, g) { return out }
         return conv2d(x, weight: weight.value, bias: bias?.value, geometry: g, algorithm: algorithm == .onednn ? .automatic : algorithm)
     }
 
@@ -68,6 +72,25 @@ public final class Conv2d {
         return onednn
     }
 
+    /// The gradient primitives of the last input shape (the tape's backward runs on one thread at a
+    /// time, but a layer may sit on several tapes).
+    private var onednnBackward: OneDNNConvolutionBackward?
+
+    private func oneDNNGradients(_ g: ConvGeometry, input: Tensor, weight: Tensor, gradOutput: Tensor,
+                                 hasBias: Bool) -> (dx: Tensor, dw: Tensor, db: Tensor?)? {
+        onednnLock.lock(); defer { onednnLock.unlock() }
+        let shape = [g.n, g.c, g.h, g.w]
+        if onednnBackward.map({ $0.input != shape || $0.hasBias != hasBias }) ?? true {
+            onednnBackward = OneDNNConvolutionBackward(g, hasBias: hasBias)
+        }
+        return onednnBackward?.gradients(input: input, weight: weight, gradOutput: gradOutput)
+    }
+
+    /// oneDNN's implementations of the gradients for inputs of this shape, nil where it has none.
+    public func oneDNNBackwardImplementation(input: [Int], hasBias: Bool) -> String? {
+        OneDNNConvolutionBackward(geometry(input), hasBias: hasBias)?.implementation
+    }
+
     private func oneDNNForward(_ x: Tensor, _ g: ConvGeometry) -> Tensor? {
         var out = Tensor.zeros([g.n, g.o, g.ho, g.wo])
         guard out.count > 0 else { return out }
@@ -87,8 +110,15 @@ public final class Conv2d {
         let w = x.tape.parameter(weight)
         let b = bias.map { x.tape.parameter($0) }
         let out = compute(x.value, g)
+        let oneDNN = wantsOneDNN(g)
         return x.tape.record(out) { dy, tape in
             let input = tape.values[x.index], wv = tape.values[w.index]
+            if oneDNN, let grads = self.oneDNNGradients(g, input: input, weight: wv, gradOutput: dy, hasBias: b != nil) {
+                tape.accumulate(x, grads.dx)
+                tape.accumulate(w, grads.dw)
+                if let b, let db = grads.db { tape.accumulate(b, db) }
+                return
+            }
             var dx = Tensor.zeros(input.shape), dw = Tensor.zeros(wv.shape)
             input.data.withUnsafeBufferPointer { xp in wv.data.withUnsafeBufferPointer { wp in
                 dy.data.withUnsafeBufferPointer { dyp in dx.data.withUnsafeMutableBufferPointer { dxp in

@@ -71,3 +71,49 @@ private func withOptionalPointer<R>(_ data: [Float]?, _ body: (UnsafePointer<Flo
     guard let data else { return body(nil) }
     return data.withUnsafeBufferPointer { body($0.baseAddress) }
 }
+
+/// oneDNN's convolution gradients (backward data and backward weights) for one layer at one input
+/// shape. Unlike the forward primitive it holds no weights: they change every training step and are
+/// passed per call.
+final class OneDNNConvolutionBackward {
+    let input: [Int]
+    let hasBias: Bool
+    private let handle: OpaquePointer
+
+    init?(_ g: ConvGeometry, hasBias: Bool) {
+        var message = [CChar](repeating: 0, count: 256)
+        let padding: [Int64] = [g.pad.top, g.pad.left, g.pad.bottom, g.pad.right].map(Int64.init)
+        guard let made = dnnlshim_conv_backward_create(Int64(g.n), Int64(g.c), Int64(g.h), Int64(g.w), Int64(g.o), Int64(g.kh),
+                                                       Int64(g.kw), Int64(g.stride), Int64(g.dilation), padding,
+                                                       Int64(g.groups), hasBias ? 1 : 0, &message, message.count)
+        else { return nil }
+        handle = made
+        input = [g.n, g.c, g.h, g.w]
+        self.hasBias = hasBias
+    }
+
+    deinit { dnnlshim_conv_backward_free(handle) }
+
+    /// oneDNN's names for the two implementations, e.g. `jit:avx2 / jit:avx2`.
+    var implementation: String { String(cString: dnnlshim_conv_backward_implementation(handle)) }
+
+    /// Gradients of input, weight and bias (nil without bias); nil if oneDNN reported an error.
+    func gradients(input x: Tensor, weight: Tensor, gradOutput dy: Tensor) -> (dx: Tensor, dw: Tensor, db: Tensor?)? {
+        var dx = Tensor.zeros(x.shape), dw = Tensor.zeros(weight.shape)
+        var db = hasBias ? Tensor.zeros([weight.shape[0]]) : nil
+        var message = [CChar](repeating: 0, count: 256)
+        let status = x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in
+            dy.data.withUnsafeBufferPointer { dyp in dx.data.withUnsafeMutableBufferPointer { dxp in
+                dw.data.withUnsafeMutableBufferPointer { dwp in
+                    withOptionalMutablePointer(&db) { dbp in
+                        dnnlshim_conv_backward_run(handle, xp.baseAddress!, wp.baseAddress!, dyp.baseAddress!, dxp.baseAddress!,
+                                                   dwp.baseAddress!, dbp, &message, message.count)
+                    } } } } } }
+        return status == 0 ? (dx, dw, db) : nil
+    }
+}
+
+private func withOptionalMutablePointer<R>(_ tensor: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+    guard tensor != nil else { return body(nil) }
+    return tensor!.data.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+}

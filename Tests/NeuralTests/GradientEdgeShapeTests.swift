@@ -32,6 +32,25 @@ final class GradientEdgeShapeTests: XCTestCase {
         checkConv(conv(1, 5, 3, 3, pad: Padding(1)), input: [2, 5, 3, 2])                                 // one output channel
     }
 
+    /// oneDNN's forward and gradient primitives (the engine of wide layers on a tape) on ordinary
+    /// and edge shapes: strided, asymmetric padding, pointwise, grouped, dilated, 1x1 image.
+    func testOneDNNConvolutionGradients() {
+        let cases: [(Conv2d, [Int])] = [
+            (conv(16, 3, 3, 3, pad: Padding(1)), [2, 3, 5, 4]),
+            (conv(16, 4, 3, 3, stride: 2, pad: Padding(top: 0, left: 0, bottom: 1, right: 1)), [1, 4, 7, 6]),
+            (conv(12, 5, 1, 1, bias: false), [2, 5, 3, 3]),
+            (conv(6, 2, 3, 2, pad: Padding(top: 1, left: 0, bottom: 2, right: 1), groups: 2), [1, 4, 4, 5]),
+            (conv(4, 3, 1, 3, pad: Padding(top: 0, left: 3, bottom: 0, right: 3), dilation: 3, groups: 2, bias: false), [1, 6, 2, 4]),
+            (conv(2, 3, 3, 3, pad: Padding(1)), [1, 3, 1, 1]),
+            (conv(3, 2, 2, 2, stride: 3), [3, 2, 5, 7]),
+        ]
+        for (i, (layer, input)) in cases.enumerated() {
+            XCTAssertNotNil(layer.oneDNNImplementation(input: input), "case \(i): no oneDNN forward")
+            XCTAssertNotNil(layer.oneDNNBackwardImplementation(input: input, hasBias: layer.bias != nil), "case \(i): no oneDNN backward")
+            checkConv(layer, input: input, algorithms: [.onednn])
+        }
+    }
+
     func testLinearAndNormalizationEdgeShapes() {
         let noBias = Linear(weight: rng.uniformTensor([2, 3]), bias: nil)
         gradCheck([rng.uniformTensor([1, 3])], params: [noBias.weight]) { noBias.forward($0[0]) }          // one row, no bias

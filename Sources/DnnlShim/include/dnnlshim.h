@@ -28,6 +28,24 @@ const char *dnnlshim_conv_implementation(const dnnlshim_conv *conv);
 
 void dnnlshim_conv_free(dnnlshim_conv *conv);
 
+typedef struct dnnlshim_conv_backward dnnlshim_conv_backward;
+
+/// The gradients of one convolution (sizes as dnnlshim_conv_create) for inputs of this shape; the
+/// weights are given per call. Returns NULL and a message in `err` where oneDNN cannot run it.
+dnnlshim_conv_backward *dnnlshim_conv_backward_create(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t kh,
+                                                      int64_t kw, int64_t stride, int64_t dilation,
+                                                      const int64_t padding[4], int64_t groups, int has_bias, char *err,
+                                                      size_t errlen);
+
+/// Overwrites diff_src (NCHW), diff_weight (OIHW) and diff_bias (NULL without bias) with the
+/// gradients for src, weight and diff_dst. Returns 0, or -1 with a message in `err`.
+int dnnlshim_conv_backward_run(dnnlshim_conv_backward *conv, const float *src, const float *weight, const float *diff_dst,
+                               float *diff_src, float *diff_weight, float *diff_bias, char *err, size_t errlen);
+
+const char *dnnlshim_conv_backward_implementation(const dnnlshim_conv_backward *conv);
+
+void dnnlshim_conv_backward_free(dnnlshim_conv_backward *conv);
+
 /// Threads oneDNN's OpenMP runtime may use (plateswap's worker count).
 void dnnlshim_set_threads(int threads);
 
