@@ -9,54 +9,15 @@
 
 #define TRY DNNLSHIM_TRY
 
-/// One operand of a primitive: plateswap's plain buffer, the primitive's layout, and the reorder
-/// between them (NULL when the layouts are equal and the plain buffer is used as it is).
-typedef struct {
-    dnnl_memory_t plain, inner;
-    dnnl_primitive_t reorder;
-    int scratch;
-} operand;
-
 struct dnnlshim_conv_backward {
     pthread_mutex_t lock;
     dnnl_stream_t stream;
     dnnl_primitive_t data, weights;
-    operand data_diff_dst, data_weights, data_diff_src;   // backward data
-    operand w_src, w_diff_dst, w_diff_weights;             // backward weights
+    dnnlshim_operand data_diff_dst, data_weights, data_diff_src;  // backward data
+    dnnlshim_operand w_src, w_diff_dst, w_diff_weights;            // backward weights
     dnnl_memory_t diff_bias;                               // plain vector, or NULL without bias
     char implementation[128];
 };
-
-/// `to_inner`: reorder plain -> primitive layout (inputs); else primitive layout -> plain (outputs).
-static dnnl_status_t operand_init(operand *op, dnnl_engine_t engine, const dnnl_memory_desc_t *plain,
-                                  const dnnl_memory_desc_t *inner, int to_inner, int scratch) {
-    dnnl_status_t s;
-    op->scratch = scratch;
-    if ((s = dnnl_memory_create(&op->plain, plain, engine, DNNL_MEMORY_NONE))) return s;
-    if ((s = dnnl_memory_create(&op->inner, inner, engine, DNNL_MEMORY_NONE))) return s;
-    return to_inner ? dnnlshim_make_reorder(plain, inner, &op->reorder) : dnnlshim_make_reorder(inner, plain, &op->reorder);
-}
-
-/// Attaches the plain buffer and picks the memory the primitive reads or writes.
-static dnnl_status_t operand_bind(operand *op, void *buffer, dnnl_memory_t *use) {
-    dnnl_status_t s;
-    if ((s = dnnl_memory_set_data_handle(op->plain, buffer))) return s;
-    if (!op->reorder) {
-        *use = op->plain;
-        return dnnl_success;
-    }
-    void *inner = dnnlshim_scratch(op->scratch, dnnlshim_byte_size(op->inner));
-    if (!inner) return dnnl_out_of_memory;
-    if ((s = dnnl_memory_set_data_handle(op->inner, inner))) return s;
-    *use = op->inner;
-    return dnnl_success;
-}
-
-static void operand_free(operand *op) {
-    if (op->reorder) dnnl_primitive_destroy(op->reorder);
-    if (op->plain) dnnl_memory_destroy(op->plain);
-    if (op->inner) dnnl_memory_destroy(op->inner);
-}
 
 dnnlshim_conv_backward *dnnlshim_conv_backward_create(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t kh,
                                                       int64_t kw, int64_t stride, int64_t dilation,
@@ -94,12 +55,12 @@ dnnlshim_conv_backward *dnnlshim_conv_backward_create(int64_t n, int64_t c, int6
 
     TRY(dnnl_primitive_create(&self->data, data_pd));
     TRY(dnnl_primitive_create(&self->weights, weights_pd));
-    TRY(operand_init(&self->data_diff_dst, engine, &d.dst_user, dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_dst_md, 0), 1, 2));
-    TRY(operand_init(&self->data_weights, engine, &d.weights_user, dnnl_primitive_desc_query_md(data_pd, dnnl_query_weights_md, 0), 1, 3));
-    TRY(operand_init(&self->data_diff_src, engine, &d.src_user, dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_src_md, 0), 0, 4));
-    TRY(operand_init(&self->w_src, engine, &d.src_user, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_src_md, 0), 1, 5));
-    TRY(operand_init(&self->w_diff_dst, engine, &d.dst_user, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_dst_md, 0), 1, 6));
-    TRY(operand_init(&self->w_diff_weights, engine, &d.weights_user, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_weights_md, 0), 0, 7));
+    TRY(dnnlshim_operand_init(&self->data_diff_dst, engine, &d.dst_user, dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_dst_md, 0), 1, 2));
+    TRY(dnnlshim_operand_init(&self->data_weights, engine, &d.weights_user, dnnl_primitive_desc_query_md(data_pd, dnnl_query_weights_md, 0), 1, 3));
+    TRY(dnnlshim_operand_init(&self->data_diff_src, engine, &d.src_user, dnnl_primitive_desc_query_md(data_pd, dnnl_query_diff_src_md, 0), 0, 4));
+    TRY(dnnlshim_operand_init(&self->w_src, engine, &d.src_user, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_src_md, 0), 1, 5));
+    TRY(dnnlshim_operand_init(&self->w_diff_dst, engine, &d.dst_user, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_dst_md, 0), 1, 6));
+    TRY(dnnlshim_operand_init(&self->w_diff_weights, engine, &d.weights_user, dnnl_primitive_desc_query_md(weights_pd, dnnl_query_diff_weights_md, 0), 0, 7));
     if (has_bias) TRY(dnnl_memory_create(&self->diff_bias, &d.bias, engine, DNNL_MEMORY_NONE));
     dnnl_primitive_desc_destroy(forward_pd);
     dnnl_primitive_desc_destroy(data_pd);
@@ -121,26 +82,26 @@ int dnnlshim_conv_backward_run(dnnlshim_conv_backward *self, const float *src, c
     dnnlshim_apply_threads();
     dnnl_memory_t dd, wt, ds, s, wdd, dw;
     // Gradient of the input: diff_src = conv_transpose(diff_dst, weights).
-    TRY(operand_bind(&self->data_diff_dst, (void *)diff_dst, &dd));
-    TRY(operand_bind(&self->data_weights, (void *)weight, &wt));
-    TRY(operand_bind(&self->data_diff_src, diff_src, &ds));
-    if (self->data_diff_dst.reorder) TRY(dnnlshim_run_reorder(self->data_diff_dst.reorder, self->stream, self->data_diff_dst.plain, dd));
-    if (self->data_weights.reorder) TRY(dnnlshim_run_reorder(self->data_weights.reorder, self->stream, self->data_weights.plain, wt));
+    TRY(dnnlshim_operand_bind(&self->data_diff_dst, (void *)diff_dst, &dd));
+    TRY(dnnlshim_operand_bind(&self->data_weights, (void *)weight, &wt));
+    TRY(dnnlshim_operand_bind(&self->data_diff_src, diff_src, &ds));
+    TRY(dnnlshim_operand_load(&self->data_diff_dst, self->stream, dd));
+    TRY(dnnlshim_operand_load(&self->data_weights, self->stream, wt));
     dnnl_exec_arg_t data_args[3] = {{DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_WEIGHTS, wt}, {DNNL_ARG_DIFF_SRC, ds}};
     TRY(dnnl_primitive_execute(self->data, self->stream, 3, data_args));
-    if (self->data_diff_src.reorder) TRY(dnnlshim_run_reorder(self->data_diff_src.reorder, self->stream, ds, self->data_diff_src.plain));
+    TRY(dnnlshim_operand_store(&self->data_diff_src, self->stream, ds));
 
     // Gradients of the weights and bias.
-    TRY(operand_bind(&self->w_src, (void *)src, &s));
-    TRY(operand_bind(&self->w_diff_dst, (void *)diff_dst, &wdd));
-    TRY(operand_bind(&self->w_diff_weights, diff_weight, &dw));
-    if (self->w_src.reorder) TRY(dnnlshim_run_reorder(self->w_src.reorder, self->stream, self->w_src.plain, s));
-    if (self->w_diff_dst.reorder) TRY(dnnlshim_run_reorder(self->w_diff_dst.reorder, self->stream, self->w_diff_dst.plain, wdd));
+    TRY(dnnlshim_operand_bind(&self->w_src, (void *)src, &s));
+    TRY(dnnlshim_operand_bind(&self->w_diff_dst, (void *)diff_dst, &wdd));
+    TRY(dnnlshim_operand_bind(&self->w_diff_weights, diff_weight, &dw));
+    TRY(dnnlshim_operand_load(&self->w_src, self->stream, s));
+    TRY(dnnlshim_operand_load(&self->w_diff_dst, self->stream, wdd));
     if (self->diff_bias) TRY(dnnl_memory_set_data_handle(self->diff_bias, diff_bias));
     dnnl_exec_arg_t weight_args[4] = {{DNNL_ARG_SRC, s}, {DNNL_ARG_DIFF_DST, wdd}, {DNNL_ARG_DIFF_WEIGHTS, dw},
                                       {DNNL_ARG_DIFF_BIAS, self->diff_bias}};
     TRY(dnnl_primitive_execute(self->weights, self->stream, self->diff_bias ? 4 : 3, weight_args));
-    if (self->w_diff_weights.reorder) TRY(dnnlshim_run_reorder(self->w_diff_weights.reorder, self->stream, dw, self->w_diff_weights.plain));
+    TRY(dnnlshim_operand_store(&self->w_diff_weights, self->stream, dw));
     TRY(dnnl_stream_wait(self->stream));
     result = 0;
 fail:
@@ -154,9 +115,9 @@ void dnnlshim_conv_backward_free(dnnlshim_conv_backward *self) {
     if (!self) return;
     if (self->data) dnnl_primitive_destroy(self->data);
     if (self->weights) dnnl_primitive_destroy(self->weights);
-    operand *operands[] = {&self->data_diff_dst, &self->data_weights, &self->data_diff_src,
+    dnnlshim_operand *operands[] = {&self->data_diff_dst, &self->data_weights, &self->data_diff_src,
                            &self->w_src, &self->w_diff_dst, &self->w_diff_weights};
-    for (size_t i = 0; i < 6; ++i) operand_free(operands[i]);
+    for (size_t i = 0; i < 6; ++i) dnnlshim_operand_free(operands[i]);
     if (self->diff_bias) dnnl_memory_destroy(self->diff_bias);
     if (self->stream) dnnl_stream_destroy(self->stream);
     pthread_mutex_destroy(&self->lock);

@@ -120,3 +120,40 @@ dnnl_engine_t dnnlshim_prepare(dnnlshim_descs *d, int64_t n, int64_t c, int64_t 
     }
     return engine;
 }
+
+dnnl_status_t dnnlshim_operand_init(dnnlshim_operand *op, dnnl_engine_t engine, const dnnl_memory_desc_t *plain,
+                                    const dnnl_memory_desc_t *inner, int input, int scratch) {
+    dnnl_status_t s;
+    op->scratch = scratch;
+    if ((s = dnnl_memory_create(&op->plain, plain, engine, DNNL_MEMORY_NONE))) return s;
+    if ((s = dnnl_memory_create(&op->inner, inner, engine, DNNL_MEMORY_NONE))) return s;
+    return input ? dnnlshim_make_reorder(plain, inner, &op->reorder) : dnnlshim_make_reorder(inner, plain, &op->reorder);
+}
+
+dnnl_status_t dnnlshim_operand_bind(dnnlshim_operand *op, void *buffer, dnnl_memory_t *use) {
+    dnnl_status_t s;
+    if ((s = dnnl_memory_set_data_handle(op->plain, buffer))) return s;
+    if (!op->reorder) {
+        *use = op->plain;
+        return dnnl_success;
+    }
+    void *inner = dnnlshim_scratch(op->scratch, dnnlshim_byte_size(op->inner));
+    if (!inner) return dnnl_out_of_memory;
+    if ((s = dnnl_memory_set_data_handle(op->inner, inner))) return s;
+    *use = op->inner;
+    return dnnl_success;
+}
+
+dnnl_status_t dnnlshim_operand_load(dnnlshim_operand *op, dnnl_stream_t stream, dnnl_memory_t use) {
+    return op->reorder ? dnnlshim_run_reorder(op->reorder, stream, op->plain, use) : dnnl_success;
+}
+
+dnnl_status_t dnnlshim_operand_store(dnnlshim_operand *op, dnnl_stream_t stream, dnnl_memory_t use) {
+    return op->reorder ? dnnlshim_run_reorder(op->reorder, stream, use, op->plain) : dnnl_success;
+}
+
+void dnnlshim_operand_free(dnnlshim_operand *op) {
+    if (op->reorder) dnnl_primitive_destroy(op->reorder);
+    if (op->plain) dnnl_memory_destroy(op->plain);
+    if (op->inner) dnnl_memory_destroy(op->inner);
+}

@@ -32,6 +32,25 @@ dnnl_engine_t dnnlshim_prepare(dnnlshim_descs *d, int64_t n, int64_t c, int64_t 
                                int64_t kw, int64_t stride, int64_t dilation, const int64_t padding[4], int64_t groups,
                                char *err, size_t errlen);
 
+/// One operand of a primitive: plateswap's plain buffer (NCHW / OIHW), the primitive's layout,
+/// and the reorder between them (NULL when the layouts are equal: the plain buffer is used as is).
+typedef struct {
+    dnnl_memory_t plain, inner;
+    dnnl_primitive_t reorder;
+    int scratch;  // the per-thread scratch buffer that holds `inner`
+} dnnlshim_operand;
+
+/// `input`: reorders plain -> primitive layout; else primitive layout -> plain (an output).
+dnnl_status_t dnnlshim_operand_init(dnnlshim_operand *op, dnnl_engine_t engine, const dnnl_memory_desc_t *plain,
+                                    const dnnl_memory_desc_t *inner, int input, int scratch);
+/// Attaches the plain buffer and sets *use to the memory the primitive reads or writes.
+dnnl_status_t dnnlshim_operand_bind(dnnlshim_operand *op, void *buffer, dnnl_memory_t *use);
+/// Input: copies the plain buffer into `use` (nothing when they are the same memory).
+dnnl_status_t dnnlshim_operand_load(dnnlshim_operand *op, dnnl_stream_t stream, dnnl_memory_t use);
+/// Output: copies `use` back into the plain buffer (nothing when they are the same memory).
+dnnl_status_t dnnlshim_operand_store(dnnlshim_operand *op, dnnl_stream_t stream, dnnl_memory_t use);
+void dnnlshim_operand_free(dnnlshim_operand *op);
+
 #define DNNLSHIM_TRY(call)                                                                      \
     do {                                                                                        \
         dnnl_status_t status_ = (call);                                                         \

@@ -12,9 +12,8 @@ struct dnnlshim_conv {
     pthread_mutex_t lock;
     dnnl_stream_t stream;          // one per object: oneDNN streams are not shared between threads
     dnnl_primitive_t conv;
-    dnnl_primitive_t src_reorder;  // NCHW -> the primitive's layout; NULL when they are the same
-    dnnl_primitive_t dst_reorder;  // the primitive's layout -> NCHW; NULL when the same
-    dnnl_memory_t user_src, user_dst, src, dst, weights, bias;
+    dnnlshim_operand src, dst;     // NCHW in and out, reordered to and from the primitive's layout
+    dnnl_memory_t weights, bias;   // in the primitive's layout, filled once
     char implementation[64];
 };
 
@@ -48,13 +47,9 @@ dnnlshim_conv *dnnlshim_conv_create(int64_t n, int64_t c, int64_t h, int64_t w, 
     const dnnl_memory_desc_t *dst_md = dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
     const dnnl_memory_desc_t *weights_md = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
     TRY(dnnl_primitive_create(&self->conv, pd));
-    TRY(dnnlshim_make_reorder(&d.src_user, src_md, &self->src_reorder));
-    TRY(dnnlshim_make_reorder(dst_md, &d.dst_user, &self->dst_reorder));
-    // The user buffers are attached per call, the blocked ones come from the calling thread's scratch.
-    TRY(dnnl_memory_create(&self->user_src, &d.src_user, engine, DNNL_MEMORY_NONE));
-    TRY(dnnl_memory_create(&self->user_dst, &d.dst_user, engine, DNNL_MEMORY_NONE));
-    TRY(dnnl_memory_create(&self->src, src_md, engine, DNNL_MEMORY_NONE));
-    TRY(dnnl_memory_create(&self->dst, dst_md, engine, DNNL_MEMORY_NONE));
+    // Attached per call; their blocked copies live in the calling thread's scratch buffers 0 and 1.
+    TRY(dnnlshim_operand_init(&self->src, engine, &d.src_user, src_md, 1, 0));
+    TRY(dnnlshim_operand_init(&self->dst, engine, &d.dst_user, dst_md, 0, 1));
     TRY(dnnl_memory_create(&self->weights, weights_md, engine, DNNL_MEMORY_ALLOCATE));
     TRY(dnnl_memory_create(&user_weights, &d.weights_user, engine, (void *)weight));
     TRY(dnnlshim_make_reorder(&d.weights_user, weights_md, &weight_reorder));
@@ -89,27 +84,14 @@ int dnnlshim_conv_forward(dnnlshim_conv *self, const float *src, float *dst, cha
     int result = -1;
     pthread_mutex_lock(&self->lock);
     dnnlshim_apply_threads();
-    TRY(dnnl_memory_set_data_handle(self->user_src, (void *)src));
-    TRY(dnnl_memory_set_data_handle(self->user_dst, dst));
-    if (self->src_reorder) {
-        void *blocked = dnnlshim_scratch(0, dnnlshim_byte_size(self->src));
-        if (!blocked) { dnnlshim_say(err, errlen, "oneDNN: out of memory"); goto fail; }
-        TRY(dnnl_memory_set_data_handle(self->src, blocked));
-        TRY(dnnlshim_run_reorder(self->src_reorder, self->stream, self->user_src, self->src));
-    } else {
-        TRY(dnnl_memory_set_data_handle(self->src, (void *)src));
-    }
-    if (self->dst_reorder) {
-        void *blocked = dnnlshim_scratch(1, dnnlshim_byte_size(self->dst));
-        if (!blocked) { dnnlshim_say(err, errlen, "oneDNN: out of memory"); goto fail; }
-        TRY(dnnl_memory_set_data_handle(self->dst, blocked));
-    } else {
-        TRY(dnnl_memory_set_data_handle(self->dst, dst));
-    }
-    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, self->src}, {DNNL_ARG_WEIGHTS, self->weights}, {DNNL_ARG_DST, self->dst},
+    dnnl_memory_t in, out;
+    TRY(dnnlshim_operand_bind(&self->src, (void *)src, &in));
+    TRY(dnnlshim_operand_bind(&self->dst, dst, &out));
+    TRY(dnnlshim_operand_load(&self->src, self->stream, in));
+    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, in}, {DNNL_ARG_WEIGHTS, self->weights}, {DNNL_ARG_DST, out},
                                {DNNL_ARG_BIAS, self->bias}};
     TRY(dnnl_primitive_execute(self->conv, self->stream, self->bias ? 4 : 3, args));
-    if (self->dst_reorder) TRY(dnnlshim_run_reorder(self->dst_reorder, self->stream, self->dst, self->user_dst));
+    TRY(dnnlshim_operand_store(&self->dst, self->stream, out));
     TRY(dnnl_stream_wait(self->stream));
     result = 0;
 fail:
@@ -121,12 +103,11 @@ const char *dnnlshim_conv_implementation(const dnnlshim_conv *self) { return sel
 
 void dnnlshim_conv_free(dnnlshim_conv *self) {
     if (!self) return;
-    dnnl_primitive_t primitives[] = {self->conv, self->src_reorder, self->dst_reorder};
-    for (size_t i = 0; i < 3; ++i)
-        if (primitives[i]) dnnl_primitive_destroy(primitives[i]);
-    dnnl_memory_t memories[] = {self->user_src, self->user_dst, self->src, self->dst, self->weights, self->bias};
-    for (size_t i = 0; i < 6; ++i)
-        if (memories[i]) dnnl_memory_destroy(memories[i]);
+    if (self->conv) dnnl_primitive_destroy(self->conv);
+    dnnlshim_operand_free(&self->src);
+    dnnlshim_operand_free(&self->dst);
+    if (self->weights) dnnl_memory_destroy(self->weights);
+    if (self->bias) dnnl_memory_destroy(self->bias);
     if (self->stream) dnnl_stream_destroy(self->stream);
     pthread_mutex_destroy(&self->lock);
     free(self);

@@ -40,24 +40,36 @@ public final class Conv2d {
     private var onednn: OneDNNConvolution?
     private let onednnLock = NSLock()
 
-    public func forward(_ x: Tensor) -> Tensor { compute(x, geometry(x.shape)) }
-
-    private func wantsOneDNN(_ g: ConvGeometry) -> Bool {
-        OneDNNConvolution.enabled && (algorithm == .onednn || (algorithm == .automatic && OneDNNConvolution.suits(g)))
+    public func forward(_ x: Tensor) -> Tensor {
+        let g = geometry(x.shape)
+        return compute(x, g, engine: engine(g))
     }
 
-    /// The forward values, by the engine `algorithm` picks (the tape records the same values).
-    private func compute(_ x: Tensor, _ g: ConvGeometry) -> Tensor {
-        if wantsOneDNN(g), let out = oneDNNForward(x, g) { return out }
-        return conv2d(x, weight: weight.value, bias: bias?.value, geometry: g, algorithm: algorithm == .onednn ? .automatic : algorithm)
-    }
-
-    /// The engine `.automatic` runs for inputs of this shape.
-    public func automaticAlgorithm(input: [Int]) -> ConvAlgorithm {
-        let g = geometry(input)
+    /// The engine `.automatic` picks for a geometry: the one rule every path follows.
+    static func automaticEngine(_ g: ConvGeometry) -> ConvAlgorithm {
         if g.og <= ConvDirect.maxOutputsPerGroup { return .direct }
         return OneDNNConvolution.enabled && OneDNNConvolution.suits(g) ? .onednn : .gemm
     }
+
+    /// The engine this layer runs for a geometry: `algorithm`, with `.automatic` resolved and
+    /// `.onednn` falling back to our kernels when oneDNN is switched off.
+    private func engine(_ g: ConvGeometry) -> ConvAlgorithm {
+        switch algorithm {
+        case .automatic: return Self.automaticEngine(g)
+        case .onednn where !OneDNNConvolution.enabled: return Self.automaticEngine(g)
+        default: return algorithm
+        }
+    }
+
+    /// The forward values on `engine` (the tape records the same values); our kernels take over
+    /// if oneDNN has no primitive for the shape.
+    private func compute(_ x: Tensor, _ g: ConvGeometry, engine: ConvAlgorithm) -> Tensor {
+        if engine == .onednn, let out = oneDNNForward(x, g) { return out }
+        return conv2d(x, weight: weight.value, bias: bias?.value, geometry: g, algorithm: engine == .onednn ? .automatic : engine)
+    }
+
+    /// The engine `.automatic` runs for inputs of this shape.
+    public func automaticAlgorithm(input: [Int]) -> ConvAlgorithm { Self.automaticEngine(geometry(input)) }
 
     /// The implementation oneDNN chose for inputs of this shape, nil where it has none (benchmarks).
     public func oneDNNImplementation(input: [Int]) -> String? {
@@ -109,8 +121,9 @@ public final class Conv2d {
         let g = geometry(x.shape)
         let w = x.tape.parameter(weight)
         let b = bias.map { x.tape.parameter($0) }
-        let out = compute(x.value, g)
-        let oneDNN = wantsOneDNN(g)
+        let engine = engine(g)
+        let out = compute(x.value, g, engine: engine)
+        let oneDNN = engine == .onednn
         return x.tape.record(out) { dy, tape in
             let input = tape.values[x.index], wv = tape.values[w.index]
             if oneDNN, let grads = self.oneDNNGradients(g, input: input, weight: wv, gradOutput: dy, hasBias: b != nil) {
