@@ -1,6 +1,8 @@
 // Writing: single-part scanline files from planar Float32, attributes passed through as raw bytes.
 #include "common.h"
+#include "convert.h"
 #include "exrshim.h"
+#include "write_paths.h"
 #include <ImfAttribute.h>
 #include <ImfChannelList.h>
 #include <ImfFrameBuffer.h>
@@ -10,9 +12,7 @@
 #include <ImfStdIO.h>
 #include <ImfVersion.h>
 #include <algorithm>
-#include <cmath>
 #include <cstring>
-#include <immintrin.h>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -46,33 +46,6 @@ std::unique_ptr<Attribute> makeAttribute(const ExrShimAttribute &source) {
     return attribute;
 }
 
-// Imf's OutputFile does not convert pixel types, so planes are converted to the file's type first.
-
-__attribute__((target("avx,f16c"))) void floatToHalfF16C(const float *src, uint16_t *dst, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const __m128i packed = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT);
-        _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i), packed);
-    }
-    for (; i < n; ++i) dst[i] = half(src[i]).bits();
-}
-
-void floatToHalf(const float *src, half *dst, size_t n) {
-    static const bool hasF16C = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
-    if (hasF16C) {
-        floatToHalfF16C(src, reinterpret_cast<uint16_t *>(dst), n);
-    } else {
-        for (size_t i = 0; i < n; ++i) dst[i] = half(src[i]);
-    }
-}
-
-void floatToUint(const float *src, uint32_t *dst, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-        const float v = src[i];
-        dst[i] = !(v > 0) ? 0u : v >= 4294967295.0f ? 0xFFFFFFFFu : uint32_t(std::lround(v));
-    }
-}
-
 /// Runs body(begin, end) over [0, n) split into `threads` contiguous ranges.
 template <class Body> void parallelRanges(size_t n, int threads, Body body) {
     const size_t workers = size_t(std::max(1, std::min(threads, 16)));
@@ -94,44 +67,87 @@ struct BandPlane {
     std::vector<char> band;
     size_t sampleSize = sizeof(float);
 
-    BandPlane(const ExrShimChannel &source, size_t bandSamples) : channel(&source) {
-        switch (source.pixelType) {
-        case EXRSHIM_FLOAT: break;
-        case EXRSHIM_HALF: sampleSize = sizeof(half); band.resize(bandSamples * sampleSize); break;
-        case EXRSHIM_UINT: sampleSize = sizeof(uint32_t); band.resize(bandSamples * sampleSize); break;
-        default: throw std::invalid_argument(std::string("bad pixel type for channel ") + source.name);
-        }
+    BandPlane(const ExrShimChannel &source, size_t bandSamples)
+        : channel(&source), sampleSize(exrshim::sampleBytes(source.pixelType, source.name)) {
+        if (source.pixelType != EXRSHIM_FLOAT) band.resize(bandSamples * sampleSize);
     }
 
     /// Pointer to the first of `count` samples starting at sample `offset` of the plane.
     const char *fill(size_t offset, size_t count, int threads) {
         const float *src = channel->plane + offset;
-        switch (channel->pixelType) {
-        case EXRSHIM_HALF: {
-            half *dst = reinterpret_cast<half *>(band.data());
-            parallelRanges(count, threads, [&](size_t b, size_t e) { floatToHalf(src + b, dst + b, e - b); });
-            break;
-        }
-        case EXRSHIM_UINT: floatToUint(src, reinterpret_cast<uint32_t *>(band.data()), count); break;
-        default: return reinterpret_cast<const char *>(src);
-        }
+        if (channel->pixelType == EXRSHIM_FLOAT) return reinterpret_cast<const char *>(src);
+        char *dst = band.data();
+        parallelRanges(count, threads, [&](size_t b, size_t e) {
+            exrshim::convertSamples(src + b, channel->pixelType, dst + b * sampleSize, e - b);
+        });
         return band.data();
     }
 };
 
 Box2i box(const int32_t corners[4]) { return Box2i(V2i(corners[0], corners[1]), V2i(corners[2], corners[3])); }
 
+/// Any compression: Imf::OutputFile copies each band's samples from a frame buffer into its
+/// line buffers and compresses chunks on its worker threads.
+void writeThroughOutputFile(const char *path, const Header &header, const ExrShimChannel *channels, int channelCount,
+                            int threads) {
+    const Box2i &dw = header.dataWindow();
+    const int64_t width = int64_t(dw.max.x) - dw.min.x + 1;
+    const int64_t height = int64_t(dw.max.y) - dw.min.y + 1;
+    OutputFile out(path, header, exrshim::fileThreads(threads));
+    // Bands of whole chunks, enough of them that every thread has chunks to compress.
+    const int64_t chunkLines = exrshim::linesPerChunk(header.compression());
+    const int64_t bandLines = std::min(height, std::max<int64_t>(64, chunkLines * std::max(threads, 1) * 2));
+    // Two sets of band buffers: with more than one thread, the next band is converted while
+    // OpenEXR compresses and writes this one.
+    const bool overlap = threads > 1 && height > bandLines;
+    std::vector<BandPlane> planes[2];
+    for (int set = 0; set < (overlap ? 2 : 1); ++set) {
+        planes[set].reserve(size_t(channelCount));
+        for (int i = 0; i < channelCount; ++i) planes[set].emplace_back(channels[i], size_t(bandLines * width));
+    }
+    std::vector<const char *> bases[2];
+    // The converter gets one thread while OpenEXR uses the others.
+    auto fill = [&](int set, int64_t first, int converters) {
+        const int64_t rows = std::min(bandLines, height - first);
+        bases[set].clear();
+        for (auto &plane : planes[set]) bases[set].push_back(plane.fill(size_t(first * width), size_t(rows * width), converters));
+    };
+    fill(0, 0, threads);
+    for (int64_t first = 0, band = 0; first < height; first += bandLines, ++band) {
+        const int set = overlap ? int(band & 1) : 0;
+        const int64_t rows = std::min(bandLines, height - first);
+        FrameBuffer frame;
+        for (size_t c = 0; c < planes[set].size(); ++c) {
+            const BandPlane &plane = planes[set][c];
+            frame.insert(plane.channel->name,
+                         Slice::Make(PixelType(plane.channel->pixelType), bases[set][c], V2i(dw.min.x, int(dw.min.y + first)),
+                                     width, rows, plane.sampleSize, size_t(width) * plane.sampleSize));
+        }
+        out.setFrameBuffer(frame);
+        const int64_t next = first + bandLines;
+        std::thread converter;
+        if (overlap && next < height) converter = std::thread(fill, 1 - set, next, 1);
+        try {
+            out.writePixels(int(rows));
+        } catch (...) {
+            if (converter.joinable()) converter.join();
+            throw;
+        }
+        if (converter.joinable()) converter.join();
+        else if (!overlap && next < height) fill(0, next, threads);
+    }
+}
+
 } // namespace
 
 extern "C" int exrshim_write(const char *path, const int32_t dataWindow[4], const int32_t displayWindow[4],
                              int compression, float dwaLevel, const ExrShimAttribute *attributes,
                              int attributeCount, const ExrShimChannel *channels, int channelCount, int threads,
-                             char *err, size_t errlen) {
+                             int options, char *err, size_t errlen) {
     return exrshim::guarded(err, errlen, [&] {
         if (compression < 0 || compression >= NUM_COMPRESSION_METHODS)
             throw std::invalid_argument("unknown compression " + std::to_string(compression));
-        const Box2i dw = box(dataWindow);
-        Header header(box(displayWindow), dw);
+        Header header(box(displayWindow), box(dataWindow));
         for (int i = 0; i < attributeCount; ++i) {
             if (isStructural(attributes[i].name)) continue;
             header.insert(attributes[i].name, *makeAttribute(attributes[i]));
@@ -139,52 +155,10 @@ extern "C" int exrshim_write(const char *path, const int32_t dataWindow[4], cons
         header.compression() = Compression(compression);
         if (dwaLevel > 0) header.dwaCompressionLevel() = dwaLevel;
         header.lineOrder() = INCREASING_Y;
-        const int64_t width = int64_t(dw.max.x) - dw.min.x + 1;
-        const int64_t height = int64_t(dw.max.y) - dw.min.y + 1;
         for (int i = 0; i < channelCount; ++i) header.channels().insert(channels[i].name, Channel(PixelType(channels[i].pixelType)));
-        OutputFile out(path, header, exrshim::fileThreads(threads));
-        // Bands of whole chunks, enough of them that every thread has chunks to compress.
-        const int64_t chunkLines = exrshim::linesPerChunk(Compression(compression));
-        const int64_t bandLines = std::min(height, std::max<int64_t>(64, chunkLines * std::max(threads, 1) * 2));
-        // Two sets of band buffers: with more than one thread, the next band is converted while
-        // OpenEXR compresses and writes this one, so the conversion costs no wall time where the
-        // codec is cheap (NONE, RLE) and the file write dominates.
-        const bool overlap = threads > 1 && height > bandLines;
-        std::vector<BandPlane> planes[2];
-        for (int set = 0; set < (overlap ? 2 : 1); ++set) {
-            planes[set].reserve(size_t(channelCount));
-            for (int i = 0; i < channelCount; ++i) planes[set].emplace_back(channels[i], size_t(bandLines * width));
-        }
-        std::vector<const char *> bases[2];
-        // The converter gets one thread while OpenEXR uses the others.
-        auto fill = [&](int set, int64_t first, int converters) {
-            const int64_t rows = std::min(bandLines, height - first);
-            bases[set].clear();
-            for (auto &plane : planes[set]) bases[set].push_back(plane.fill(size_t(first * width), size_t(rows * width), converters));
-        };
-        fill(0, 0, threads);
-        for (int64_t first = 0, band = 0; first < height; first += bandLines, ++band) {
-            const int set = overlap ? int(band & 1) : 0;
-            const int64_t rows = std::min(bandLines, height - first);
-            FrameBuffer frame;
-            for (size_t c = 0; c < planes[set].size(); ++c) {
-                const BandPlane &plane = planes[set][c];
-                frame.insert(plane.channel->name,
-                             Slice::Make(PixelType(plane.channel->pixelType), bases[set][c], V2i(dw.min.x, int(dw.min.y + first)),
-                                         width, rows, plane.sampleSize, size_t(width) * plane.sampleSize));
-            }
-            out.setFrameBuffer(frame);
-            const int64_t next = first + bandLines;
-            std::thread converter;
-            if (overlap && next < height) converter = std::thread(fill, 1 - set, next, 1);
-            try {
-                out.writePixels(int(rows));
-            } catch (...) {
-                if (converter.joinable()) converter.join();
-                throw;
-            }
-            if (converter.joinable()) converter.join();
-            else if (!overlap && next < height) fill(0, next, threads);
-        }
+        if (compression == NO_COMPRESSION && !(options & EXRSHIM_WRITE_THROUGH_OUTPUTFILE))
+            exrshim::writeUncompressed(path, header, channels, channelCount, threads);
+        else
+            writeThroughOutputFile(path, header, channels, channelCount, threads);
     });
 }

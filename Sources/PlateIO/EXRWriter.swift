@@ -18,6 +18,15 @@ public enum ExrWriter {
                              compression: ExrCompression? = nil, pixelType: ExrPixelType = .half,
                              channelTypes: [String: ExrPixelType] = [:], dwaCompressionLevel: Float? = nil,
                              threads: Int = workerCount) throws {
+        try write(image, header: header, to: url, compression: compression, pixelType: pixelType, channelTypes: channelTypes,
+                  dwaCompressionLevel: dwaCompressionLevel, threads: threads, throughOutputFile: false)
+    }
+
+    /// `throughOutputFile` sends NONE files through Imf::OutputFile as well, instead of the packed
+    /// chunks the C core writes (tests compare the two).
+    static func write(_ image: ImageBuffer, header: ExrHeader?, to url: URL, compression: ExrCompression?,
+                      pixelType: ExrPixelType, channelTypes: [String: ExrPixelType], dwaCompressionLevel: Float?,
+                      threads: Int, throughOutputFile: Bool) throws {
         let header = header ?? ExrHeader(dataWindow: PixelBox(width: image.width, height: image.height))
         func fail(_ kind: PlateIOError.Kind, _ reason: String) -> PlateIOError {
             PlateIOError(kind, file: url.path, reason: reason)
@@ -57,7 +66,8 @@ public enum ExrWriter {
                     let display = header.displayWindow.corners.map { Int32(truncatingIfNeeded: $0) }
                     return exrshim_write(temp.path, data, display, Int32(compression ?? header.compression), level,
                                          attributes, Int32(attributes.count), channels, Int32(channels.count),
-                                         Int32(threads), &message, message.count)
+                                         Int32(threads), throughOutputFile ? Int32(EXRSHIM_WRITE_THROUGH_OUTPUTFILE) : 0,
+                                         &message, message.count)
                 }
             }
             guard status == 0 else { throw fail(.writeFailed, shimMessage(message)) }

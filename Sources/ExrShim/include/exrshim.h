@@ -1,7 +1,8 @@
 // extern "C" API over the OpenEXR 3.1 C++ library (Imf), used by PlateIO's EXR reader and writer.
 //
 // Why C++ and not the 3.1 C core: the core cannot read or write DWAA/DWAB and mis-orders channels
-// when decoding half to float (../shared/TOOLCHAIN.md). Every entry point catches all C++
+// when decoding half to float (../shared/TOOLCHAIN.md). The one use of the core is writing
+// uncompressed files, whose chunks need no codec (write_uncompressed.cpp). Every entry point catches all C++
 // exceptions and reports them as a message in `err` (a caller buffer of `errlen` bytes); functions
 // return 0 on success and -1 on failure. Header parsing and size guards happen in Swift *before*
 // any of these functions touch a file (PlateIO/EXRHeaderParser.swift), so Imf never sizes a buffer
@@ -61,9 +62,13 @@ typedef struct {
 /// `compression` is Imf::Compression's value. Attributes named like structural ones (channels,
 /// compression, dataWindow, displayWindow, lineOrder, tiles, type, name, chunkCount, version) are skipped.
 /// `dwaLevel` > 0 sets the DWAA/DWAB quality level (OpenEXR's default is 45).
+/// NONE files are packed here and written through OpenEXR's C core (no second per-sample copy);
+/// `options` EXRSHIM_WRITE_THROUGH_OUTPUTFILE sends them through Imf::OutputFile like the rest.
+enum { EXRSHIM_WRITE_THROUGH_OUTPUTFILE = 1 };
 int exrshim_write(const char *path, const int32_t dataWindow[4], const int32_t displayWindow[4],
                   int compression, float dwaLevel, const ExrShimAttribute *attributes, int attributeCount,
-                  const ExrShimChannel *channels, int channelCount, int threads, char *err, size_t errlen);
+                  const ExrShimChannel *channels, int channelCount, int threads, int options, char *err,
+                  size_t errlen);
 
 // ---- benchmark baseline: the library's own RGBA interface into its native half buffers ----
 typedef struct ExrShimRgbaImage ExrShimRgbaImage;

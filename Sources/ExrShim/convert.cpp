@@ -1,0 +1,56 @@
+#include "convert.h"
+#include "exrshim.h"
+#include <half.h>
+#include <cmath>
+#include <cstring>
+#include <immintrin.h>
+#include <stdexcept>
+#include <string>
+
+namespace exrshim {
+namespace {
+
+__attribute__((target("avx,f16c"))) void floatToHalfF16C(const float *src, uint16_t *dst, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m128i packed = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT);
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i), packed);
+    }
+    for (; i < n; ++i) dst[i] = half(src[i]).bits();
+}
+
+} // namespace
+
+void floatToHalf(const float *src, uint16_t *dst, size_t n) {
+    static const bool hasF16C = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+    if (hasF16C) {
+        floatToHalfF16C(src, dst, n);
+    } else {
+        for (size_t i = 0; i < n; ++i) dst[i] = half(src[i]).bits();
+    }
+}
+
+void floatToUint(const float *src, uint32_t *dst, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        const float v = src[i];
+        dst[i] = !(v > 0) ? 0u : v >= 4294967295.0f ? 0xFFFFFFFFu : uint32_t(std::lround(v));
+    }
+}
+
+size_t sampleBytes(int pixelType, const char *channelName) {
+    switch (pixelType) {
+    case EXRSHIM_HALF: return 2;
+    case EXRSHIM_FLOAT: case EXRSHIM_UINT: return 4;
+    default: throw std::invalid_argument(std::string("bad pixel type for channel ") + channelName);
+    }
+}
+
+void convertSamples(const float *src, int pixelType, void *dst, size_t n) {
+    switch (pixelType) {
+    case EXRSHIM_HALF: floatToHalf(src, static_cast<uint16_t *>(dst), n); break;
+    case EXRSHIM_UINT: floatToUint(src, static_cast<uint32_t *>(dst), n); break;
+    default: std::memcpy(dst, src, n * sizeof(float)); break;
+    }
+}
+
+} // namespace exrshim
