@@ -4,6 +4,8 @@
 #include "exrshim.h"
 #include <ImfArray.h>
 #include <ImfRgbaFile.h>
+#include <openexr.h>
+#include <vector>
 #include <cmath>
 #include <cstdint>
 
@@ -62,6 +64,39 @@ extern "C" int exrshim_rgba_save(const ExrShimRgbaImage *image, const char *path
         out.setFrameBuffer(&image->pixels[0][0], 1, image->width);
         out.writePixels(image->height);
     });
+}
+
+// The same NONE file through OpenEXR's C core: each scan line's A, B, G, R samples gathered from
+// the interleaved half pixels into one chunk, the floor for how write_uncompressed.cpp writes.
+extern "C" int exrshim_rgba_save_uncompressed_core(const ExrShimRgbaImage *image, const char *path, char *err,
+                                                   size_t errlen) {
+    exr_context_initializer_t init = EXR_DEFAULT_CONTEXT_INITIALIZER;
+    exr_context_t file = nullptr;
+    int part = 0;
+    exr_result_t result = exr_start_write(&file, path, EXR_WRITE_FILE_DIRECTLY, &init);
+    if (result == EXR_ERR_SUCCESS) result = exr_add_part(file, nullptr, EXR_STORAGE_SCANLINE, &part);
+    if (result == EXR_ERR_SUCCESS)
+        result = exr_initialize_required_attr_simple(file, part, image->width, image->height, EXR_COMPRESSION_NONE);
+    for (const char *name : {"A", "B", "G", "R"})
+        if (result == EXR_ERR_SUCCESS) result = exr_add_channel(file, part, name, EXR_PIXEL_HALF, EXR_PERCEPTUALLY_LOGARITHMIC, 1, 1);
+    if (result == EXR_ERR_SUCCESS) result = exr_write_header(file);
+    std::vector<uint16_t> line(size_t(image->width) * 4);
+    const size_t w = size_t(image->width);
+    for (int y = 0; y < image->height && result == EXR_ERR_SUCCESS; ++y) {
+        const Rgba *row = &image->pixels[y][0];
+        for (size_t x = 0; x < w; ++x) {
+            line[x] = row[x].a.bits();
+            line[w + x] = row[x].b.bits();
+            line[2 * w + x] = row[x].g.bits();
+            line[3 * w + x] = row[x].r.bits();
+        }
+        result = exr_write_scanline_chunk(file, part, y, line.data(), line.size() * sizeof(uint16_t));
+    }
+    const exr_result_t finished = file != nullptr ? exr_finish(&file) : EXR_ERR_SUCCESS;
+    if (result == EXR_ERR_SUCCESS) result = finished;
+    if (result == EXR_ERR_SUCCESS) return 0;
+    exrshim::setError(err, errlen, exr_get_default_error_message(result));
+    return -1;
 }
 
 extern "C" void exrshim_rgba_free(ExrShimRgbaImage *image) { delete image; }

@@ -4,6 +4,7 @@
 // The header is still built and checked by Imf (write.cpp), serialised to memory, and handed to
 // the core as the source of every attribute, so both writers produce the same header. The core
 // adds one optional attribute, `type: scanlineimage`.
+#include "coalescing_file.h"
 #include "common.h"
 #include "convert.h"
 #include "exrshim.h"
@@ -119,8 +120,10 @@ void writeUncompressed(const char *path, const Imf::Header &header, const ExrShi
     CoreContext source;
     check(exr_start_read(&source.handle, "serialised header", &readInit), "parsing the header");
 
+    CoalescingFile sink(path);
     exr_context_initializer_t writeInit = EXR_DEFAULT_CONTEXT_INITIALIZER;
     writeInit.error_handler_fn = &rememberCoreError;
+    sink.install(writeInit);
     CoreContext file;
     check(exr_start_write(&file.handle, path, EXR_WRITE_FILE_DIRECTLY, &writeInit), "opening the file");
     int part = 0;
@@ -186,6 +189,7 @@ void writeUncompressed(const char *path, const Imf::Header &header, const ExrShi
         else if (!overlap && next < height) pack(current, next);
     }
     file.finish("finishing the file");
+    sink.close();
 }
 
 } // namespace exrshim

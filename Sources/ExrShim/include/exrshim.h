@@ -77,6 +77,8 @@ ExrShimRgbaImage *exrshim_rgba_load(const char *path, int threads, char *err, si
 ExrShimRgbaImage *exrshim_rgba_synthetic(int width, int height);
 int exrshim_rgba_save(const ExrShimRgbaImage *image, const char *path, int compression, int threads,
                       char *err, size_t errlen);
+/// The NONE file through OpenEXR's C core instead of RgbaOutputFile (the floor for NONE writes).
+int exrshim_rgba_save_uncompressed_core(const ExrShimRgbaImage *image, const char *path, char *err, size_t errlen);
 void exrshim_rgba_free(ExrShimRgbaImage *image);
 
 #ifdef __cplusplus
