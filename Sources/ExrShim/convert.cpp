@@ -19,11 +19,55 @@ __attribute__((target("avx,f16c"))) void floatToHalfF16C(const float *src, uint1
     for (; i < n; ++i) dst[i] = half(src[i]).bits();
 }
 
+float halfBitsAt(const char *src, size_t i) {
+    uint16_t bits;
+    std::memcpy(&bits, src + i * 2, 2);
+    half h;
+    h.setBits(bits);
+    return float(h);
+}
+
+__attribute__((target("avx,f16c"))) void halfToFloatF16C(const char *src, float *dst, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i * 2))));
+    for (; i < n; ++i) dst[i] = halfBitsAt(src, i);
+}
+
+bool hasF16C() {
+    static const bool available = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+    return available;
+}
+
 } // namespace
 
+void halfToFloat(const void *src, float *dst, size_t n) {
+    const char *bytes = static_cast<const char *>(src);
+    if (hasF16C()) {
+        halfToFloatF16C(bytes, dst, n);
+        return;
+    }
+    for (size_t i = 0; i < n; ++i) dst[i] = halfBitsAt(bytes, i);
+}
+
+void convertToFloat(const void *src, int pixelType, float *dst, size_t n) {
+    switch (pixelType) {
+    case EXRSHIM_HALF: halfToFloat(src, dst, n); break;
+    case EXRSHIM_UINT: {
+        const char *bytes = static_cast<const char *>(src);
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t value;
+            std::memcpy(&value, bytes + i * 4, 4);
+            dst[i] = float(value);
+        }
+        break;
+    }
+    default: std::memcpy(dst, src, n * sizeof(float)); break;
+    }
+}
+
 void floatToHalf(const float *src, uint16_t *dst, size_t n) {
-    static const bool hasF16C = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
-    if (hasF16C) {
+    if (hasF16C()) {
         floatToHalfF16C(src, dst, n);
     } else {
         for (size_t i = 0; i < n; ++i) dst[i] = half(src[i]).bits();

@@ -1,4 +1,5 @@
-// Planar Float32 to the file's sample types, shared by both writers (write.cpp, write_uncompressed.cpp).
+// Sample conversions between planar Float32 and the file's types: both writers (write.cpp,
+// write_uncompressed.cpp) and the uncompressed reader (read_uncompressed.cpp).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +11,12 @@ void floatToHalf(const float *src, uint16_t *dst, size_t n);
 
 /// Float32 to uint32: rounded, clamped to [0, 2^32 - 1], NaN and negatives to 0.
 void floatToUint(const float *src, uint32_t *dst, size_t n);
+
+/// Little-endian half samples (any alignment) to Float32, exactly; F16C where the CPU has it.
+void halfToFloat(const void *src, float *dst, size_t n);
+
+/// Converts `n` samples of `pixelType` at `src` (any alignment) to Float32.
+void convertToFloat(const void *src, int pixelType, float *dst, size_t n);
 
 /// Bytes per sample of an EXRSHIM_* pixel type; throws for anything else.
 size_t sampleBytes(int pixelType, const char *channelName);

@@ -1,6 +1,7 @@
 // Reading: whole data windows into planar Float32, raw chunk checks, and the RGBA (YC) path.
 #include "common.h"
 #include "exrshim.h"
+#include "read_paths.h"
 #include <ImfFrameBuffer.h>
 #include <ImfHeader.h>
 #include <ImfInputPart.h>
@@ -79,6 +80,10 @@ extern "C" int exrshim_read_part(ExrShimReader *reader, int part, const char *co
                                  float *const *planes, int count, char *err, size_t errlen) {
     return exrshim::guarded(err, errlen, [&] {
         const Header &header = checkedHeader(reader, part);
+        if (exrshim::isUncompressedScanlinePart(header)) {
+            exrshim::readUncompressed(*reader->file, part, header, channels, planes, count);
+            return;
+        }
         const Box2i dw = header.dataWindow();
         const int64_t width = int64_t(dw.max.x) - dw.min.x + 1;
         const int64_t height = int64_t(dw.max.y) - dw.min.y + 1;
