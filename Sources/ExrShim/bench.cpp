@@ -3,11 +3,14 @@
 #include "common.h"
 #include "exrshim.h"
 #include <ImfArray.h>
+#include <ImfInputFile.h>
 #include <ImfRgbaFile.h>
 #include <openexr.h>
 #include <vector>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <stdexcept>
 
 using namespace Imf;
 using Imath::Box2i;
@@ -36,6 +39,25 @@ extern "C" ExrShimRgbaImage *exrshim_rgba_load(const char *path, int threads, ch
         image = loaded;
     });
     return image;
+}
+
+// A NONE file's scan lines as OpenEXR hands them over raw (rawPixelData), copied into the caller's
+// frame buffer in the file's own half layout: the floor under read_uncompressed.cpp, which
+// converts the same bytes into Float32 planes.
+extern "C" int exrshim_read_raw_scanlines(const char *path, void *frame, size_t capacity, char *err, size_t errlen) {
+    return exrshim::guarded(err, errlen, [&] {
+        InputFile in(path);
+        const Box2i dw = in.header().dataWindow();
+        size_t used = 0;
+        for (int y = dw.min.y; y <= dw.max.y; ++y) {
+            const char *data = nullptr;
+            int size = 0;
+            in.rawPixelData(y, data, size);
+            if (size < 0 || used + size_t(size) > capacity) throw std::runtime_error("frame buffer too small");
+            std::memcpy(static_cast<char *>(frame) + used, data, size_t(size));
+            used += size_t(size);
+        }
+    });
 }
 
 extern "C" ExrShimRgbaImage *exrshim_rgba_synthetic(int width, int height) {

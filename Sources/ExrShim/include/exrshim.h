@@ -73,6 +73,8 @@ int exrshim_write(const char *path, const int32_t dataWindow[4], const int32_t d
 // ---- benchmark baseline: the library's own RGBA interface into its native half buffers ----
 typedef struct ExrShimRgbaImage ExrShimRgbaImage;
 ExrShimRgbaImage *exrshim_rgba_load(const char *path, int threads, char *err, size_t errlen);
+/// Reads every scan line of a NONE file raw (InputFile::rawPixelData) into `frame`, as stored.
+int exrshim_read_raw_scanlines(const char *path, void *frame, size_t capacity, char *err, size_t errlen);
 /// A synthetic RGBA half image (gradients, a sinusoid and grain; alpha 1).
 ExrShimRgbaImage *exrshim_rgba_synthetic(int width, int height);
 int exrshim_rgba_save(const ExrShimRgbaImage *image, const char *path, int compression, int threads,
