@@ -19,7 +19,9 @@ namespace exrshim {
 
 bool isUncompressedScanlinePart(const Header &header) {
     const bool tiled = header.hasType() ? isTiled(header.type()) : header.hasTileDescription();
-    if (tiled || (header.hasType() && isDeepData(header.type())) || header.compression() != NO_COMPRESSION) return false;
+    if (tiled || (header.hasType() && isDeepData(header.type())) || header.compression() != NO_COMPRESSION ||
+        header.channels().begin() == header.channels().end())
+        return false;
     // With subsampled channels, scan lines differ in length.
     for (auto it = header.channels().begin(); it != header.channels().end(); ++it)
         if (it.channel().xSampling != 1 || it.channel().ySampling != 1) return false;

@@ -156,7 +156,7 @@ extern "C" int exrshim_write(const char *path, const int32_t dataWindow[4], cons
         if (dwaLevel > 0) header.dwaCompressionLevel() = dwaLevel;
         header.lineOrder() = INCREASING_Y;
         for (int i = 0; i < channelCount; ++i) header.channels().insert(channels[i].name, Channel(PixelType(channels[i].pixelType)));
-        if (compression == NO_COMPRESSION && !(options & EXRSHIM_WRITE_THROUGH_OUTPUTFILE))
+        if (compression == NO_COMPRESSION && channelCount > 0 && !(options & EXRSHIM_WRITE_THROUGH_OUTPUTFILE))
             exrshim::writeUncompressed(path, header, channels, channelCount, threads);
         else
             writeThroughOutputFile(path, header, channels, channelCount, threads);
