@@ -32,9 +32,11 @@ func ffCheck(_ code: Int32, file: String, frame: Int? = nil, stage: String) thro
     return code
 }
 
-/// FFmpeg logs to stderr on its own; keep it to real errors unless PLATESWAP_VERBOSE is set.
+/// FFmpeg's own log lines go to stderr in plateswap's format (`plateswap: ffmpeg: png: reason`),
+/// only real errors unless PLATESWAP_VERBOSE is set. They often say more than the error code the
+/// call returns ("Invalid PNG signature" against "Invalid data found when processing input").
 let ffmpegQuietLogs: Void = {
-    av_log_set_level(Support.Log.verbose ? AV_LOG_INFO : AV_LOG_ERROR)
+    ffshim_route_logs(Support.Log.verbose ? AV_LOG_INFO : AV_LOG_ERROR)
 }()
 
 import Support

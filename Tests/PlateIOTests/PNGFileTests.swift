@@ -77,4 +77,41 @@ final class PNGFileTests: XCTestCase {
         }
         XCTAssertThrowsError(try PNGFile.write(image, bitDepth: 12, to: junk))
     }
+
+    /// FFmpeg's own reason for a failure reaches stderr as one plateswap log line, not in FFmpeg's
+    /// "[png @ 0x...]" format.
+    func testFFmpegLogLinesUsePlateswapFormat() throws {
+        let dir = try MovieTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let junk = dir.appendingPathComponent("junk.png")
+        try Data(repeating: 0x42, count: 300).write(to: junk)
+        let logged = try captureStandardError {
+            XCTAssertThrowsError(try PNGFile.read(junk))
+        }
+        let lines = logged.split(separator: "\n")
+        XCTAssertFalse(lines.isEmpty, "FFmpeg said nothing about junk.png")
+        for line in lines {
+            XCTAssertTrue(line.hasPrefix("plateswap: ffmpeg: "), String(line))
+            XCTAssertFalse(line.contains("@ 0x"), String(line))
+        }
+        XCTAssertTrue(lines.contains { $0.contains("png: ") && $0.contains("PNG signature") }, logged)
+    }
+
+    /// Runs `body` with file descriptor 2 sent to a pipe; returns what was written there.
+    private func captureStandardError(_ body: () throws -> Void) throws -> String {
+        let pipe = Pipe()
+        fflush(stderr)
+        let saved = dup(2)
+        dup2(pipe.fileHandleForWriting.fileDescriptor, 2)
+        defer {
+            fflush(stderr)
+            dup2(saved, 2)
+            close(saved)
+        }
+        try body()
+        fflush(stderr)
+        dup2(saved, 2)
+        try pipe.fileHandleForWriting.close()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
 }
