@@ -2,6 +2,7 @@
 #include "common.h"
 #include "convert.h"
 #include "exrshim.h"
+#include "bands.h"
 #include "write_paths.h"
 #include <ImfAttribute.h>
 #include <ImfChannelList.h>
@@ -106,15 +107,14 @@ void writeThroughOutputFile(const char *path, const Header &header, const ExrShi
         for (int i = 0; i < channelCount; ++i) planes[set].emplace_back(channels[i], size_t(bandLines * width));
     }
     std::vector<const char *> bases[2];
-    // The converter gets one thread while OpenEXR uses the others.
-    auto fill = [&](int set, int64_t first, int converters) {
+    // A helper converter gets one thread while OpenEXR uses the others.
+    auto fill = [&](int set, int64_t first, bool onHelper) {
         const int64_t rows = std::min(bandLines, height - first);
         bases[set].clear();
-        for (auto &plane : planes[set]) bases[set].push_back(plane.fill(size_t(first * width), size_t(rows * width), converters));
+        for (auto &plane : planes[set])
+            bases[set].push_back(plane.fill(size_t(first * width), size_t(rows * width), onHelper ? 1 : threads));
     };
-    fill(0, 0, threads);
-    for (int64_t first = 0, band = 0; first < height; first += bandLines, ++band) {
-        const int set = overlap ? int(band & 1) : 0;
+    auto writeBand = [&](int set, int64_t first) {
         const int64_t rows = std::min(bandLines, height - first);
         FrameBuffer frame;
         for (size_t c = 0; c < planes[set].size(); ++c) {
@@ -124,18 +124,9 @@ void writeThroughOutputFile(const char *path, const Header &header, const ExrShi
                                      width, rows, plane.sampleSize, size_t(width) * plane.sampleSize));
         }
         out.setFrameBuffer(frame);
-        const int64_t next = first + bandLines;
-        std::thread converter;
-        if (overlap && next < height) converter = std::thread(fill, 1 - set, next, 1);
-        try {
-            out.writePixels(int(rows));
-        } catch (...) {
-            if (converter.joinable()) converter.join();
-            throw;
-        }
-        if (converter.joinable()) converter.join();
-        else if (!overlap && next < height) fill(0, next, threads);
-    }
+        out.writePixels(int(rows));
+    };
+    exrshim::pipelineBands(height, bandLines, overlap, fill, writeBand);
 }
 
 } // namespace

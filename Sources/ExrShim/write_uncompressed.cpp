@@ -6,6 +6,7 @@
 // adds one optional attribute, `type: scanlineimage`.
 #include "coalescing_file.h"
 #include "common.h"
+#include "bands.h"
 #include "convert.h"
 #include "exrshim.h"
 #include "write_paths.h"
@@ -16,7 +17,6 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "EXR samples are little-endian; packing copies host order");
@@ -151,7 +151,9 @@ void writeUncompressed(const char *path, const Imf::Header &header, const ExrShi
     // Bands of about 1 MB stay in cache between packing and the write system call.
     const int64_t bandRows = std::max<int64_t>(1, std::min<int64_t>(height, int64_t((1u << 20) / lineBytes)));
 
-    auto pack = [&](PackedBand &band, int64_t first) {
+    PackedBand bands[2];
+    auto pack = [&](int slot, int64_t first, bool) {
+        PackedBand &band = bands[slot];
         band.rows = std::min(bandRows, height - first);
         band.bytes.resize(size_t(bandRows) * lineBytes);
         char *out = band.bytes.data();
@@ -162,32 +164,16 @@ void writeUncompressed(const char *path, const Imf::Header &header, const ExrShi
             }
         }
     };
-    auto write = [&](const PackedBand &band, int64_t first) {
+    auto write = [&](int slot, int64_t first) {
+        const PackedBand &band = bands[slot];
         for (int64_t row = 0; row < band.rows; ++row) {
             const int y = int(dw.min.y + first + row);
             const exr_result_t result = exr_write_scanline_chunk(file.handle, part, y, band.bytes.data() + row * lineBytes, lineBytes);
-            if (result != EXR_ERR_SUCCESS) check(result, "writing scan line " + std::to_string(y));
+            if (result != EXR_ERR_SUCCESS) check(result, "writing scan line " + std::to_string(y));   // message built only on failure
         }
     };
-
     // With two or more threads the next band is packed while this one is written.
-    const bool overlap = threads > 1 && height > bandRows;
-    PackedBand bands[2];
-    pack(bands[0], 0);
-    for (int64_t first = 0, index = 0; first < height; first += bandRows, ++index) {
-        PackedBand &current = bands[overlap ? index & 1 : 0];
-        const int64_t next = first + bandRows;
-        std::thread packer;
-        if (overlap && next < height) packer = std::thread(pack, std::ref(bands[1 - (index & 1)]), next);
-        try {
-            write(current, first);
-        } catch (...) {
-            if (packer.joinable()) packer.join();
-            throw;
-        }
-        if (packer.joinable()) packer.join();
-        else if (!overlap && next < height) pack(current, next);
-    }
+    pipelineBands(height, bandRows, threads > 1 && height > bandRows, pack, write);
     file.finish("finishing the file");
     sink.close();
 }

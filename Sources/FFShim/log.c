@@ -18,8 +18,7 @@ static void flushPending(void) {
     pendingLength = 0;
 }
 
-static void appendPending(const char *text) {
-    const size_t length = strlen(text);
+static void appendPending(const char *text, size_t length) {
     const size_t room = sizeof(pending) - 1 - pendingLength;
     const size_t count = length < room ? length : room;
     memcpy(pending + pendingLength, text, count);
@@ -35,22 +34,19 @@ static void routeLine(void *object, int level, const char *format, va_list argum
         // The component that speaks (png, mov, h264), without FFmpeg's "@ 0x..." address.
         const AVClass *component = *(const AVClass **)object;
         if (component != NULL && component->item_name != NULL) {
-            appendPending(component->item_name(object));
-            appendPending(": ");
+            const char *name = component->item_name(object);
+            appendPending(name, strlen(name));
+            appendPending(": ", 2);
         }
     }
     // Each line of the message ends a log line; the rest waits for the next fragment.
     const char *start = message;
     for (const char *newline = strchr(start, '\n'); newline != NULL; newline = strchr(start, '\n')) {
-        const size_t length = (size_t)(newline - start);
-        char line[1024];
-        memcpy(line, start, length);
-        line[length] = '\0';
-        appendPending(line);
+        appendPending(start, (size_t)(newline - start));
         flushPending();
         start = newline + 1;
     }
-    appendPending(start);
+    appendPending(start, strlen(start));
     pthread_mutex_unlock(&lock);
 }
 

@@ -103,14 +103,14 @@ final class PNGFileTests: XCTestCase {
         fflush(stderr)
         let saved = dup(2)
         dup2(pipe.fileHandleForWriting.fileDescriptor, 2)
-        defer {
-            fflush(stderr)
-            dup2(saved, 2)
-            close(saved)
+        do {
+            defer {
+                fflush(stderr)
+                dup2(saved, 2)
+                close(saved)
+            }
+            try body()
         }
-        try body()
-        fflush(stderr)
-        dup2(saved, 2)
         try pipe.fileHandleForWriting.close()
         return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
