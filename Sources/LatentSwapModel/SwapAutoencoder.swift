@@ -1,8 +1,9 @@
 import Foundation
 import Neural
 
-/// The latent swap autoencoder: encoder -> inter -> (vector quantizer) -> decoder, in the
-/// `df` layout (one decoder per identity) or `liae` (one inter per identity).
+/// The latent swap autoencoder: encoder -> inter -> (vector quantizer) -> decoder (+ mask head),
+/// in the `df` layout (one decoder per identity) or `liae` (identity in the inter), with the dense
+/// inter of DeepFaceLab or the older conv one (`SwapModelConfig.Inter`, layers in `SwapLayouts`).
 ///
 /// Swap = encode a target (plate performer) face and decode it as the source (actor).
 /// Inference (`Tensor`) changes nothing, so one instance may serve several threads; training
@@ -12,123 +13,167 @@ public final class SwapAutoencoder {
 
     public let config: SwapModelConfig
     let encoder: SwapChain
-    /// df: [shared]; liae: [source, target]
+    /// df: [inter]; liae dense: [inter_AB, inter_B]; liae conv: [inter_source, inter_target]
     let inters: [SwapChain]
     /// df: [source, target]; liae: [shared]
     let decoders: [SwapChain]
+    /// The decoders' mask heads, in the same order (empty when `dims.mask` is 0).
+    let maskDecoders: [SwapChain]
     public let quantizer: VectorQuantizer?
 
     /// Builds the network with weights drawn from `seed`.
     public init(config: SwapModelConfig, seed: UInt64) {
         self.config = config
         var random = SeededRandom(seed: seed)
-        let dims = config.dims, latent = config.codec.channels, code = config.vq.codeDim, extra = config.extraStages
-        encoder = SwapAutoencoder.encoder(in: latent, width: dims.encoder, extra: extra, random: &random)
-        let interNames = config.archetype == .df ? ["inter"] : ["inter_source", "inter_target"]
-        inters = interNames.map { SwapAutoencoder.inter($0, in: 4 * dims.encoder, dims: dims, code: code, random: &random) }
-        let decoderNames = config.archetype == .df ? ["decoder_source", "decoder_target"] : ["decoder"]
-        decoders = decoderNames.map {
-            SwapAutoencoder.decoder($0, code: code, out: latent, width: dims.decoder, extra: extra, random: &random)
+        let dims = config.dims, latent = config.codec.channels, code = config.vq.codeDim
+        let extra = config.extraStages, icnr = config.icnr
+        let df = config.archetype == .df
+        switch config.inter {
+        case .dense:
+            encoder = SwapLayouts.denseEncoder(in: latent, width: dims.encoder, extra: extra, random: &random)
+            inters = (df ? ["inter"] : ["inter_AB", "inter_B"]).map {
+                SwapLayouts.denseInter($0, in: 4 * dims.encoder, side: config.denseSide, ae: dims.bottleneck, code: code,
+                                       icnr: icnr, random: &random)
+            }
+        case .conv:
+            encoder = SwapLayouts.convEncoder(in: latent, width: dims.encoder, extra: extra, random: &random)
+            inters = (df ? ["inter"] : ["inter_source", "inter_target"]).map {
+                SwapLayouts.convInter($0, in: 4 * dims.encoder, bottleneck: dims.bottleneck, code: code, random: &random)
+            }
         }
+        // Faithful LIAE decodes the concatenation [inter_B or inter_AB, inter_AB].
+        let decoderInput = config.archetype == .liae && config.inter == .dense ? 2 * code : code
+        let names = config.inter == .dense ? (df ? ["decoder_src", "decoder_dst"] : ["decoder"])
+                                           : (df ? ["decoder_source", "decoder_target"] : ["decoder"])
+        var faces: [SwapChain] = [], masks: [SwapChain] = []
+        for name in names {
+            switch config.inter {
+            case .dense:
+                faces.append(SwapLayouts.denseDecoder(name, code: decoderInput, out: latent, width: dims.decoder, extra: extra,
+                                                      icnr: icnr, random: &random))
+            case .conv:
+                faces.append(SwapLayouts.convDecoder(name, code: decoderInput, out: latent, width: dims.decoder, extra: extra,
+                                                     icnr: icnr, random: &random))
+            }
+            if dims.mask > 0 {
+                masks.append(SwapLayouts.maskDecoder(name, code: decoderInput, width: dims.mask, extra: extra, icnr: icnr, random: &random))
+            }
+        }
+        (decoders, maskDecoders) = (faces, masks)
         quantizer = config.vq.enabled
             ? VectorQuantizer(codebookSize: config.vq.codebookSize, codeDim: code, commitment: config.vq.commitment,
                               decay: config.vq.emaDecay)
             : nil
     }
 
-    /// Strided convolutions: C -> e, then halve the size twice while the width grows to 4e.
-    static func encoder(in channels: Int, width e: Int, extra: Int, random: inout SeededRandom) -> SwapChain {
-        var stages: [SwapStage] = [SwapConv("encoder.in", in: channels, out: e, random: &random), SwapLeakyReLU()]
-        for i in 0..<extra {
-            stages += [SwapConv("encoder.pre\(i)", in: e, out: e, stride: 2, random: &random), SwapLeakyReLU()]
-        }
-        stages += [SwapConv("encoder.down0", in: e, out: 2 * e, stride: 2, random: &random), SwapLeakyReLU(),
-                   SwapConv("encoder.down1", in: 2 * e, out: 4 * e, stride: 2, random: &random), SwapLeakyReLU()]
-        return SwapChain(stages)
-    }
-
-    /// The bottleneck: a 3x3 conv to b channels, then a 1x1 projection to the code dimension D.
-    static func inter(_ name: String, in channels: Int, dims: SwapModelConfig.Dims, code: Int,
-                      random: inout SeededRandom) -> SwapChain {
-        SwapChain([
-            SwapConv(name + ".conv", in: channels, out: dims.bottleneck, random: &random), SwapLeakyReLU(),
-            SwapConv(name + ".code", in: dims.bottleneck, out: code, kernel: 1, gain: 0.5, random: &random),
-        ])
-    }
-
-    /// D -> 4d, then per scale: conv to 4x the channels + pixel shuffle + residual block; conv to C.
-    static func decoder(_ name: String, code: Int, out: Int, width d: Int, extra: Int,
-                        random: inout SeededRandom) -> SwapChain {
-        var stages: [SwapStage] = [SwapConv(name + ".in", in: code, out: 4 * d, random: &random), SwapLeakyReLU()]
-        func up(_ tag: String, _ from: Int, _ to: Int) {
-            stages += [SwapConv("\(name).\(tag).conv", in: from, out: 4 * to, random: &random), SwapLeakyReLU(),
-                       SwapPixelShuffle(), SwapResidualBlock("\(name).\(tag).res", channels: to, random: &random)]
-        }
-        up("up0", 4 * d, 2 * d)
-        up("up1", 2 * d, d)
-        for i in 0..<extra { up("post\(i)", d, d) }
-        stages.append(SwapConv(name + ".out", in: d, out: out, gain: 0.5, random: &random))
-        return SwapChain(stages)
-    }
+    /// Whether this is DeepFaceLab's LIAE (shared inter_AB plus the target's inter_B).
+    var isDenseLIAE: Bool { config.archetype == .liae && config.inter == .dense }
 
     /// Every trainable parameter, in a fixed order (names are the keys in weights.safetensors).
-    public var parameters: [Parameter] { encoder.parameters + inters.flatMap(\.parameters) + decoders.flatMap(\.parameters) }
+    public var parameters: [Parameter] {
+        ([encoder] + inters + decoders + maskDecoders).flatMap(\.parameters)
+    }
 
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
-    /// FLOPs (2 per multiply-add) of one sample's forward pass through encoder, inter and decoder.
+    /// FLOPs (2 per multiply-add) of one sample's forward pass through encoder, inter(s) and one
+    /// decoder with its mask head.
     public var flopsPerSample: Double {
         let size = config.latentSize << config.extraStages
         let e = encoder.cost(SwapShape(c: config.codec.channels, h: size, w: size))
-        let i = inters[0].cost(e.out)
-        return e.flops + i.flops + decoders[0].cost(i.out).flops
+        var code = inters[0].cost(e.out)
+        var flops = e.flops + code.flops
+        if isDenseLIAE { flops += code.flops; code.out.c *= 2 }
+        flops += decoders[0].cost(code.out).flops
+        if let mask = maskDecoders.first { flops += mask.cost(code.out).flops }
+        return flops
     }
 
     /// Every leaky ReLU, in forward order per part (tests make the network linear with slope 1 to
     /// check its wiring exactly, and watch the pre-activations for kinks).
-    var activations: [SwapLeakyReLU] { ([encoder] + inters + decoders).flatMap(\.activations) }
+    var activations: [SwapLeakyReLU] { ([encoder] + inters + decoders + maskDecoders).flatMap(\.activations) }
 
     // MARK: training
 
+    /// What one training forward pass records.
+    public struct TrainingOutput {
+        /// Reconstructed latents of the source and target batches.
+        public var source: Var, target: Var
+        /// Predicted face masks [N, 1, h, w] (nil without mask heads).
+        public var sourceMask: Var?, targetMask: Var?
+        /// The VQ commitment loss (nil without VQ).
+        public var commitment: Var?
+    }
+
     /// Records reconstructions of both identities on `tape` (source and target batches of equal
-    /// size go through the shared parts together), plus the VQ commitment loss.
-    public func trainingForward(source: Tensor, target: Tensor, tape: Tape, random: inout SeededRandom)
-        -> (source: Var, target: Var, commitment: Var?)
-    {
+    /// size go through the shared parts together), their masks, and the VQ commitment loss.
+    public func trainingForward(source: Tensor, target: Tensor, tape: Tape, random: inout SeededRandom) -> TrainingOutput {
         let b = source.shape[0]
         shapeCheck(target.shape == source.shape, "trainingForward: source \(source.shape) vs target \(target.shape)")
         let z = encoder.forward(tape.variable(concat([source, target], axis: 0)))
-        let codes: Var
-        switch config.archetype {
-        case .df: codes = inters[0].forward(z)
-        case .liae:
-            codes = concat([inters[0].forward(slice(z, axis: 0, 0..<b)), inters[1].forward(slice(z, axis: 0, b..<2 * b))], axis: 0)
-        }
         var commitment: Var?
-        var q = codes
-        if let quantizer { (q, commitment) = quantizer.forward(codes, random: &random) }
-        switch config.archetype {
-        case .df:
-            return (decoders[0].forward(slice(q, axis: 0, 0..<b)), decoders[1].forward(slice(q, axis: 0, b..<2 * b)), commitment)
-        case .liae:
-            let out = decoders[0].forward(q)
-            return (slice(out, axis: 0, 0..<b), slice(out, axis: 0, b..<2 * b), commitment)
+        func quantized(_ codes: Var) -> Var {
+            guard let quantizer else { return codes }
+            let (q, loss) = quantizer.forward(codes, random: &random)
+            commitment = loss
+            return q
         }
+        let firstHalf = 0..<b, secondHalf = b..<2 * b
+        switch (config.archetype, config.inter) {
+        case (.df, _):
+            let q = quantized(inters[0].forward(z))
+            let (s, t) = (slice(q, axis: 0, firstHalf), slice(q, axis: 0, secondHalf))
+            return TrainingOutput(source: decoders[0].forward(s), target: decoders[1].forward(t),
+                                  sourceMask: maskDecoders.first?.forward(s), targetMask: maskDecoders.last?.forward(t),
+                                  commitment: commitment)
+        case (.liae, .conv):
+            let codes = concat([inters[0].forward(slice(z, axis: 0, firstHalf)), inters[1].forward(slice(z, axis: 0, secondHalf))], axis: 0)
+            return shared(quantized(codes), b, commitment)
+        case (.liae, .dense):
+            // One quantizer pass over every code of the step: [AB(all faces); B(target faces)].
+            let ab = inters[0].forward(z), bOnly = inters[1].forward(slice(z, axis: 0, secondHalf))
+            let q = quantized(concat([ab, bOnly], axis: 0))
+            let (abSource, abTarget, bTarget) = (slice(q, axis: 0, firstHalf), slice(q, axis: 0, secondHalf), slice(q, axis: 0, 2 * b..<3 * b))
+            let codes = concat([concat([abSource, abSource], axis: 1), concat([bTarget, abTarget], axis: 1)], axis: 0)
+            return shared(codes, b, commitment)
+        }
+    }
+
+    /// The shared decoder (liae) over [source codes; target codes].
+    private func shared(_ codes: Var, _ b: Int, _ commitment: Var?) -> TrainingOutput {
+        let out = decoders[0].forward(codes), mask = maskDecoders.first?.forward(codes)
+        return TrainingOutput(source: slice(out, axis: 0, 0..<b), target: slice(out, axis: 0, b..<2 * b),
+                              sourceMask: mask.map { slice($0, axis: 0, 0..<b) }, targetMask: mask.map { slice($0, axis: 0, b..<2 * b) },
+                              commitment: commitment)
     }
 
     // MARK: inference
 
+    /// The code that decodes `latents` as identity `to`, and the decoder index to use.
+    private func code(_ latents: Tensor, as to: Identity) -> (code: Tensor, decoder: Int) {
+        let z = encoder.forward(latents)
+        func q(_ x: Tensor) -> Tensor { quantizer?.quantize(x) ?? x }
+        switch (config.archetype, config.inter) {
+        case (.df, _): return (q(inters[0].forward(z)), to.rawValue)
+        // The identity lives in the inter: the destination's inter reads the shared encoding.
+        case (.liae, .conv): return (q(inters[to.rawValue].forward(z)), 0)
+        case (.liae, .dense):
+            let ab = q(inters[0].forward(z))
+            return (concat([to == .source ? ab : q(inters[1].forward(z)), ab], axis: 1), 0)
+        }
+    }
+
     /// Encodes `latents` [N, C, S/8, S/8] and decodes them as identity `to`: a reconstruction for
     /// a face of that identity; the swap for a target face decoded as `.source`.
     public func decode(_ latents: Tensor, as to: Identity) -> Tensor {
-        let z = encoder.forward(latents)
-        let codes: Tensor, decoder: SwapChain
-        switch config.archetype {
-        case .df: (codes, decoder) = (inters[0].forward(z), decoders[to.rawValue])
-        // The identity lives in the inter: the destination's inter reads the shared encoding.
-        case .liae: (codes, decoder) = (inters[to.rawValue].forward(z), decoders[0])
-        }
-        return decoder.forward(quantizer?.quantize(codes) ?? codes)
+        let (code, decoder) = code(latents, as: to)
+        return decoders[decoder].forward(code)
+    }
+
+    /// The latents and the predicted face mask [N, 1, S/8, S/8] (nil without mask heads).
+    public func decodeWithMask(_ latents: Tensor, as to: Identity) -> (latents: Tensor, mask: Tensor?) {
+        let (code, decoder) = code(latents, as: to)
+        return (decoders[decoder].forward(code), maskDecoders.isEmpty ? nil : maskDecoders[decoder].forward(code))
     }
 
     /// Target (plate performer) latents -> the same face as the source (actor).

@@ -5,15 +5,37 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
     public enum Archetype: String, Codable, Sendable {
         /// Shared encoder and inter, one decoder per identity (DeepFaceLab "DF").
         case df
-        /// Shared encoder and decoder, one inter per identity (a simplified DeepFaceLab "LIAE").
+        /// Shared encoder and decoder. With the dense inter, DeepFaceLab's "LIAE": a shared inter_AB
+        /// and a target-only inter_B whose codes are concatenated (the swap decodes [AB, AB]); with the
+        /// conv inter, one inter per identity.
         case liae
     }
 
+    /// The bottleneck between encoder and decoders.
+    public enum Inter: String, Codable, Sendable {
+        /// DeepFaceLab's: flatten -> Dense(ae_dims) -> Dense(side^2 x code) -> reshape -> upscale.
+        /// The fully connected layer makes the code carry pose and expression, not a spatial copy.
+        case dense
+        /// A 3x3 conv and a 1x1 projection on the 8x8 grid (the models made before the dense inter).
+        case conv
+    }
+
     public struct Dims: Codable, Equatable, Sendable {
-        /// Widths: encoder e (grows to 2e, 4e as it downsamples), decoder d, inter bottleneck b.
-        public var encoder: Int, decoder: Int, bottleneck: Int
-        public init(encoder: Int = 64, decoder: Int = 64, bottleneck: Int = 256) {
-            self.encoder = encoder; self.decoder = decoder; self.bottleneck = bottleneck
+        /// Widths as SAEHD names them: encoder e_dims (grows to 2e, 4e as it downsamples), decoder
+        /// d_dims, inter bottleneck ae_dims (the dense layer's width, or the conv inter's channels),
+        /// mask decoder d_mask_dims (0: the decoders predict no mask).
+        public var encoder: Int, decoder: Int, bottleneck: Int, mask: Int
+        public init(encoder: Int = 64, decoder: Int = 64, bottleneck: Int = 256, mask: Int = 16) {
+            self.encoder = encoder; self.decoder = decoder; self.bottleneck = bottleneck; self.mask = mask
+        }
+        enum CodingKeys: String, CodingKey { case encoder, decoder, bottleneck, mask }
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            encoder = try c.decode(Int.self, forKey: .encoder)
+            self.decoder = try c.decode(Int.self, forKey: .decoder)
+            bottleneck = try c.decode(Int.self, forKey: .bottleneck)
+            // Models saved before the mask heads have none.
+            mask = try c.decodeIfPresent(Int.self, forKey: .mask) ?? 0
         }
     }
 
@@ -49,6 +71,9 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
     public var format = "plateswap-model"
     public var version = 1
     public var archetype: Archetype
+    public var inter: Inter
+    /// ICNR initialisation of the convolutions before each pixel shuffle (only shapes a new model).
+    public var icnr: Bool
     public var dims: Dims
     public var vq: VQ
     public var codec: Codec
@@ -61,23 +86,45 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
     /// 0 for latents; 3 turns the same network into its pixel-space twin (benchmark only).
     public var extraStages: Int
 
-    public init(archetype: Archetype = .df, dims: Dims = Dims(), vq: VQ = VQ(), codec: Codec, resolution: Int,
-                faceType: String = "whole_face", backgroundWeight: Float = 0.1, extraStages: Int = 0) {
-        self.archetype = archetype; self.dims = dims; self.vq = vq; self.codec = codec
+    public init(archetype: Archetype = .df, inter: Inter = .dense, icnr: Bool = true, dims: Dims = Dims(), vq: VQ = VQ(),
+                codec: Codec, resolution: Int, faceType: String = "whole_face", backgroundWeight: Float = 0.25,
+                extraStages: Int = 0) {
+        self.archetype = archetype; self.inter = inter; self.icnr = icnr; self.dims = dims; self.vq = vq; self.codec = codec
         self.resolution = resolution; self.faceType = faceType; self.backgroundWeight = backgroundWeight
         self.extraStages = extraStages
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, version, archetype, dims, vq, codec, resolution, faceType = "face_type"
+        case format, version, archetype, inter, icnr, dims, vq, codec, resolution, faceType = "face_type"
         case backgroundWeight = "background_weight", extraStages = "extra_stages"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        version = try c.decode(Int.self, forKey: .version)
+        archetype = try c.decode(Archetype.self, forKey: .archetype)
+        // config.json files written before the dense inter describe the conv one.
+        inter = try c.decodeIfPresent(Inter.self, forKey: .inter) ?? .conv
+        icnr = try c.decodeIfPresent(Bool.self, forKey: .icnr) ?? false
+        dims = try c.decode(Dims.self, forKey: .dims)
+        vq = try c.decode(VQ.self, forKey: .vq)
+        codec = try c.decode(Codec.self, forKey: .codec)
+        resolution = try c.decode(Int.self, forKey: .resolution)
+        faceType = try c.decode(String.self, forKey: .faceType)
+        backgroundWeight = try c.decode(Float.self, forKey: .backgroundWeight)
+        extraStages = try c.decode(Int.self, forKey: .extraStages)
     }
 
     /// Latent grid side (S / downscale).
     public var latentSize: Int { resolution / codec.downscale }
-    /// Bottleneck grid side: the encoder halves its input twice. The pixel twin's input is
-    /// 2^extraStages times the latent side and its extra stages halve it back, so the grid matches.
+    /// Bottleneck grid side (where the codes are quantized): a quarter of the latent side. The conv
+    /// layout halves the latents twice; the dense one halves them three times (the encoder's
+    /// output, `denseSide`) and its inter upscales once. The pixel twin's input is 2^extraStages
+    /// times the latent side and its extra stages halve it back, so the grid matches.
     public var gridSize: Int { latentSize >> 2 }
+    /// Side of the dense layout's encoder output and of the inter's dense reshape (DFL's lowest_dense_res).
+    public var denseSide: Int { latentSize >> 3 }
 
     /// Checks the numbers; `source` names the file in errors.
     public func validate(source: String) throws {
@@ -86,6 +133,7 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
         }
         if format != "plateswap-model" { try fail("format", "expected \"plateswap-model\", found \"\(format)\"") }
         if version != 1 { try fail("version", "unsupported version \(version)") }
+        if dims.mask < 0 || dims.mask > 4096 { try fail("dims.mask", "\(dims.mask) is outside 0...4096") }
         for (field, value) in [("dims.encoder", dims.encoder), ("dims.decoder", dims.decoder),
                                ("dims.bottleneck", dims.bottleneck), ("vq.code_dim", vq.codeDim),
                                ("codec.channels", codec.channels), ("codec.downscale", codec.downscale)]
@@ -96,7 +144,7 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
         if !(vq.emaDecay > 0 && vq.emaDecay < 1) { try fail("vq.ema_decay", "must be in (0, 1)") }
         if !(vq.commitment >= 0) { try fail("vq.commitment", "must be >= 0") }
         if extraStages < 0 || extraStages > 4 { try fail("extra_stages", "\(extraStages) is outside 0...4") }
-        let multiple = codec.downscale << (2 + extraStages)
+        let multiple = codec.downscale << ((inter == .dense ? 3 : 2) + extraStages)
         if resolution < multiple || resolution > 4096 || resolution % multiple != 0 {
             try fail("resolution", "\(resolution) must be a multiple of \(multiple) up to 4096")
         }

@@ -18,15 +18,32 @@ final class SwapConv: SwapStage {
     let conv: Conv2d
     let kernel: Int
 
-    init(_ name: String, in cin: Int, out cout: Int, kernel: Int = 3, stride: Int = 1, gain: Float = 1,
+    /// `icnr`: the layer feeds a pixel shuffle by 2; its weights start as ICNR (Aitken et al.
+    /// 2017): one kernel drawn per output channel and copied to its 4 sub-pixel positions, so the
+    /// shuffled output starts as a nearest-neighbour upsampling (no checkerboard) and training
+    /// moves away from it.
+    init(_ name: String, in cin: Int, out cout: Int, kernel: Int = 3, stride: Int = 1, gain: Float = 1, icnr: Bool = false,
          random: inout SeededRandom) {
         // He initialisation; `gain` < 1 starts residual branches and output layers small.
         let std = gain * (2 / Float(cin * kernel * kernel)).squareRoot()
-        conv = Conv2d(weight: random.normalTensor([cout, cin, kernel, kernel], std: std), bias: .zeros([cout]),
-                      stride: stride, padding: kernel / 2)
+        let weight = icnr ? SwapConv.icnr(random.normalTensor([cout / 4, cin, kernel, kernel], std: std))
+                          : random.normalTensor([cout, cin, kernel, kernel], std: std)
+        conv = Conv2d(weight: weight, bias: .zeros([cout]), stride: stride, padding: kernel / 2)
         conv.weight.name = name + ".weight"
         conv.bias?.name = name + ".bias"
         self.kernel = kernel
+    }
+
+    /// [C, in, k, k] -> [4C, in, k, k] with output channel 4c + s = kernel c (PyTorch pixel-shuffle order).
+    static func icnr(_ base: Tensor) -> Tensor {
+        let per = base.count / base.shape[0]
+        var data: [Float] = []
+        data.reserveCapacity(base.count * 4)
+        for c in 0..<base.shape[0] {
+            let kernel = base.data[(c * per)..<((c + 1) * per)]
+            for _ in 0..<4 { data += kernel }
+        }
+        return Tensor(shape: [base.shape[0] * 4] + Array(base.shape.dropFirst()), data: data)
     }
 
     var parameters: [Parameter] { [conv.weight] + (conv.bias.map { [$0] } ?? []) }

@@ -23,6 +23,10 @@ public struct TrainOptions: Sendable {
     public var rollbackLearningRateFactor: Float = 0.5
     public var maxRollbacks = 5
     public var augmentation = TrainAugmentation()
+    /// DeepFaceLab's random warp of the inputs (targets unwarped); off for a sharpening phase.
+    public var randomWarp: RandomWarp? = RandomWarp()
+    /// Weight of the mask heads' MSE against the face masks (DFL weighs it as the face loss).
+    public var maskLossWeight: Float = 1
     /// Faces shown in each preview grid.
     public var previewFaces = 4
     /// Every this many iterations (0: never), also a masked MSE between decoded images of the
@@ -121,24 +125,31 @@ public final class SwapTrainer {
         SeededRandom(seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(iteration) &* 0xD1B5_4A32_D192_ED03 ^ stream &* 0x2545_F491_4F6C_DD1D)
     }
 
-    /// A batch of randomly chosen faces and variants, warped.
-    func batch(_ set: LatentFaceSet, random: inout SeededRandom) -> (latents: Tensor, weights: Tensor) {
-        var latents: [Float] = [], masks: [Float] = []
+    /// One identity's batch: the model's input (randomly warped when enabled), the unwarped target,
+    /// the loss weights and the face masks.
+    struct Batch { var input: Tensor, target: Tensor, weights: Tensor, masks: Tensor }
+
+    /// A batch of randomly chosen faces and variants.
+    func batch(_ set: LatentFaceSet, random: inout SeededRandom) -> Batch {
+        var inputs: [Float] = [], targets: [Float] = [], masks: [Float] = []
         for _ in 0..<options.batchSize {
             let face = set.faces[Int(random.next() % UInt64(set.faces.count))]
             let sample = options.augmentation.warp(face[Int(random.next() % UInt64(face.count))], random: &random)
-            latents += sample.latent.data
+            targets += sample.latent.data
+            inputs += (options.randomWarp?.apply(sample.latent, random: &random) ?? sample.latent).data
             masks += sample.mask.data
         }
-        let c = set.channels, s = set.size
-        let mask = Tensor(shape: [options.batchSize, 1, s, s], data: masks)
-        return (Tensor(shape: [options.batchSize, c, s, s], data: latents),
-                SwapLoss.weights(mask: mask, backgroundWeight: model.config.backgroundWeight))
+        let c = set.channels, s = set.size, n = options.batchSize
+        let mask = Tensor(shape: [n, 1, s, s], data: masks)
+        return Batch(input: Tensor(shape: [n, c, s, s], data: inputs), target: Tensor(shape: [n, c, s, s], data: targets),
+                     weights: SwapLoss.weights(mask: mask, backgroundWeight: model.config.backgroundWeight), masks: mask)
     }
 
     /// Losses of one step.
     public struct StepLosses {
         public var total, source, target, commitment, perplexity: Float
+        /// The mask heads' loss (0 without them).
+        public var mask: Float = 0
         /// Decoded-pixel loss (before its weight); nil on iterations without it.
         public var pixel: Float?
     }
@@ -146,23 +157,29 @@ public final class SwapTrainer {
     /// Runs one iteration: forward, backward, Adam. Does not advance `state.iteration`.
     func step(iteration: Int) -> StepLosses {
         var random = SwapTrainer.random(seed: state.seed, iteration: iteration, stream: 1)
-        let (sourceLatents, sourceWeights) = batch(source, random: &random)
-        let (targetLatents, targetWeights) = batch(target, random: &random)
+        let sourceBatch = batch(source, random: &random)
+        let targetBatch = batch(target, random: &random)
         optimizer.zeroGrad()
         let tape = Tape()
-        let out = model.trainingForward(source: sourceLatents, target: targetLatents, tape: tape, random: &random)
-        let sourceLoss = SwapLoss.maskedMSE(out.source, target: sourceLatents, weights: sourceWeights)
-        let targetLoss = SwapLoss.maskedMSE(out.target, target: targetLatents, weights: targetWeights)
+        let out = model.trainingForward(source: sourceBatch.input, target: targetBatch.input, tape: tape, random: &random)
+        let sourceLoss = SwapLoss.maskedMSE(out.source, target: sourceBatch.target, weights: sourceBatch.weights)
+        let targetLoss = SwapLoss.maskedMSE(out.target, target: targetBatch.target, weights: targetBatch.weights)
         var total = add(sourceLoss, targetLoss)
         if let commitment = out.commitment { total = add(total, commitment) }
+        var maskLoss: Var?
+        if let sourceMask = out.sourceMask, let targetMask = out.targetMask {
+            maskLoss = add(mseLoss(sourceMask, constant(sourceBatch.masks, on: tape)), mseLoss(targetMask, constant(targetBatch.masks, on: tape)))
+            total = add(total, scale(maskLoss!, options.maskLossWeight))
+        }
         var pixel: Var?
         if options.pixelLossEvery > 0, iteration % options.pixelLossEvery == 0, let decoder = pixelDecoder {
-            pixel = add(pixelLoss(out.source, sourceLatents, sourceWeights, decoder), pixelLoss(out.target, targetLatents, targetWeights, decoder))
+            pixel = add(pixelLoss(out.source, sourceBatch.target, sourceBatch.weights, decoder),
+                        pixelLoss(out.target, targetBatch.target, targetBatch.weights, decoder))
             total = add(total, scale(pixel!, options.pixelLossWeight))
         }
         var losses = StepLosses(total: total.value.data[0], source: sourceLoss.value.data[0], target: targetLoss.value.data[0],
                                 commitment: out.commitment?.value.data[0] ?? 0, perplexity: model.quantizer?.lastPerplexity ?? 0,
-                                pixel: pixel?.value.data[0])
+                                mask: maskLoss?.value.data[0] ?? 0, pixel: pixel?.value.data[0])
         if injectFault?(iteration) == true { losses.total = .nan }
         // Backward always runs: it also frees the tape (its closures hold it). A NaN loss must not
         // reach the weights: then the gradients are dropped and the update skipped.
@@ -221,7 +238,8 @@ public final class SwapTrainer {
             if state.recentLosses.count > 50 { state.recentLosses.removeFirst() }
             if state.iteration % options.logEvery == 0 {
                 state.lossHistory.append(.init(iteration: state.iteration, loss: losses.total, source: losses.source, target: losses.target,
-                                               commitment: losses.commitment, perplexity: losses.perplexity))
+                                               commitment: losses.commitment, perplexity: losses.perplexity,
+                                               mask: model.maskDecoders.isEmpty ? nil : losses.mask))
             }
             if state.iteration % options.logEvery == 0 || Date().timeIntervalSince(lastLog) > 10 {
                 lastLog = Date()
@@ -243,6 +261,7 @@ public final class SwapTrainer {
         var line = "iteration \(state.iteration)" + (options.stopIterations.map { "/\($0)" } ?? "")
             + String(format: ", %.2f it/s, loss %.5f (source %.5f, target %.5f", rate, l.total, l.source, l.target)
         if model.quantizer != nil { line += String(format: ", commitment %.5f", l.commitment) }
+        if !model.maskDecoders.isEmpty { line += String(format: ", mask %.5f", l.mask) }
         if let pixel = l.pixel { line += String(format: ", pixel %.5f", pixel) }
         line += ")"
         if model.quantizer != nil { line += String(format: ", perplexity %.1f", l.perplexity) }

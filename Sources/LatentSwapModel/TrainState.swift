@@ -10,9 +10,11 @@ public struct TrainState: Codable, Equatable, Sendable {
         public var target: Float
         public var commitment: Float
         public var perplexity: Float
-        public init(iteration: Int, loss: Float, source: Float, target: Float, commitment: Float, perplexity: Float) {
+        /// The mask heads' loss (absent for models without them).
+        public var mask: Float?
+        public init(iteration: Int, loss: Float, source: Float, target: Float, commitment: Float, perplexity: Float, mask: Float? = nil) {
             self.iteration = iteration; self.loss = loss; self.source = source; self.target = target
-            self.commitment = commitment; self.perplexity = perplexity
+            self.commitment = commitment; self.perplexity = perplexity; self.mask = mask
         }
     }
 

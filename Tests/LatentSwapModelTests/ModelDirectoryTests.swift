@@ -54,17 +54,56 @@ final class ModelDirectoryTests: XCTestCase {
     }
 
     func testParameterCountAndFlops() {
-        let config = SwapModelConfig(dims: .init(encoder: 64, decoder: 64, bottleneck: 256),
+        let config = SwapModelConfig(dims: .init(encoder: 64, decoder: 64, bottleneck: 256, mask: 16),
                                      codec: .init(id: "taef2", sha256: "", channels: 32), resolution: 256)
         let model = SwapAutoencoder(config: config, seed: 1)
-        // encoder.in alone: 32*64*9 weights + 64 biases.
-        XCTAssertEqual(model.parameters.first?.value.count, 32 * 64 * 9)
+        // encoder.down0 alone: 32*64*25 weights (5x5, as DFL), then its 64 biases.
+        XCTAssertEqual(model.parameters.first?.value.shape, [64, 32, 5, 5])
+        // The dense inter: 4x4x256 -> 256 and 256 -> 4x4x64 weights.
+        let names = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0.value.shape) })
+        XCTAssertEqual(names["inter.dense1.weight"], [256, 4 * 4 * 256])
+        XCTAssertEqual(names["inter.dense2.weight"], [4 * 4 * 64, 256])
+        XCTAssertEqual(names["decoder_src.out_convm.weight"], [1, 16, 1, 1])
         XCTAssertGreaterThan(model.parameterCount, 1_000_000)
-        // The first conv at 32x32: 2 * 32*9 * 64 * 1024 FLOPs; the total is more.
-        XCTAssertGreaterThan(model.flopsPerSample, 2 * 288 * 64 * 1024)
+        // The first conv at 16x16 outputs: 2 * 32*25 * 64 * 256 FLOPs; the total is more.
+        XCTAssertGreaterThan(model.flopsPerSample, 2 * 800 * 64 * 256)
         var pixel = config
         pixel.extraStages = 3
         pixel.codec.channels = 3
         XCTAssertGreaterThan(SwapAutoencoder(config: pixel, seed: 1).flopsPerSample, 10 * model.flopsPerSample)
+        var conv = config
+        conv.inter = .conv
+        // The conv layout's encoder.in: 32*64*9 weights.
+        XCTAssertEqual(SwapAutoencoder(config: conv, seed: 1).parameters.first?.value.count, 32 * 64 * 9)
+    }
+
+    func testICNRStartsEveryPixelShuffleAsANearestUpsampling() {
+        var config = SwapModelConfig(dims: .init(encoder: 8, decoder: 8, bottleneck: 16, mask: 4),
+                                     codec: .init(id: "t", sha256: "", channels: 4), resolution: 128)
+        let model = SwapAutoencoder(config: config, seed: 2)
+        var random = SeededRandom(seed: 4)
+        let latents = random.normalTensor([1, 4, 16, 16])
+        // Before any training the output of each shuffle is constant over 2x2 blocks: the decoder's
+        // upscales add no checkerboard of their own (the residual blocks then mix neighbours).
+        let code = model.inters[0].forward(model.encoder.forward(latents))
+        let shuffled = SwapChain(Array(model.decoders[0].stages.prefix(3))).forward(code)
+        XCTAssertEqual(shuffled.shape, [1, 16, 8, 8])
+        XCTAssertEqual(blockVariation(shuffled), 0, accuracy: 1e-6)
+        XCTAssertEqual(blockVariation(code), 0, accuracy: 1e-6, "the inter's own upscale")
+        config.icnr = false
+        let plain = SwapAutoencoder(config: config, seed: 2)
+        let plainShuffled = SwapChain(Array(plain.decoders[0].stages.prefix(3))).forward(plain.inters[0].forward(plain.encoder.forward(latents)))
+        XCTAssertGreaterThan(blockVariation(plainShuffled), 1e-3)
+    }
+
+    /// Largest difference between a value and the top-left value of its 2x2 block.
+    func blockVariation(_ x: Tensor) -> Float {
+        let (n, c, h, w) = x.nchw("blockVariation")
+        var worst: Float = 0
+        for plane in 0..<(n * c) { for y in 0..<h { for xx in 0..<w {
+            let v = x.data[plane * h * w + y * w + xx], corner = x.data[plane * h * w + (y & ~1) * w + (xx & ~1)]
+            worst = max(worst, abs(v - corner))
+        } } }
+        return worst
     }
 }

@@ -45,7 +45,7 @@ final class PixelLossTests: XCTestCase {
         XCTAssertNotNil(trainer.step(iteration: 0).pixel)
         XCTAssertNil(trainer.step(iteration: 1).pixel)
         let withPixels = trainer.step(iteration: 2)
-        XCTAssertEqual(withPixels.total, withPixels.source + withPixels.target + withPixels.pixel!, accuracy: 1e-5)
+        XCTAssertEqual(withPixels.total, withPixels.source + withPixels.target + withPixels.mask + withPixels.pixel!, accuracy: 1e-5)
     }
 
     func testTAEF2DecoderOnATapeMatchesItsInferenceAndGradient() throws {

@@ -20,8 +20,8 @@ final class SwapGradientTests: XCTestCase {
         func loss() -> Double { SwapFixtures.loss(model, source: source, target: target, weights: weights) }
     }
 
-    func fixture(_ archetype: SwapModelConfig.Archetype) -> Fixture {
-        let config = SwapFixtures.config(archetype, dims: .init(encoder: 3, decoder: 3, bottleneck: 6))
+    func fixture(_ archetype: SwapModelConfig.Archetype, _ inter: SwapModelConfig.Inter) -> Fixture {
+        let config = SwapFixtures.config(archetype, inter: inter, dims: .init(encoder: 3, decoder: 3, bottleneck: 6, mask: 2))
         let model = SwapAutoencoder(config: config, seed: 3)
         let size = config.latentSize
         let f = Fixture(model: model, source: SwapFixtures.tensor([2, 4, size, size], seed: 11),
@@ -94,8 +94,8 @@ final class SwapGradientTests: XCTestCase {
         return (analytic, (shifted(t) - shifted(-t)) / Double(2 * t))
     }
 
-    func checkFrozen(_ archetype: SwapModelConfig.Archetype) {
-        let f = fixture(archetype)
+    func checkFrozen(_ archetype: SwapModelConfig.Archetype, _ inter: SwapModelConfig.Inter) {
+        let f = fixture(archetype, inter)
         freezeGates(f)
         // Frozen, the loss is quadratic in any single weight: a large step is exact but for rounding.
         let entries = compareEntries(f, eps: 1e-2, skipKinks: false, relative: 1e-3, absolute: 2e-6)
@@ -111,8 +111,8 @@ final class SwapGradientTests: XCTestCase {
                        "\(archetype) directional derivative (loss \(f.loss()))")
     }
 
-    func checkReal(_ archetype: SwapModelConfig.Archetype) {
-        let f = fixture(archetype)
+    func checkReal(_ archetype: SwapModelConfig.Archetype, _ inter: SwapModelConfig.Inter) {
+        let f = fixture(archetype, inter)
         let entries = compareEntries(f, eps: 1e-3, skipKinks: true, relative: 1e-2, absolute: 2e-5)
         XCTAssertEqual(entries.failures, [], "\(archetype)")
         // Enough entries remain for the check to mean something, and the skipped ones really did
@@ -120,8 +120,11 @@ final class SwapGradientTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(entries.checked, 20, "\(archetype): \(entries.kinked) of \(entries.checked + entries.kinked) cross a kink")
     }
 
-    func testDFGradientsMatchWithFrozenGates() { checkFrozen(.df) }
-    func testLIAEGradientsMatchWithFrozenGates() { checkFrozen(.liae) }
-    func testDFGradientsMatchAwayFromKinks() { checkReal(.df) }
-    func testLIAEGradientsMatchAwayFromKinks() { checkReal(.liae) }
+    func testDFGradientsMatchWithFrozenGates() { checkFrozen(.df, .dense) }
+    func testLIAEGradientsMatchWithFrozenGates() { checkFrozen(.liae, .dense) }
+    func testDFGradientsMatchAwayFromKinks() { checkReal(.df, .dense) }
+    func testLIAEGradientsMatchAwayFromKinks() { checkReal(.liae, .dense) }
+    func testConvInterDFGradientsMatchWithFrozenGates() { checkFrozen(.df, .conv) }
+    func testConvInterLIAEGradientsMatchWithFrozenGates() { checkFrozen(.liae, .conv) }
+    func testConvInterGradientsMatchAwayFromKinks() { checkReal(.df, .conv); checkReal(.liae, .conv) }
 }

@@ -50,15 +50,24 @@ final class SwapModelTests: XCTestCase {
         }
     }
 
-    func testGridSizeIsTheEncoderOutputSideForLatentsAndThePixelTwin() {
-        for (extra, channels) in [(0, 4), (3, 3)] {
-            var config = SwapFixtures.config(channels: channels, resolution: 256)
-            config.extraStages = extra
-            let network = SwapAutoencoder(config: config, seed: 1)
-            let side = config.latentSize << extra
-            let out = network.encoder.cost(SwapShape(c: channels, h: side, w: side)).out
-            XCTAssertEqual(out.h, config.gridSize, "extra stages \(extra)")
-            XCTAssertEqual(config.gridSize, 8)
+    func testGridSizeIsTheQuantizedCodeSideForLatentsAndThePixelTwin() {
+        for inter in [SwapModelConfig.Inter.dense, .conv] {
+            for (extra, channels) in [(0, 4), (3, 3)] {
+                var config = SwapFixtures.config(inter: inter, channels: channels, resolution: 256)
+                config.extraStages = extra
+                let network = SwapAutoencoder(config: config, seed: 1)
+                let side = config.latentSize << extra
+                let encoded = network.encoder.cost(SwapShape(c: channels, h: side, w: side)).out
+                let code = network.inters[0].cost(encoded).out
+                // The conv layout quantizes its encoder's grid; the dense one reshapes to half that and upscales.
+                XCTAssertEqual(encoded.h, inter == .dense ? config.denseSide : config.gridSize, "\(inter), extra stages \(extra)")
+                XCTAssertEqual(code.h, config.gridSize, "\(inter), extra stages \(extra)")
+                XCTAssertEqual(code.c, config.vq.codeDim)
+                XCTAssertEqual(config.gridSize, 8)
+                let out = network.decoders[0].cost(code).out
+                XCTAssertEqual([out.c, out.h], [channels, side], "decoder output, \(inter)")
+                if let mask = network.maskDecoders.first?.cost(code).out { XCTAssertEqual([mask.c, mask.h], [1, side]) }
+            }
         }
     }
 }

@@ -4,10 +4,11 @@ import Neural
 
 /// Small models and data for the swap model tests.
 enum SwapFixtures {
-    static func config(_ archetype: SwapModelConfig.Archetype = .df, vq: Bool = false, channels: Int = 4,
-                       resolution: Int = 64, dims: SwapModelConfig.Dims = .init(encoder: 2, decoder: 2, bottleneck: 4),
+    static func config(_ archetype: SwapModelConfig.Archetype = .df, inter: SwapModelConfig.Inter = .dense, vq: Bool = false,
+                       channels: Int = 4, resolution: Int = 64,
+                       dims: SwapModelConfig.Dims = .init(encoder: 2, decoder: 2, bottleneck: 4, mask: 2),
                        codeDim: Int = 3, codebook: Int = 8) -> SwapModelConfig {
-        SwapModelConfig(archetype: archetype, dims: dims,
+        SwapModelConfig(archetype: archetype, inter: inter, dims: dims,
                         vq: .init(enabled: vq, codebookSize: codebook, codeDim: codeDim),
                         codec: .init(id: "test", sha256: String(repeating: "0", count: 64), channels: channels),
                         resolution: resolution)
@@ -41,10 +42,17 @@ enum SwapFixtures {
         var total = add(SwapLoss.maskedMSE(out.source, target: source, weights: weights),
                         SwapLoss.maskedMSE(out.target, target: target, weights: weights))
         if let c = out.commitment { total = add(total, c) }
+        // The mask heads learn the loss weights' map here (any fixed target checks their gradients).
+        var maskTotal = 0.0
+        for case let predicted? in [out.sourceMask, out.targetMask] {
+            total = add(total, mseLoss(predicted, constant(weights, on: tape)))
+            maskTotal += zip(predicted.value.data, weights.data).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+                / Double(weights.count)
+        }
         if backward { tape.backward(total) }
         // Summed in Double here: a Float total would drown finite differences in rounding.
         return weightedMSE(out.source.value, source, weights) + weightedMSE(out.target.value, target, weights)
-            + Double(out.commitment?.value.data[0] ?? 0)
+            + Double(out.commitment?.value.data[0] ?? 0) + maskTotal
     }
 
     static func weightedMSE(_ p: Tensor, _ t: Tensor, _ w: Tensor) -> Double {

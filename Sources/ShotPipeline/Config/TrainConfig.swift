@@ -4,11 +4,14 @@ import LatentSwapModel
 /// A validated train.yaml (DESIGN.md section 4b; every key is documented in README.md).
 public struct TrainConfig: Equatable {
     public enum Archetype: String, CaseIterable, Codable { case df, liae }
+    public enum Inter: String, CaseIterable, Codable { case dense, conv }
 
+    /// SAEHD's e_dims, d_dims, ae_dims and d_mask_dims.
     public struct Dims: Equatable, Codable {
         public var encoder = 64
         public var decoder = 64
         public var bottleneck = 256
+        public var mask = 16
     }
 
     public struct VQ: Equatable, Codable {
@@ -19,11 +22,14 @@ public struct TrainConfig: Equatable {
         public var emaDecay = 0.99
     }
 
-    /// Augmentation: cached crop variants (mirror image, random warps) and random latent warps per batch.
+    /// Augmentation: cached crop variants (mirror image, random similarity warps), DFL's random
+    /// warp of the inputs, and optional similarity warps of the latents per batch (off: resampling
+    /// latents blurs the targets the model learns).
     public struct Augment: Equatable, Codable {
         public var flip = true
         public var warpedVariants = 2
-        public var latentWarp = true
+        public var randomWarp = true
+        public var latentWarp = false
     }
 
     /// Optional loss on decoded pixels, every `every` iterations (0: off).
@@ -48,11 +54,16 @@ public struct TrainConfig: Equatable {
     public var codec: CodecKind = .taef2
     public var resolution = 256
     public var archetype: Archetype = .df
+    public var inter: Inter = .dense
+    /// ICNR initialisation of the convolutions before each pixel shuffle.
+    public var icnr = true
     public var dims = Dims()
     public var vq = VQ()
     public var augment = Augment()
     /// Weight of latent pixels outside the face mask in the loss (the face weighs 1).
-    public var backgroundWeight = 0.1
+    public var backgroundWeight = 0.25
+    /// Weight of the mask heads' loss.
+    public var maskWeight = 1.0
     public var pixelLoss = PixelLoss()
     public var batchSize = 8
     public var learningRate = 5.0e-5
@@ -73,6 +84,7 @@ public struct TrainConfig: Equatable {
         let root = try document.root.mapping(allowed: [
             "model", "source", "target", "codec", "resolution", "archetype", "dims", "vq", "batch_size",
             "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight", "pixel_loss", "weight_decay",
+            "inter", "icnr", "mask_weight",
         ])
         let modelNode = try root.required("model")
         let model = try modelNode.url()
@@ -96,10 +108,17 @@ public struct TrainConfig: Equatable {
             }
         }
         if let node = root["archetype"] { config.archetype = try node.oneOf(Archetype.self) }
-        if let dims = try root.section("dims", allowed: ["encoder", "decoder", "bottleneck"]) {
+        if let node = root["inter"] { config.inter = try node.oneOf(Inter.self) }
+        if let node = root["icnr"] { config.icnr = try node.bool() }
+        if let dims = try root.section("dims", allowed: ["encoder", "decoder", "bottleneck", "mask"]) {
             if let node = dims["encoder"] { config.dims.encoder = try node.int(in: 1...4096) }
             if let node = dims["decoder"] { config.dims.decoder = try node.int(in: 1...4096) }
             if let node = dims["bottleneck"] { config.dims.bottleneck = try node.int(in: 1...16384) }
+            if let node = dims["mask"] { config.dims.mask = try node.int(in: 0...4096) }
+        }
+        if config.inter == .dense, config.resolution % 64 != 0 {
+            throw try (root["resolution"] ?? root.required("inter")).error(
+                "\(config.resolution) is not a multiple of 64: the dense inter halves the 1/8 latents three times")
         }
         // `vq: off` / `vq: on` (or false / true) are short for `vq: {enabled: ...}`.
         if let word = try? root["vq"]?.string(), ["off", "false", "on", "true"].contains(word.lowercased()) {
@@ -114,7 +133,8 @@ public struct TrainConfig: Equatable {
                 guard config.vq.emaDecay < 1 else { throw node.error("ema_decay must be below 1 (1 never updates the codebook)") }
             }
         }
-        if let augment = try root.section("augment", allowed: ["flip", "warped_variants", "latent_warp"]) {
+        if let augment = try root.section("augment", allowed: ["flip", "warped_variants", "random_warp", "latent_warp"]) {
+            if let node = augment["random_warp"] { config.augment.randomWarp = try node.bool() }
             if let node = augment["flip"] { config.augment.flip = try node.bool() }
             if let node = augment["warped_variants"] { config.augment.warpedVariants = try node.int(in: 0...16) }
             if let node = augment["latent_warp"] { config.augment.latentWarp = try node.bool() }
@@ -126,6 +146,7 @@ public struct TrainConfig: Equatable {
         }
         if let node = root["weight_decay"] { config.weightDecay = try node.double(in: 0...1) }
         if let node = root["background_weight"] { config.backgroundWeight = try node.double(in: 0...1) }
+        if let node = root["mask_weight"] { config.maskWeight = try node.double(in: 0...1000) }
         if let node = root["batch_size"] { config.batchSize = try node.int(in: 1...4096) }
         if let node = root["learning_rate"] {
             config.learningRate = try node.double(in: 0...1)

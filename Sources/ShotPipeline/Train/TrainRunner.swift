@@ -59,6 +59,8 @@ public final class TrainRunner {
         o.pixelLossFaces = config.pixelLoss.faces
         o.saveEvery = config.saveEvery
         o.previewEvery = config.previewEvery
+        o.randomWarp = config.augment.randomWarp ? RandomWarp() : nil
+        o.maskLossWeight = Float(config.maskWeight)
         if !config.augment.latentWarp {
             o.augmentation.maxRotationDegrees = 0
             o.augmentation.maxScale = 0
@@ -71,8 +73,9 @@ public final class TrainRunner {
     public func modelConfig(faceType: String) throws -> SwapModelConfig {
         let identity = try codec.identity
         var model = SwapModelConfig(
-            archetype: config.archetype == .df ? .df : .liae,
-            dims: .init(encoder: config.dims.encoder, decoder: config.dims.decoder, bottleneck: config.dims.bottleneck),
+            archetype: config.archetype == .df ? .df : .liae, inter: config.inter == .dense ? .dense : .conv, icnr: config.icnr,
+            dims: .init(encoder: config.dims.encoder, decoder: config.dims.decoder, bottleneck: config.dims.bottleneck,
+                        mask: config.dims.mask),
             vq: .init(enabled: config.vq.enabled, codebookSize: config.vq.codebookSize, codeDim: config.vq.codeDim,
                       commitment: Float(config.vq.commitment), emaDecay: Float(config.vq.emaDecay)),
             codec: .init(id: identity.name, sha256: identity.sha256, channels: codec.latentChannels, downscale: codec.downscale),
