@@ -161,6 +161,24 @@ public final class SwapTrainer {
         let targetBatch = batch(target, random: &random)
         optimizer.zeroGrad()
         let tape = Tape()
+        let withPixels = options.pixelLossEvery > 0 && iteration % options.pixelLossEvery == 0
+        var (total, losses) = record(source: sourceBatch, target: targetBatch, tape: tape, pixel: withPixels, random: &random)
+        if injectFault?(iteration) == true { losses.total = .nan }
+        // Backward always runs: it also frees the tape (its closures hold it). A NaN loss must not
+        // reach the weights: then the gradients are dropped and the update skipped.
+        tape.backward(total)
+        guard losses.total.isFinite else {
+            optimizer.zeroGrad()
+            return losses
+        }
+        optimizer.step()
+        return losses
+    }
+
+    /// The forward pass and every loss term of one step on these batches, recorded on `tape`
+    /// (the VQ codebook takes its EMA update here): the total to back-propagate and its parts.
+    func record(source sourceBatch: Batch, target targetBatch: Batch, tape: Tape, pixel withPixels: Bool,
+                random: inout SeededRandom) -> (total: Var, losses: StepLosses) {
         let out = model.trainingForward(source: sourceBatch.input, target: targetBatch.input, tape: tape, random: &random)
         let sourceLoss = SwapLoss.maskedMSE(out.source, target: sourceBatch.target, weights: sourceBatch.weights)
         let targetLoss = SwapLoss.maskedMSE(out.target, target: targetBatch.target, weights: targetBatch.weights)
@@ -172,24 +190,15 @@ public final class SwapTrainer {
             total = add(total, scale(maskLoss!, options.maskLossWeight))
         }
         var pixel: Var?
-        if options.pixelLossEvery > 0, iteration % options.pixelLossEvery == 0, let decoder = pixelDecoder {
+        if withPixels, let decoder = pixelDecoder {
             pixel = add(pixelLoss(out.source, sourceBatch.target, sourceBatch.weights, decoder),
                         pixelLoss(out.target, targetBatch.target, targetBatch.weights, decoder))
             total = add(total, scale(pixel!, options.pixelLossWeight))
         }
-        var losses = StepLosses(total: total.value.data[0], source: sourceLoss.value.data[0], target: targetLoss.value.data[0],
+        let losses = StepLosses(total: total.value.data[0], source: sourceLoss.value.data[0], target: targetLoss.value.data[0],
                                 commitment: out.commitment?.value.data[0] ?? 0, perplexity: model.quantizer?.lastPerplexity ?? 0,
                                 mask: maskLoss?.value.data[0] ?? 0, pixel: pixel?.value.data[0])
-        if injectFault?(iteration) == true { losses.total = .nan }
-        // Backward always runs: it also frees the tape (its closures hold it). A NaN loss must not
-        // reach the weights: then the gradients are dropped and the update skipped.
-        tape.backward(total)
-        guard losses.total.isFinite else {
-            optimizer.zeroGrad()
-            return losses
-        }
-        optimizer.step()
-        return losses
+        return (total, losses)
     }
 
     /// Masked MSE between the decoded reconstruction and the decoded input of the first faces; the
