@@ -17,6 +17,7 @@ struct Plateswap: ParsableCommand {
             TrackCommand.self,
             FarmCommand.self,
             PreviewCommand.self,
+            QualityCommand.self,
             ContactSheetCommand.self,
             DetectCommand.self,
             ExtractCommand.self,

@@ -63,10 +63,7 @@ public enum PreviewMovie {
             throw ReviewError.input("\(config.source.path): output.preview is not set (or pass an output path)")
         }
         let plate = try PlateSequence(config)
-        let outputs: SequencePattern
-        do { outputs = try SequencePattern(config.output.path.path) } catch {
-            throw ReviewError.input("\(config.source.path): output.path: \(error)")
-        }
+        let outputs = try ReviewImage.outputFrames(config)
         let list = frames ?? plate.frames
         guard !list.isEmpty else { throw ReviewError.input("no frames for the preview") }
         var summary = Summary()

@@ -52,6 +52,13 @@ public enum ReviewImage {
         display(displayWindow(image.selecting(["R", "G", "B"]), header: header), colorspace: colorspace)
     }
 
+    /// The shot's output frames (`output.path`), as the review commands read them.
+    public static func outputFrames(_ config: ShotConfig) throws -> SequencePattern {
+        do { return try SequencePattern(config.output.path.path) } catch {
+            throw ReviewError.input("\(config.source.path): output.path: \(error)")
+        }
+    }
+
     /// Copies `tile` into `canvas` with its top-left pixel at (x, y) (R, G, B; clipped).
     public static func paste(_ tile: ImageBuffer, into canvas: inout ImageBuffer, x: Int, y: Int) {
         let left = max(0, x), right = min(canvas.width, x + tile.width)

@@ -1,0 +1,84 @@
+import Foundation
+import Imaging
+import PlateIO
+import Support
+
+/// `plateswap quality`: how close a shot's written output is to its plate inside the swap mask
+/// (PSNR, SSIM, detail ratio, gradient similarity; see `FaceQuality`). Both are read and shown as
+/// the review movie shows them (display window, display sRGB), the mask is the output's `swap.mask`.
+/// With the actor's own held-out footage as the plate (an identity swapped with itself), this is
+/// the swap's fidelity.
+public enum ShotQuality {
+    public struct FrameScores: Equatable {
+        public let frame: Int
+        public let scores: FaceQualityScores
+    }
+
+    public struct Report: Equatable {
+        public let shot: String
+        /// Frames measured, in order.
+        public var measured: [FrameScores] = []
+        /// Output frames whose mask is empty (no face was swapped).
+        public var skipped: [Int] = []
+        /// Frames without an output file.
+        public var missing: [Int] = []
+        /// Frames whose plate or output could not be read, with the reason.
+        public var failed: [Failure] = []
+
+        /// Every measured frame's pixels pooled, each weighted by its mask (`FaceQualityScores.pooled`).
+        public var total: FaceQualityScores? { FaceQualityScores.pooled(measured.map(\.scores)) }
+    }
+
+    public struct Failure: Equatable {
+        public let frame: Int
+        public let reason: String
+    }
+
+    /// Measures `frames` (default: every frame of the shot). Throws for a bad configuration (no mask
+    /// layer in `output.layers`, bad paths); frames that cannot be read are listed, not thrown.
+    public static func measure(_ config: ShotConfig, frames: [Int]? = nil) throws -> Report {
+        guard config.output.layers.contains(.mask) else {
+            throw PipelineError.configuration("\(config.source.path): output.layers has no mask layer: quality measures inside swap.mask")
+        }
+        let plate = try PlateSequence(config)
+        let outputs = try ReviewImage.outputFrames(config)
+        let list = frames ?? plate.frames
+        var report = Report(shot: config.shot)
+        let progress = Progress("\(config.shot) quality", total: list.count)
+        for frame in list {
+            defer { progress.advance(detail: "frame \(frame)") }
+            let url = outputs.url(frame: frame)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                report.missing.append(frame)
+                continue
+            }
+            do {
+                if let scores = try measure(frame: frame, output: url, plate: plate, colorspace: config.plate.colorspace) {
+                    report.measured.append(FrameScores(frame: frame, scores: scores))
+                } else {
+                    report.skipped.append(frame)
+                }
+            } catch {
+                Log.warning("quality frame \(frame): \(error)")
+                report.failed.append(Failure(frame: frame, reason: "\(error)"))
+            }
+        }
+        return report
+    }
+
+    /// One frame's scores; nil when its mask is empty.
+    static func measure(frame: Int, output url: URL, plate: PlateSequence, colorspace: ColorSpace) throws -> FaceQualityScores? {
+        let (image, header) = try ExrImage.read(url, layer: nil)
+        for name in ["R", "G", "B", "swap.mask"] where image.channelIndex(name) == nil {
+            throw ReviewError.frame(file: url.path, "no channel \(name) (channels: \(image.channelNames.joined(separator: ", ")))")
+        }
+        let result = ReviewImage.prepare(image, header: header, colorspace: colorspace)
+        let mask = ReviewImage.displayWindow(image.selecting(["swap.mask"]), header: header).planes[0]
+        let source = try plate.read(frame: frame)
+        let reference = ReviewImage.prepare(source.image, header: source.header, colorspace: colorspace)
+        guard reference.width == result.width, reference.height == result.height else {
+            throw ReviewError.frame(file: url.path, "output is \(result.width)x\(result.height), the plate \(reference.width)x\(reference.height)")
+        }
+        return FaceQuality.measure(output: result, reference: reference, mask: mask)
+    }
+}

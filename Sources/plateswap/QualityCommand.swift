@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import ShotPipeline
+import Support
+
+/// `plateswap quality shot.yaml [--frames SPEC] [--json]`: the written output against the plate,
+/// inside the swap mask.
+struct QualityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quality",
+        abstract: "Score the shot's written output frames against the plate inside swap.mask.",
+        discussion: """
+            PSNR (dB), SSIM, detail ratio and gradient-magnitude similarity per frame and over all \
+            frames (pooled, weighted by the mask), on the review movie's display images. Frames with \
+            an empty mask are skipped. Exit codes: 0 measured, 1 no frame could be measured, \
+            2 bad configuration.
+            """)
+
+    @Argument(help: "The shot.yaml file.")
+    var shot: String
+
+    @Option(name: .long, help: "Only these frames, e.g. 1001-1024 or 1001-1096x8.")
+    var frames: String?
+
+    @Flag(name: .long, help: "Print one JSON object on stdout (logs stay on stderr).")
+    var json = false
+
+    func run() throws {
+        let status = ShotCommandStatus.run(prefix: "plateswap quality: ") {
+            let config = try ShotCommandStatus.loadShot(shot)
+            let list = try frames.map(ShotCommandStatus.frames)
+            let report = try ShotQuality.measure(config, frames: list)
+            print(json ? try report.json() : report.text())
+            Log.info("\(report.measured.count) frame(s) measured, \(report.skipped.count) with an empty mask, \(report.missing.count) without output, \(report.failed.count) unreadable")
+            return report.measured.isEmpty ? 1 : 0
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
