@@ -5,7 +5,10 @@ import Imaging
 ///
 /// Both images are network images (sRGB-encoded, [0, 1]); the result is clamped back to [0, 1].
 public enum ColorTransfer: String, CaseIterable, Sendable {
-    /// Reinhard et al.: per-channel mean and standard deviation matched in CIE L*a*b*.
+    /// Reinhard et al. in CIE L*a*b*, made safe for under-trained swaps: per-channel weighted median
+    /// and MAD of the pixels with mask >= 0.5 (finite in both images), applied as an offset and a
+    /// gain in [0.5, 1], so it can move colour and narrow the swap's spread but never widen it. A
+    /// result with more high-frequency energy than the swap is retried with less gain, then dropped.
     case rct
     /// Linear transfer: mean and full 3x3 covariance matched (T = Ct^1/2 Cs^-1/2, symmetric roots).
     case lct
@@ -31,7 +34,7 @@ public enum ColorTransfer: String, CaseIterable, Sendable {
     static func image(_ pixels: [SIMD3<Double>], like template: ImageBuffer) -> ImageBuffer {
         var out = ImageBuffer(width: template.width, height: template.height, channels: ["R", "G", "B"])
         for (i, p) in pixels.enumerated() {
-            let c = p.clamped(lowerBound: .zero, upperBound: SIMD3(repeating: 1))
+            let c = p.replacing(with: SIMD3<Double>.zero, where: .!(p .== p)).clamped(lowerBound: .zero, upperBound: SIMD3(repeating: 1))
             out.planes[0][i] = Float(c.x)
             out.planes[1][i] = Float(c.y)
             out.planes[2][i] = Float(c.z)
@@ -53,14 +56,46 @@ public enum ColorTransfer: String, CaseIterable, Sendable {
         return (mean, cov.map { $0.map { $0 / total } })
     }
 
+    /// Pixels with less mask than this are edge blend, not face, and do not vote.
+    static let faceWeight: Float = 0.5
+    /// Fewer face pixels than this are too few to measure; the swap is left as it is.
+    static let minimumSamples = 64
+    /// A robust L* spread below this (in L* units) is a flat patch, not a face (a clipped or
+    /// missing plate, a solid-colour swap): nothing sound to match, the swap is left as it is.
+    static let flatLightness = 0.5
+    /// Gain bounds, reference spread / swap spread. At most 1: a gain above 1 amplifies whatever the
+    /// swap's deviations are made of, and on an under-trained swap much of that is noise, so the plate
+    /// may narrow the swap's spread but never widen it. At least 0.5: the swap's features are the
+    /// point of the swap; a flatter plate face (soft light, defocus, a grey plate's chroma) may halve
+    /// their contrast, not erase them.
+    static let gainRange = 0.5...1.0
+
     static func reinhard(_ image: ImageBuffer, _ reference: ImageBuffer, _ mask: [Float]) -> ImageBuffer {
-        let src = pixels(image).map(Lab.fromSRGB)
-        let ref = pixels(reference).map(Lab.fromSRGB)
-        let s = statistics(src, mask), t = statistics(ref, mask)
-        let sStd = SIMD3((0..<3).map { max(s.cov[$0][$0], 1e-12).squareRoot() })
-        let tStd = SIMD3((0..<3).map { max(t.cov[$0][$0], 0).squareRoot() })
-        let out = src.map { v in Lab.toSRGB((v - s.mean) / sStd * tStd + t.mean) }
-        return Self.image(out, like: image)
+        let swap = pixels(image), plate = pixels(reference)
+        let isFinite = { (v: SIMD3<Double>) in v.x.isFinite && v.y.isFinite && v.z.isFinite }
+        let samples = mask.indices.filter { mask[$0] >= faceWeight && isFinite(swap[$0]) && isFinite(plate[$0]) }
+        guard samples.count >= minimumSamples else { return image }
+        // Out-of-range swap values are clamped first, as the result is; both sides then see [0, 1].
+        let unit = swap.map { v in SIMD3((0..<3).map { v[$0].isNaN ? 0 : min(max(v[$0], 0), 1) }) }
+        let src = unit.map(Lab.fromSRGB)
+        let weights = samples.map { Double(mask[$0]) }
+        let s = RobustStatistics(samples.map { src[$0] }, weights: weights)
+        let t = RobustStatistics(samples.map { Lab.fromSRGB(plate[$0]) }, weights: weights)
+        guard s.scale.x >= flatLightness, t.scale.x >= flatLightness else { return image }
+        // A channel the swap has no spread in (a grey swap's chroma) has nothing to scale: offset only.
+        var gain = SIMD3<Double>(repeating: 1)
+        for c in 0..<3 where s.scale[c] > 1e-6 { gain[c] = min(max(t.scale[c] / s.scale[c], gainRange.lowerBound), gainRange.upperBound) }
+        // A gain <= 1 shrinks deviations in L*a*b*, but the way back to sRGB is not linear: an offset
+        // towards light or saturated colours steepens it, and clamping can cut new edges. The result
+        // is therefore measured, and the gain lowered (then the transfer dropped) if it added detail.
+        let before = highFrequencyEnergy(Self.image(unit, like: image), mask: mask)
+        for _ in 0..<3 {
+            let out = Self.image(src.map { Lab.toSRGB(($0 - s.median) * gain + t.median) }, like: image)
+            let after = highFrequencyEnergy(out, mask: mask)
+            if after <= before { return out }
+            gain *= 0.9 * (before / after).squareRoot()
+        }
+        return image
     }
 
     static func linear(_ image: ImageBuffer, _ reference: ImageBuffer, _ mask: [Float]) -> ImageBuffer {
