@@ -277,6 +277,9 @@ public final class SwapTrainer {
         return line + ", ETA " + (remaining.isFinite ? Progress.clock(remaining) : "?")
     }
 
+    /// Adds a held-out quality measurement to the state (saved with the next checkpoint).
+    public func record(quality: TrainState.QualityRecord) { state.quality.append(quality) }
+
     /// Saves the current checkpoint.
     public func save() throws {
         state.learningRate = optimizer.learningRate

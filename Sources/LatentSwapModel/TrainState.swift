@@ -18,6 +18,24 @@ public struct TrainState: Codable, Equatable, Sendable {
         }
     }
 
+    /// Held-out reconstruction quality at one preview: the source model's reconstruction of actor
+    /// faces it never trained on, decoded, against the real crops inside the face mask.
+    public struct QualityRecord: Codable, Equatable, Sendable {
+        public var iteration: Int
+        public var faces: Int
+        public var psnr: Double, ssim: Double
+        /// Detail ratio: band-pass (Gaussian 1 - Gaussian 3) luminance energy, output over real.
+        public var detail: Double
+        /// Mean gradient-magnitude similarity (GMSD's map).
+        public var gms: Double
+        /// Latent checkerboard energy of the output over that of the real face's codec latents.
+        public var checkerboard: Double
+        public init(iteration: Int, faces: Int, psnr: Double, ssim: Double, detail: Double, gms: Double, checkerboard: Double) {
+            self.iteration = iteration; self.faces = faces; self.psnr = psnr; self.ssim = ssim; self.detail = detail
+            self.gms = gms; self.checkerboard = checkerboard
+        }
+    }
+
     /// Training iterations completed.
     public var iteration: Int
     public var seed: UInt64
@@ -28,6 +46,8 @@ public struct TrainState: Codable, Equatable, Sendable {
     /// Total losses of the last iterations (the spike detector's window; saved so that a resumed
     /// run judges spikes exactly as an uninterrupted one).
     public var recentLosses: [Float] = []
+    /// Held-out quality at each preview (train.yaml `holdout`), oldest first.
+    public var quality: [QualityRecord] = []
     public var weightsSHA256: String
     public var optimizerSHA256: String
 
@@ -39,7 +59,7 @@ public struct TrainState: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case iteration, seed, learningRate = "learning_rate", rollbacks, lossHistory = "loss_history"
-        case weightsSHA256 = "weights_sha256", optimizerSHA256 = "optimizer_sha256", recentLosses = "recent_losses"
+        case weightsSHA256 = "weights_sha256", optimizerSHA256 = "optimizer_sha256", recentLosses = "recent_losses", quality
     }
 
     public init(from decoder: Decoder) throws {
@@ -50,6 +70,7 @@ public struct TrainState: Codable, Equatable, Sendable {
         rollbacks = try c.decode(Int.self, forKey: .rollbacks)
         lossHistory = try c.decode([LossRecord].self, forKey: .lossHistory)
         recentLosses = try c.decodeIfPresent([Float].self, forKey: .recentLosses) ?? []
+        quality = try c.decodeIfPresent([QualityRecord].self, forKey: .quality) ?? []
         weightsSHA256 = try c.decode(String.self, forKey: .weightsSHA256)
         optimizerSHA256 = try c.decode(String.self, forKey: .optimizerSHA256)
     }

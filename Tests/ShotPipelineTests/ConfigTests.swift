@@ -218,7 +218,7 @@ final class TrainConfigTests: XCTestCase {
         XCTAssertEqual(config.model, dir.appendingPathComponent("models/actor.plateswap").standardizedFileURL)
         XCTAssertEqual(config.resolution, 128)
         XCTAssertEqual(config.archetype, .liae)
-        XCTAssertEqual(config.dims, .init(encoder: 32, decoder: 48, bottleneck: 128))
+        XCTAssertEqual(config.dims, .init(encoder: 32, decoder: 48, bottleneck: 128, mask: 16))
         XCTAssertEqual(config.vq.enabled, false)
         XCTAssertEqual(config.vq.codebookSize, 512)
         XCTAssertEqual(config.stop, .init(iterations: nil, minutes: 2.5))
@@ -231,8 +231,15 @@ final class TrainConfigTests: XCTestCase {
                 XCTAssertEqual("\(error)", message, line: line)
             }
         }
-        XCTAssertEqual(config.augment, .init(flip: true, warpedVariants: 2, latentWarp: true))
-        XCTAssertEqual(config.backgroundWeight, 0.1)
+        XCTAssertEqual(config.augment, .init(flip: true, warpedVariants: 2, randomWarp: true, latentWarp: false))
+        XCTAssertEqual(config.backgroundWeight, 0.25)
+        XCTAssertEqual(config.inter, .dense)
+        XCTAssertEqual(config.dims.mask, 16)
+        // The dense inter halves the 1/8 latents three times: 64 px steps.
+        try expect("resolution: 128", "resolution: 96",
+                   "train.yaml:4: resolution: 96 is not a multiple of 64: the dense inter halves the 1/8 latents three times")
+        try text.replacingOccurrences(of: "resolution: 128", with: "resolution: 96\ninter: conv").write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try TrainConfig.load(url).inter, .conv)
         for (vq, enabled) in [("vq: off", false), ("vq: on", true), ("vq: false", false)] {
             try text.replacingOccurrences(of: "vq: {enabled: false, codebook_size: 512, code_dim: 32, commitment: 0.5, ema_decay: 0.9}", with: vq)
                 .write(to: url, atomically: true, encoding: .utf8)
@@ -255,6 +262,6 @@ final class TrainConfigTests: XCTestCase {
         try expect("ema_decay: 0.9", "ema_decay: 1", "train.yaml:7: vq.ema_decay: ema_decay must be below 1 (1 never updates the codebook)")
         try expect("stop: {minutes: 2.5}", "stop: {hours: 2}", "train.yaml:10: stop.hours: unknown key (expected one of iterations, minutes)")
         try expect("target: facesets/stunt", "target: facesets/none", "train.yaml:3: target: 'facesets/none' does not exist (looked for \(dir.standardizedFileURL.path)/facesets/none)")
-        try expect("seed: 7", "sed: 7", "train.yaml:11: sed: unknown key (expected one of model, source, target, codec, resolution, archetype, dims, vq, batch_size, learning_rate, stop, save_every, preview_every, seed, augment, background_weight, pixel_loss, weight_decay; did you mean 'seed'?)")
+        try expect("seed: 7", "sed: 7", "train.yaml:11: sed: unknown key (expected one of model, source, target, codec, resolution, archetype, dims, vq, batch_size, learning_rate, stop, save_every, preview_every, seed, augment, background_weight, pixel_loss, weight_decay, inter, icnr, mask_weight, holdout; did you mean 'seed'?)")
     }
 }

@@ -91,13 +91,36 @@ final class TrainRunnerTests: XCTestCase {
         try SafeTensorsFile(url: folder.appendingPathComponent("\(model)/weights.safetensors")).allTensors()
     }
 
+    func testHoldoutIsScoredAtEveryPreviewIntoState() throws {
+        try TrainFixtures.makeFaceSet(at: folder.appendingPathComponent("facesets/actor-holdout"), count: 2, hue: [0.9, 0.7, 0.6], seed: 9)
+        let yaml = try TrainFixtures.writeTrainYAML(in: folder, extra: "holdout: facesets/actor-holdout", iterations: 20)
+        let outcome = try runner(yaml).run()
+        XCTAssertEqual(outcome.state.quality.map(\.iteration), [10, 20])
+        for q in outcome.state.quality {
+            XCTAssertEqual(q.faces, 2)
+            XCTAssertTrue(q.psnr.isFinite && q.psnr > 5, "\(q)")
+            XCTAssertTrue(q.ssim > 0 && q.ssim <= 1, "\(q)")
+            XCTAssertTrue(q.detail.isFinite && q.gms > 0 && q.gms <= 1 && q.checkerboard.isFinite, "\(q)")
+        }
+        // The records reach state.json.
+        let saved = try ModelDirectory(url: folder.appendingPathComponent("actor.plateswap")).loadCheckpoint(optimizer: nil).state
+        XCTAssertEqual(saved.quality, outcome.state.quality)
+        // A holdout that is the source set itself is refused, naming the line.
+        let same = try TrainFixtures.writeTrainYAML(in: folder, extra: "holdout: facesets/actor")
+        XCTAssertThrowsError(try TrainConfig.load(same, displayName: "train.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("train.yaml:16: holdout"), "\(error)")
+        }
+    }
+
     func testRunTrainsWritesPreviewsAndResumesBitIdentically() throws {
         let yaml = try TrainFixtures.writeTrainYAML(in: folder, iterations: 20)
         let straight = try runner(yaml).run()
         XCTAssertEqual(straight.state.iteration, 20)
         XCTAssertNil(straight.signal)
         let preview = try PNGFile.read(folder.appendingPathComponent("actor.plateswap/previews/iteration-000000020.png"))
-        XCTAssertEqual([preview.width, preview.height], [5 * 64, 4 * 64])
+        // Four faces under a two-line header (iteration, column labels) of 5x7 text at scale 2.
+        XCTAssertEqual([preview.width, preview.height], [5 * 64, 4 * 64 + 2 * 18])
+        XCTAssertGreaterThan(preview.planes[0][0..<(18 * preview.width)].filter { $0 > 0.5 }.count, 20, "iteration label drawn")
         let model = try SwapModel.load(directory: folder.appendingPathComponent("actor.plateswap"))
         XCTAssertEqual(model.cropSize, 64)
         XCTAssertEqual(model.codecName, "taef2")
@@ -133,7 +156,8 @@ final class TrainRunnerTests: XCTestCase {
         XCTAssertEqual(outcome.state.iteration, 3)
         let names = try tensors("actor.plateswap").keys
         XCTAssertFalse(names.contains("vq.codebook"))
-        XCTAssertTrue(names.contains("encoder.in.weight"))
+        XCTAssertTrue(names.contains("encoder.down0.weight"))
+        XCTAssertTrue(names.contains("inter.dense1.weight"))
     }
 
     func testMinutesStopTheRunAndWeightDecayPicksAdamW() throws {

@@ -51,6 +51,8 @@ public struct TrainConfig: Equatable {
     public var source: URL
     /// Face set of the plate performer (the faces being replaced).
     public var target: URL
+    /// Optional face set of the actor from frames not in `source`: scored at every preview.
+    public var holdout: URL?
     public var codec: CodecKind = .taef2
     public var resolution = 256
     public var archetype: Archetype = .df
@@ -84,7 +86,7 @@ public struct TrainConfig: Equatable {
         let root = try document.root.mapping(allowed: [
             "model", "source", "target", "codec", "resolution", "archetype", "dims", "vq", "batch_size",
             "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight", "pixel_loss", "weight_decay",
-            "inter", "icnr", "mask_weight",
+            "inter", "icnr", "mask_weight", "holdout",
         ])
         let modelNode = try root.required("model")
         let model = try modelNode.url()
@@ -98,6 +100,10 @@ public struct TrainConfig: Equatable {
             sourceFile: file.standardizedFileURL)
         if config.source == config.target {
             throw try root.required("target").error("source and target are the same face set")
+        }
+        if let node = root["holdout"] {
+            config.holdout = try node.url(mustExist: true, directory: true)
+            if config.holdout == config.source { throw node.error("the holdout set must not be the source face set it is held out from") }
         }
         if let node = root["codec"] { config.codec = try node.oneOf(CodecKind.self) }
         if let node = root["resolution"] {

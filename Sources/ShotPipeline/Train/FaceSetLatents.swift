@@ -53,7 +53,13 @@ public struct FaceSetLatents {
             let codecID = try codec.id
             Log.info("\(name): encoding \(pending.count) of \(document.faces.count) faces x \(variants.count) variants with \(codecID)")
         }
+        let started = Date()
         for chunk in stride(from: 0, to: pending.count, by: max(1, batchSize / variants.count)) {
+            if chunk > 0 {
+                let rate = Double(chunk) / max(Date().timeIntervalSince(started), 1e-9)
+                Log.info("\(name): encoded \(chunk)/\(pending.count) faces, " + String(format: "%.2f faces/s", rate)
+                    + ", ETA " + Progress.clock(Double(pending.count - chunk) / max(rate, 1e-9)))
+            }
             let part = pending[chunk..<min(chunk + max(1, batchSize / variants.count), pending.count)]
             let rendered = try part.map { try render(document.faces[$0.index]) }
             let images = Tensor(shape: [part.count * variants.count, 3, size, size], data: rendered.flatMap { $0.images })

@@ -5,8 +5,13 @@ import Neural
 import PlateIO
 
 /// Writes a trainer preview as a PNG grid: one row per face, columns target, target
-/// reconstruction, source, source reconstruction, swap (target as the source), decoded by the codec.
+/// reconstruction, source, source reconstruction, swap (target as the source), decoded by the codec,
+/// under a header with the iteration and the column labels.
 public struct PreviewGrid {
+    /// Column labels, in the order of `SwapTrainer.previewLatents`.
+    public static let labels = ["PLATE", "PLATE REC", "ACTOR", "ACTOR REC", "SWAP"]
+    static let fontScale = 2
+
     public let codec: LatentCodec
     public let folder: URL
 
@@ -27,13 +32,18 @@ public struct PreviewGrid {
                              data: preview.rows.flatMap { $0.flatMap(\.data) })
         let images = try codec.decode(latents)
         let size = images.shape[2]
-        var grid = ImageBuffer(width: columns * size, height: preview.rows.count * size, channels: ["R", "G", "B"])
+        let line = BitmapFont.size(of: " ", scale: Self.fontScale).height, header = 2 * line
+        var grid = ImageBuffer(width: columns * size, height: header + preview.rows.count * size, channels: ["R", "G", "B"])
+        BitmapFont.draw("ITERATION \(preview.iteration)", into: &grid, x: 0, y: 0, scale: Self.fontScale)
+        for (column, label) in Self.labels.prefix(columns).enumerated() {
+            BitmapFont.draw(label, into: &grid, x: column * size, y: line, scale: Self.fontScale)
+        }
         for (row, _) in preview.rows.enumerated() {
             for column in 0..<columns {
                 let tile = CodecImageTensor.image(fromRGB: images, index: row * columns + column)
                 for c in 0..<3 {
                     for y in 0..<size {
-                        let dst = (row * size + y) * grid.width + column * size
+                        let dst = (header + row * size + y) * grid.width + column * size
                         for x in 0..<size { grid.planes[c][dst + x] = min(max(tile.planes[c][y * size + x], 0), 1) }
                     }
                 }

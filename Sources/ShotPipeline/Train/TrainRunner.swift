@@ -113,9 +113,15 @@ public final class TrainRunner {
         trainer.shouldStop = { signals.signal != nil }
         trainer.pixelDecoder = pixelDecoder
         let grid = PreviewGrid(codec: codec, folder: directory.previews)
-        trainer.onPreview = { preview in
+        let holdout = try config.holdout.map { try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution) }
+        trainer.onPreview = { [unowned trainer] preview in
             let url = try grid.write(preview)
             Log.info("preview: \(url.path)")
+            if let holdout {
+                let quality = try holdout.evaluate(trainer.model, iteration: preview.iteration)
+                trainer.record(quality: quality)
+                Log.info(HoldoutEvaluator.describe(quality))
+            }
         }
         let state = try trainer.run()
         Log.info("model saved: \(config.model.path) (iteration \(state.iteration))")
