@@ -63,7 +63,8 @@ let package = Package(
         .testTarget(name: "PlateIOTests", dependencies: ["PlateIO"]),
         .testTarget(name: "NeuralTests", dependencies: ["Neural"]),
         .testTarget(name: "FaceAlignTests", dependencies: ["FaceAlign", "PlateIO"]),
-        .testTarget(name: "LatentSwapModelTests", dependencies: ["LatentSwapModel", "PlateIO"]),
+        // Fixtures/: PyTorch reference steps (scripts/swap_parity.py), read through #filePath.
+        .testTarget(name: "LatentSwapModelTests", dependencies: ["LatentSwapModel", "PlateIO"], exclude: ["Fixtures"]),
         .testTarget(name: "CompositorTests", dependencies: ["Compositor"]),
         .testTarget(name: "ShotPipelineTests", dependencies: ["ShotPipeline"]),
         .testTarget(name: "plateswapTests", dependencies: ["plateswap", "PlateIO", "Neural", "Imaging"]),
