@@ -50,11 +50,11 @@ let package = Package(
             dependencies: ["FaceAlign", "LatentSwapModel", "Compositor", "PlateIO", "Neural", "Imaging", "Yams"]),
         .executableTarget(
             name: "plateswap",
-            dependencies: ["ShotPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["ShotPipeline", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Benchmarks (run in release builds; see BENCHMARKS.md)
         .executableTarget(
-            name: "plateswap-bench", dependencies: ["ShotPipeline", "ExrShim"], path: "Benchmarks",
+            name: "plateswap-bench", dependencies: ["ShotPipeline", "ExrShim", "Support"], path: "Benchmarks",
             swiftSettings: fastMath),
 
         // Tests

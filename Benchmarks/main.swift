@@ -1,5 +1,6 @@
 // plateswap-bench: release-build benchmarks. Each suite prints ratios measured in one run
 // (see BENCHMARKS.md). Usage: plateswap-bench [suite ...]
+import Support
 import Foundation
 
 let suites: [String: () throws -> Void] = [
@@ -14,6 +15,7 @@ let suites: [String: () throws -> Void] = [
     "pipeline": PipelineBenchmark.run,
     "swap-heldout": HeldoutBenchmark.run,
 ]
+OpenMPWaitPolicy.relaunchPassiveIfUnset()
 let requested = Array(CommandLine.arguments.dropFirst())
 let names = requested.isEmpty ? suites.keys.sorted() : requested
 for name in names {

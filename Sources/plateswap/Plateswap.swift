@@ -1,8 +1,15 @@
 import ArgumentParser
+import Support
 import ShotPipeline
 
 @main
 struct Plateswap: ParsableCommand {
+    /// Starts OpenMP with passive waiting (see `OpenMPWaitPolicy`), then parses and runs the command.
+    static func main() {
+        OpenMPWaitPolicy.relaunchPassiveIfUnset()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "plateswap",
         abstract: "Swap faces in high-resolution VFX plates with a VQ latent swap model.",
