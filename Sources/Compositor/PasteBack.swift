@@ -11,7 +11,7 @@ struct PasteBack {
     /// Colour-matched swap in the plate's colour space (R, G, B at crop size).
     let swap: ImageBuffer
 
-    func run(plate: inout ImageBuffer, region: PlateRegion, layers: inout SwapLayers) {
+    func run(plate: inout ImageBuffer, region: CropFootprint, layers: inout SwapLayers) {
         let indices = ["R", "G", "B"].map { plate.channelIndex($0)! }
         // Planes are moved out of their buffers so the in-place writes never copy them.
         var planes = indices.map { plate.planes[$0] } + [layers.mask]

@@ -39,7 +39,8 @@ final class AlignedFaceTests: XCTestCase {
         XCTAssertEqual(cropArea / s2, plateArea, accuracy: plateArea * 0.01)
     }
 
-    func testEnlargedFacesUseLanczosAndKeepDetail() throws {
+    /// Enlarged faces are bilinear (`AlignedCrop.filter`), still true to the source at a landmark.
+    func testEnlargedFacesKeepDetail() throws {
         let image = try SharedData.goldenImage("obama")
         let mesh = try SharedData.goldenMesh("obama")
         let face = AlignedFace(image: image, landmarks: mesh, faceType: .full, size: 1024)

@@ -7,31 +7,36 @@ public struct AlignedFace {
     public let matrix: Imaging.AffineTransform
     public let size: Int
     public let faceType: FaceType
-    /// R, G, B (as the source) at `size` x `size`.
+    /// The network-encoded crop (`AlignedCrop`: R, G, B in [0, 1]) at `size` x `size`.
     public let crop: ImageBuffer
-    /// Face-oval coverage in [0, 1] at crop size (channel "mask").
+    /// Face-oval coverage in [0, 1] at crop size (channel "mask"), rasterised through the same matrix.
     public let mask: ImageBuffer
 
-    /// Aligns `image` (any channels; R, G, B are kept) for a face with 468 mesh landmarks. Area
-    /// filtering when the face is shrunk, Lanczos-3 when enlarged; outside the source, edge pixels
-    /// repeat (no black borders for the codec to learn).
-    public init(image: ImageBuffer, landmarks: [SIMD3<Float>], faceType: FaceType = .wholeFace, size: Int = 512) {
+    /// Aligns `image` (R, G, B as the file holds them; other channels are ignored) for a face with
+    /// 468 mesh landmarks. The crop is `AlignedCrop.make`, the one crop of extract, train and run;
+    /// `encoding` is the image's (the default, `srgb`, only clamps display-referred pixels).
+    public init(image: ImageBuffer, landmarks: [SIMD3<Float>], faceType: FaceType = .wholeFace, size: Int = 512,
+                encoding: NetworkEncoding = NetworkEncoding(plate: .srgb)) {
         precondition((16...4096).contains(size), "crop size \(size) out of range")
         let m = FaceTemplate(faceType).alignment(landmarks: landmarks, size: size)
-        self.init(image: image, landmarks: landmarks, matrix: m, faceType: faceType, size: size)
+        self.init(image: image, landmarks: landmarks, matrix: m, faceType: faceType, size: size, encoding: encoding)
     }
 
     /// Same with a given source -> crop matrix (e.g. from a face set).
-    public init(image: ImageBuffer, landmarks: [SIMD3<Float>], matrix m: Imaging.AffineTransform, faceType: FaceType, size: Int) {
+    public init(image: ImageBuffer, landmarks: [SIMD3<Float>], matrix m: Imaging.AffineTransform, faceType: FaceType, size: Int,
+                encoding: NetworkEncoding) {
         matrix = m
         self.size = size
         self.faceType = faceType
-        let filter: ResampleFilter = m.uniformScale < 1 ? .area : .lanczos3
-        let cropToSource = Imaging.AffineTransform.fromIntegerCentreConvention(m.inverse!)
-        crop = image.selecting(["R", "G", "B"]).warpAffine(matrix: cropToSource, width: size, height: size,
-                                                           filter: filter, edge: .clamp)
-        mask = ImageBuffer(width: size, height: size, channels: ["mask"],
-                           planes: [rasterizePolygon(faceOvalPolygon(landmarks: landmarks, transform: m), width: size, height: size)])
+        crop = AlignedCrop.make(frame: image, frameToCrop: .fromIntegerCentreConvention(m), size: size, encoding: encoding)
+            ?? ImageBuffer(width: size, height: size, channels: ["R", "G", "B"])
+        mask = ImageBuffer(width: size, height: size, channels: ["mask"], planes: [Self.mask(landmarks: landmarks, matrix: m, size: size)])
+    }
+
+    /// The face-oval coverage at crop size for source -> crop matrix `m` (integer pixel centres):
+    /// the mask of a face set entry and of a swapped face alike.
+    public static func mask(landmarks: [SIMD3<Float>], matrix m: Imaging.AffineTransform, size: Int) -> [Float] {
+        rasterizePolygon(faceOvalPolygon(landmarks: landmarks, transform: m), width: size, height: size)
     }
 }
 

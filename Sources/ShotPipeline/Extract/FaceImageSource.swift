@@ -4,8 +4,10 @@ import Imaging
 import PlateIO
 
 /// Images to find faces in: one file, a folder of photos, a frame sequence or a movie. Every image
-/// comes out as network RGB in [0, 1] (`NetworkEncoding`: scene-linear EXR pixels are converted
-/// from `colorspace` to sRGB, exactly as the shot pipeline encodes plate crops for the codec).
+/// comes as the pixels the file holds (scene-linear in `colorspace` for EXR, display-referred for
+/// the rest), with the `NetworkEncoding` that turns them into network RGB in [0, 1] exactly as the
+/// shot pipeline encodes its plate: crops are cut from the pixels (`AlignedCrop`), faces are found
+/// in the encoded image.
 public final class FaceImageSource {
     public enum Kind: Equatable {
         case photos([URL])
@@ -23,8 +25,20 @@ public final class FaceImageSource {
     /// A loaded image. `origin` is the source pixel position of its top-left pixel (the EXR data
     /// window's minimum corner), so detections shifted by it are in the file's pixel space.
     public struct Loaded {
+        /// R, G, B as the file holds them: what aligned crops are resampled from.
+        public var pixels: ImageBuffer
+        /// How `pixels` become network RGB.
+        public var encoding: NetworkEncoding
+        /// `pixels` network-encoded: what faces are detected in.
         public var image: ImageBuffer
         public var origin: SIMD2<Float>
+
+        init(pixels: ImageBuffer, encoding: NetworkEncoding, origin: SIMD2<Float>) {
+            self.pixels = pixels
+            self.encoding = encoding
+            image = encoding.encode(pixels)
+            self.origin = origin
+        }
     }
 
     public let kind: Kind
@@ -87,7 +101,7 @@ public final class FaceImageSource {
             return try Self.loadStill(URL(fileURLWithPath: item.file), frame: item.frame, encoding: encoding)
         case .movie:
             // Movie frames are display-referred video: only the clamp of the srgb encoding applies.
-            return Loaded(image: Self.display.encode(try readMovieFrame(item.frame!)), origin: .zero)
+            return Loaded(pixels: try readMovieFrame(item.frame!), encoding: Self.display, origin: .zero)
         }
     }
 
@@ -95,12 +109,12 @@ public final class FaceImageSource {
     public static func loadStill(_ url: URL, frame: Int? = nil, encoding: NetworkEncoding) throws -> Loaded {
         if url.pathExtension.lowercased() == "exr" {
             let (image, header) = try ExrImage.read(url, layer: "")
-            return Loaded(image: encoding.encode(try rgb(image, url.path, frame: frame)),
+            return Loaded(pixels: try rgb(image, url.path, frame: frame), encoding: encoding,
                           origin: SIMD2(Float(header.dataWindow.xMin), Float(header.dataWindow.yMin)))
         }
         let image = try rgb(try StillImage.read(url), url.path, frame: frame)
         // Integer formats are display-referred already: only the clamp of the srgb encoding applies.
-        return Loaded(image: display.encode(image), origin: .zero)
+        return Loaded(pixels: image, encoding: display, origin: .zero)
     }
 
     private func readMovieFrame(_ target: Int) throws -> ImageBuffer {

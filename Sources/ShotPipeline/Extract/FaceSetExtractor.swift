@@ -106,8 +106,8 @@ public final class FaceSetExtractor {
         let sourceMatrix = FaceTemplate(options.faceType).alignment(landmarks: face.landmarks, size: options.size)
         let local = face.shifted(by: -loaded.origin)
         let bufferMatrix = sourceMatrix.concatenating(after: .translation(Double(loaded.origin.x), Double(loaded.origin.y)))
-        let crop = AlignedFace(image: loaded.image, landmarks: local.landmarks, matrix: bufferMatrix,
-                               faceType: options.faceType, size: options.size)
+        let crop = AlignedFace(image: loaded.pixels, landmarks: local.landmarks, matrix: bufferMatrix,
+                               faceType: options.faceType, size: options.size, encoding: loaded.encoding)
         return (crop, sourceMatrix)
     }
 

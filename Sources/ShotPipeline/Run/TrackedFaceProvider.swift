@@ -76,7 +76,7 @@ public final class TrackedFaceProvider: FaceProvider {
         // Landmarks are absolute, integer-centred plate pixels; the buffer starts at `origin`.
         let local = face.landmarks.map { $0 - SIMD3(Float(origin.x), Float(origin.y), 0) }
         let integerCentred = FaceTemplate(faceType).alignment(landmarks: local, size: cropSize)
-        let mask = rasterizePolygon(faceOvalPolygon(landmarks: local, transform: integerCentred), width: cropSize, height: cropSize)
+        let mask = AlignedFace.mask(landmarks: local, matrix: integerCentred, size: cropSize)
         return [SwapFace(plateToCrop: Imaging.AffineTransform.fromIntegerCentreConvention(integerCentred), mask: mask,
                          trackID: candidates[index].track)]
     }

@@ -54,7 +54,9 @@ public struct CropVariants: Equatable, Sendable {
         return hash ^ (UInt64(variant + 1) &* 0x9E37_79B9_7F4A_7C15)
     }
 
-    /// Renders variant `index` of a crop (R, G, B) and its mask (one plane) at `size`.
+    /// Renders variant `index` of a crop (R, G, B) and its mask (one plane) at `size`. With a face
+    /// set extracted at `size` (as it should be), variant 0 is the stored crop bit for bit: the
+    /// identity bilinear warp reads each pixel with weight 1. Any other size resamples it again.
     public func render(index: Int, face: String, crop: ImageBuffer, mask: ImageBuffer, size: Int) -> (crop: ImageBuffer, mask: ImageBuffer) {
         let m = matrix(index: index, face: face, size: size, inputSize: crop.width)
         // Shrinking a larger crop needs the area filter; same size or warps only, bilinear.

@@ -27,6 +27,12 @@ public struct FaceSetLatents {
         }
         document = try FaceSetDocument.read(from: file)
         guard !document.faces.isEmpty else { throw TrainRunError.badFaceSet(file.path, "holds no faces") }
+        if document.size != size {
+            // Every variant, 0 included, is then a second resample of the crop `run` would feed the codec.
+            let fix = (256...1024).contains(size) ? "; extract it with --size \(size)" : ""
+            Log.warning("\(folder.path): face set extracted at \(document.size) px, training at \(size) px: its crops are "
+                + "resampled again, so the model learns from faces filtered unlike the ones it will swap\(fix)")
+        }
         self.folder = folder
         self.codec = codec
         self.size = size
