@@ -8,6 +8,14 @@ public enum SwapLoss {
         mask.map { backgroundWeight + (1 - backgroundWeight) * min(max($0, 0), 1) }
     }
 
+    /// The same plus `priorityWeight` x the eyes-and-mouth coverage (in [0, 1], same shape).
+    public static func weights(mask: Tensor, backgroundWeight: Float, priority: Tensor, priorityWeight: Float) -> Tensor {
+        var w = weights(mask: mask, backgroundWeight: backgroundWeight)
+        shapeCheck(priority.shape == w.shape, "SwapLoss.weights: priority \(priority.shape) vs mask \(w.shape)")
+        for i in w.data.indices { w.data[i] += priorityWeight * min(max(priority.data[i], 0), 1) }
+        return w
+    }
+
     /// sum(w * (prediction - target)^2) / (C * sum(w)), recorded on the prediction's tape.
     public static func maskedMSE(_ prediction: Var, target: Tensor, weights: Tensor) -> Var {
         shapeCheck(prediction.shape == target.shape, "maskedMSE: prediction \(prediction.shape) vs target \(target.shape)")

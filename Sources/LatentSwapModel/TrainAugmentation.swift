@@ -17,7 +17,8 @@ public struct TrainAugmentation: Sendable {
         let scale = 1 + random.uniform(-maxScale, maxScale)
         let shift = (random.uniform(-maxShift, maxShift), random.uniform(-maxShift, maxShift))
         return LatentSample(latent: TrainAugmentation.warp(sample.latent, angle: angle, scale: scale, shift: shift),
-                            mask: TrainAugmentation.warp(sample.mask, angle: angle, scale: scale, shift: shift))
+                            mask: TrainAugmentation.warp(sample.mask, angle: angle, scale: scale, shift: shift),
+                            priority: sample.priority.map { TrainAugmentation.warp($0, angle: angle, scale: scale, shift: shift) })
     }
 
     /// Output pixel p samples the input at centre + R(-angle) (p - centre - shift) / scale.

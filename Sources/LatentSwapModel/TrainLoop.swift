@@ -27,6 +27,8 @@ public struct TrainOptions: Sendable {
     public var randomWarp: RandomWarp? = RandomWarp()
     /// Weight of the mask heads' MSE against the face masks (DFL weighs it as the face loss).
     public var maskLossWeight: Float = 1
+    /// Extra loss weight of latent pixels on the eyes and mouth (DFL's eyes-and-mouth priority).
+    public var eyesMouthWeight: Float = 1
     /// Faces shown in each preview grid.
     public var previewFaces = 4
     /// Every this many iterations (0: never), also a masked MSE between decoded images of the
@@ -131,18 +133,21 @@ public final class SwapTrainer {
 
     /// A batch of randomly chosen faces and variants.
     func batch(_ set: LatentFaceSet, random: inout SeededRandom) -> Batch {
-        var inputs: [Float] = [], targets: [Float] = [], masks: [Float] = []
+        var inputs: [Float] = [], targets: [Float] = [], masks: [Float] = [], priorities: [Float] = []
         for _ in 0..<options.batchSize {
             let face = set.faces[Int(random.next() % UInt64(set.faces.count))]
             let sample = options.augmentation.warp(face[Int(random.next() % UInt64(face.count))], random: &random)
             targets += sample.latent.data
             inputs += (options.randomWarp?.apply(sample.latent, random: &random) ?? sample.latent).data
             masks += sample.mask.data
+            priorities += sample.priority?.data ?? [Float](repeating: 0, count: sample.mask.count)
         }
         let c = set.channels, s = set.size, n = options.batchSize
         let mask = Tensor(shape: [n, 1, s, s], data: masks)
+        let weights = SwapLoss.weights(mask: mask, backgroundWeight: model.config.backgroundWeight,
+                                       priority: Tensor(shape: [n, 1, s, s], data: priorities), priorityWeight: options.eyesMouthWeight)
         return Batch(input: Tensor(shape: [n, c, s, s], data: inputs), target: Tensor(shape: [n, c, s, s], data: targets),
-                     weights: SwapLoss.weights(mask: mask, backgroundWeight: model.config.backgroundWeight), masks: mask)
+                     weights: weights, masks: mask)
     }
 
     /// Losses of one step.

@@ -110,4 +110,55 @@ final class SwapTrainerTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("'s'"), "\(error)")
         }
     }
+
+    func testBatchWarpsOnlyTheInputsAndWeighsUpEyesAndMouth() throws {
+        var o = options(iterations: 1)
+        o.eyesMouthWeight = 2
+        o.augmentation = { var a = TrainAugmentation(); a.maxRotationDegrees = 0; a.maxScale = 0; a.maxShift = 0; return a }()
+        // One face whose eyes-and-mouth coverage is the top-left quarter of the latent grid.
+        let size = 8, latent = SwapFixtures.tensor([4, size, size], seed: 3), mask = SwapFixtures.mask(1, size, size).reshaped([1, size, size])
+        var priority = Tensor.zeros([1, size, size])
+        for y in 0..<4 { for x in 0..<4 { priority.data[y * size + x] = 1 } }
+        let set = LatentFaceSet(name: "one", faces: [[LatentSample(latent: latent, mask: mask, priority: priority)]])
+        let config = SwapFixtures.config(dims: .init(encoder: 4, decoder: 4, bottleneck: 8, mask: 2), codeDim: 4, codebook: 16)
+        let t = try SwapTrainer(directory: ModelDirectory(url: folder.appendingPathComponent("b")), config: config, options: o,
+                                resume: false, source: set, target: set)
+        var random = SeededRandom(seed: 1)
+        let batch = t.batch(set, random: &random)
+        for b in 0..<o.batchSize {
+            // Targets are the cached latents, exactly; inputs are randomly warped copies.
+            XCTAssertEqual(Array(batch.target.data[(b * latent.count)..<((b + 1) * latent.count)]), latent.data)
+            XCTAssertNotEqual(Array(batch.input.data[(b * latent.count)..<((b + 1) * latent.count)]), latent.data)
+            for i in 0..<(size * size) {
+                let expected = 0.25 + 0.75 * mask.data[i] + 2 * priority.data[i]
+                XCTAssertEqual(batch.weights.data[b * size * size + i], expected, accuracy: 1e-6)
+            }
+        }
+        // Without the random warp the inputs are the targets.
+        o.randomWarp = nil
+        let plain = try SwapTrainer(directory: ModelDirectory(url: folder.appendingPathComponent("c")), config: config, options: o,
+                                    resume: false, source: set, target: set)
+        var again = SeededRandom(seed: 1)
+        let unwarped = plain.batch(set, random: &again)
+        XCTAssertEqual(unwarped.input, unwarped.target)
+    }
+
+    func testRandomWarpIsSmoothDeterministicAndKeepsEdges() {
+        let warp = RandomWarp()
+        var a = SeededRandom(seed: 9), b = SeededRandom(seed: 9)
+        let fieldA = warp.displacement(width: 32, height: 32, random: &a), fieldB = warp.displacement(width: 32, height: 32, random: &b)
+        XCTAssertEqual(fieldA.dx, fieldB.dx)
+        XCTAssertEqual(fieldA.dy, fieldB.dy)
+        // Corners are anchored (DFL keeps the grid's edge points), the inside moves.
+        for i in [0, 31, 31 * 32, 32 * 32 - 1] { XCTAssertEqual(fieldA.dx[i], 0); XCTAssertEqual(fieldA.dy[i], 0) }
+        var moved = 0
+        for seed in 0..<10 as Range<UInt64> {
+            var r = SeededRandom(seed: seed)
+            let f = warp.displacement(width: 32, height: 32, random: &r)
+            if f.dx.contains(where: { abs($0) > 0.2 }) { moved += 1 }
+            // Smooth: neighbours differ by far less than the displacement itself can reach.
+            for y in 0..<32 { for x in 0..<31 { XCTAssertLessThan(abs(f.dx[y * 32 + x + 1] - f.dx[y * 32 + x]), 2.5) } }
+        }
+        XCTAssertGreaterThanOrEqual(moved, 8)
+    }
 }

@@ -24,7 +24,7 @@ final class DemoSampleTests: XCTestCase {
         let fm = FileManager.default
         try fm.createDirectory(at: demo, withIntermediateDirectories: true)
         try fm.createSymbolicLink(at: root.appendingPathComponent("shared"), withDestinationURL: Self.shared)
-        for name in ["shot.yaml", "train.yaml"] {
+        for name in ["shot.yaml", "train.yaml", "heldout.yaml"] {
             try fm.copyItem(at: Self.repo.appendingPathComponent("samples/demo/\(name)"), to: demo.appendingPathComponent(name))
         }
     }
@@ -41,8 +41,10 @@ final class DemoSampleTests: XCTestCase {
     }
 
     func testTrainYamlParsesAndNamesTheDemoFaceSets() throws {
-        try makeOutputs(["out/demo/facesets/actor", "out/demo/facesets/plate"])
+        try makeOutputs(["out/demo/facesets/actor", "out/demo/facesets/plate", "out/demo/facesets/actor-holdout"])
         let config = try TrainConfig.load(demo.appendingPathComponent("train.yaml"), displayName: "train.yaml")
+        XCTAssertEqual(config.holdout?.resolvingSymlinksInPath().path,
+                       root.appendingPathComponent("repo/out/demo/facesets/actor-holdout").standardizedFileURL.resolvingSymlinksInPath().path)
         let out = root.appendingPathComponent("repo/out/demo").standardizedFileURL.resolvingSymlinksInPath()
         XCTAssertEqual(config.source.resolvingSymlinksInPath().path, out.appendingPathComponent("facesets/actor").path)
         XCTAssertEqual(config.target.resolvingSymlinksInPath().path, out.appendingPathComponent("facesets/plate").path)
@@ -74,12 +76,24 @@ final class DemoSampleTests: XCTestCase {
     }
 
     func testTrainAndShotAgreeOnCropSizeAndCodec() throws {
-        try makeOutputs(["out/demo/facesets/actor", "out/demo/facesets/plate", "out/demo/demo.plateswap"])
+        try makeOutputs(["out/demo/facesets/actor", "out/demo/facesets/plate", "out/demo/facesets/actor-holdout", "out/demo/demo.plateswap"])
         let train = try TrainConfig.load(demo.appendingPathComponent("train.yaml"), displayName: "train.yaml")
         let shot = try ShotConfig.load(demo.appendingPathComponent("shot.yaml"), displayName: "shot.yaml")
         XCTAssertEqual(shot.face.size, train.resolution)
         XCTAssertEqual(shot.model.codec, train.codec)
         XCTAssertEqual(shot.model.path.standardizedFileURL.resolvingSymlinksInPath().path,
                        train.model.standardizedFileURL.resolvingSymlinksInPath().path)
+    }
+
+    func testHeldoutYamlSwapsTheActorsUnseenMovieFramesWithTheDemoModel() throws {
+        try makeOutputs(["out/demo/demo.plateswap"])
+        let config = try ShotConfig.load(demo.appendingPathComponent("heldout.yaml"), displayName: "heldout.yaml")
+        XCTAssertEqual(config.plate.path.resolvingSymlinksInPath().path,
+                       Self.shared.appendingPathComponent("data/footage/talking_d6.mp4").resolvingSymlinksInPath().path)
+        // Movie frames 1-9 (first_frame 1001): none of them is in the actor's face set (frames 0, 31, ...).
+        XCTAssertEqual(config.plate.frames, Array(1002...1010))
+        XCTAssertEqual(config.model.path.standardizedFileURL.lastPathComponent, "demo.plateswap")
+        let out = root.appendingPathComponent("repo/out").resolvingSymlinksInPath().path + "/"
+        XCTAssertTrue(config.output.path.standardizedFileURL.resolvingSymlinksInPath().path.hasPrefix(out))
     }
 }

@@ -9,6 +9,13 @@ public enum FaceMeshTopology {
         148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
     ]
 
+    /// Eye contours as rings (MediaPipe FACEMESH_RIGHT_EYE / LEFT_EYE): lower lid from the outer
+    /// corner, then the upper lid back.
+    public static let rightEyeRing: [Int] = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246]
+    public static let leftEyeRing: [Int] = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466]
+    /// The outer lip contour as a ring (FACEMESH_LIPS, outer part).
+    public static let outerLipsRing: [Int] = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185]
+
     /// Outer eye corners: the subject's right eye (image left for a frontal face), then left.
     public static let rightEyeOuter = 33
     public static let leftEyeOuter = 263

@@ -52,3 +52,21 @@ private func addSpan(_ x0: Double, _ x1: Double, _ weight: Double, _ acc: inout 
 public func faceOvalPolygon(landmarks: [SIMD3<Float>], transform: Imaging.AffineTransform = .identity) -> [SIMD2<Double>] {
     FaceMeshTopology.faceOval.map { transform.apply(SIMD2(Double(landmarks[$0].x), Double(landmarks[$0].y))) }
 }
+
+/// The eyes and the mouth of a face, as a coverage map at crop size: each contour of the mesh is
+/// grown about its centre (eyes by `eyeGrowth`, taking in lids and lashes; the mouth by
+/// `mouthGrowth`) and filled. The regions DeepFaceLab's eyes-and-mouth priority weighs up.
+public func eyesAndMouthMask(landmarks: [SIMD3<Float>], transform: Imaging.AffineTransform, width: Int, height: Int,
+                             eyeGrowth: Double = 1.6, mouthGrowth: Double = 1.25) -> [Float] {
+    var coverage = [Float](repeating: 0, count: width * height)
+    guard landmarks.count >= FaceMeshTopology.pointCount else { return coverage }
+    let rings = [(FaceMeshTopology.rightEyeRing, eyeGrowth), (FaceMeshTopology.leftEyeRing, eyeGrowth),
+                 (FaceMeshTopology.outerLipsRing, mouthGrowth)]
+    for (ring, growth) in rings {
+        let points = ring.map { transform.apply(SIMD2(Double(landmarks[$0].x), Double(landmarks[$0].y))) }
+        let centre = points.reduce(SIMD2<Double>(0, 0), +) / Double(points.count)
+        let part = rasterizePolygon(points.map { centre + ($0 - centre) * growth }, width: width, height: height)
+        for i in coverage.indices { coverage[i] = max(coverage[i], part[i]) }
+    }
+    return coverage
+}

@@ -66,6 +66,8 @@ public struct TrainConfig: Equatable {
     public var backgroundWeight = 0.25
     /// Weight of the mask heads' loss.
     public var maskWeight = 1.0
+    /// Extra latent-loss weight on the eyes and mouth (from the face sets' landmarks).
+    public var eyesMouthWeight = 1.0
     public var pixelLoss = PixelLoss()
     public var batchSize = 8
     public var learningRate = 5.0e-5
@@ -86,7 +88,7 @@ public struct TrainConfig: Equatable {
         let root = try document.root.mapping(allowed: [
             "model", "source", "target", "codec", "resolution", "archetype", "dims", "vq", "batch_size",
             "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight", "pixel_loss", "weight_decay",
-            "inter", "icnr", "mask_weight", "holdout",
+            "inter", "icnr", "mask_weight", "eyes_mouth_weight", "holdout",
         ])
         let modelNode = try root.required("model")
         let model = try modelNode.url()
@@ -153,6 +155,7 @@ public struct TrainConfig: Equatable {
         if let node = root["weight_decay"] { config.weightDecay = try node.double(in: 0...1) }
         if let node = root["background_weight"] { config.backgroundWeight = try node.double(in: 0...1) }
         if let node = root["mask_weight"] { config.maskWeight = try node.double(in: 0...1000) }
+        if let node = root["eyes_mouth_weight"] { config.eyesMouthWeight = try node.double(in: 0...1000) }
         if let node = root["batch_size"] { config.batchSize = try node.int(in: 1...4096) }
         if let node = root["learning_rate"] {
             config.learningRate = try node.double(in: 0...1)

@@ -53,7 +53,7 @@ public struct FaceSetLatents {
         for (i, entry) in document.faces.enumerated() {
             let key = try cacheKey(entry)
             let cacheFile = cache.appendingPathComponent(FaceSetLatents.stem(entry.file) + ".safetensors")
-            if let samples = readCache(cacheFile, key: key) { faces[i] = samples } else { pending.append((i, key, cacheFile)) }
+            if let samples = readCache(cacheFile, key: key) { faces[i] = withPriorities(samples, entry) } else { pending.append((i, key, cacheFile)) }
         }
         if !pending.isEmpty {
             let codecID = try codec.id
@@ -76,7 +76,7 @@ public struct FaceSetLatents {
                                          data: Array(latents.data[(j * perFace)..<((j + 1) * perFace)]))
                 let masks = rendered[j].masks
                 try SafeTensorsFile.write(["latents": faceLatents, "masks": masks], to: item.cacheFile, metadata: ["key": item.key])
-                faces[item.index] = FaceSetLatents.samples(latents: faceLatents, masks: masks)
+                faces[item.index] = withPriorities(FaceSetLatents.samples(latents: faceLatents, masks: masks), document.faces[item.index])
             }
         }
         return (LatentFaceSet(name: name, faces: faces.map { $0! }), document.faces.count - pending.count, pending.count)
@@ -113,6 +113,25 @@ public struct FaceSetLatents {
             LatentSample(latent: Tensor(shape: Array(latents.shape.dropFirst()), data: Array(latents.data[(i * per)..<((i + 1) * per)])),
                          mask: Tensor(shape: [1, h, w], data: Array(masks.data[(i * h * w)..<((i + 1) * h * w)])))
         }
+    }
+
+    /// The eyes-and-mouth coverage of every variant at the latent grid, from the face's landmarks
+    /// (cheap, so computed at load rather than cached); nil without a 468-point mesh.
+    func priorities(_ entry: FaceSetDocument.Entry) -> [Tensor]? {
+        guard entry.landmarks.count >= FaceMeshTopology.pointCount, entry.matrix.count == 2, entry.matrix.allSatisfy({ $0.count == 3 }), entry.size > 0 else { return nil }
+        let plane = eyesAndMouthMask(landmarks: entry.landmarks.map { SIMD3($0[0], $0[1], $0.count > 2 ? $0[2] : 0) },
+                                     transform: Imaging.AffineTransform(rows: entry.matrix), width: entry.size, height: entry.size)
+        let image = ImageBuffer(width: entry.size, height: entry.size, channels: ["R"], planes: [plane])
+        let grid = size / codec.downscale
+        return (0..<variants.count).map { v in
+            let warped = variants.render(index: v, face: entry.file, crop: image, mask: image, size: size).mask
+            return Tensor(shape: [1, grid, grid], data: FaceSetLatents.boxAverage(warped.planes[0], size: size, factor: codec.downscale))
+        }
+    }
+
+    private func withPriorities(_ samples: [LatentSample], _ entry: FaceSetDocument.Entry) -> [LatentSample] {
+        guard let priorities = priorities(entry), priorities.count == samples.count else { return samples }
+        return zip(samples, priorities).map { LatentSample(latent: $0.latent, mask: $0.mask, priority: $1) }
     }
 
     /// Every variant of one face: sRGB crops [V*3*S*S] for the codec and masks [V, 1, S/8, S/8].

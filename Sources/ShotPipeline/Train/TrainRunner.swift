@@ -61,6 +61,7 @@ public final class TrainRunner {
         o.previewEvery = config.previewEvery
         o.randomWarp = config.augment.randomWarp ? RandomWarp() : nil
         o.maskLossWeight = Float(config.maskWeight)
+        o.eyesMouthWeight = Float(config.eyesMouthWeight)
         if !config.augment.latentWarp {
             o.augmentation.maxRotationDegrees = 0
             o.augmentation.maxScale = 0
