@@ -35,7 +35,9 @@ Run:
         --frames 1001-1024 --json out/demo/identity.json
 --output and --plate take printf (%04d) or #### patterns of EXR (scene-linear Rec.709 R, G, B:
 display window, clamped, sRGB curve, 8 bit; read with the OpenEXR package, or oiiotool without it)
-or PNG/JPEG/TIFF (taken as display sRGB) frames.
+or PNG/JPEG/TIFF (taken as display sRGB) frames. EXRs of a shot whose plate.colorspace is not
+linear_rec709 need --colorspace (srgb: the values are display-encoded already; acescg, aces2065_1:
+to Rec.709 with Bradford adaptation first).
 Without --plate only the identity is checked. The table goes to stderr, the JSON to --json
 (or stdout with --json -). Exit 0 after measuring (pass or fail), 2 if the inputs are unusable.
 """
@@ -67,12 +69,46 @@ class Unusable(Exception):
 
 # ---------------------------------------------------------------- images
 
-def srgb8(linear):
-    """Scene-linear RGB (H, W, 3) float -> display sRGB uint8, clamped; NaN -> 0."""
-    x = np.nan_to_num(np.asarray(linear, dtype=np.float64), nan=0.0, posinf=1.0, neginf=0.0)
+COLORSPACES = ('linear_rec709', 'srgb', 'acescg', 'aces2065_1')
+_D65, _ACES_WHITE = (0.3127, 0.3290), (0.32168, 0.33767)
+_PRIMARIES = {  # CIE xy of red, green, blue; white
+    'rec709': ((0.64, 0.33), (0.30, 0.60), (0.15, 0.06), _D65),
+    'acescg': ((0.713, 0.293), (0.165, 0.830), (0.128, 0.044), _ACES_WHITE),
+    'aces2065_1': ((0.7347, 0.2653), (0.0, 1.0), (0.0001, -0.0770), _ACES_WHITE),
+}
+
+
+def _xyz(xy):
+    x, y = xy
+    return np.array([x / y, 1.0, (1 - x - y) / y])
+
+
+def _rgb_to_xyz(name):
+    r, g, b, w = _PRIMARIES[name]
+    m = np.stack([_xyz(r), _xyz(g), _xyz(b)], axis=1)
+    return m * np.linalg.solve(m, _xyz(w))[None, :]
+
+
+def to_rec709_matrix(name):
+    """Linear RGB in `name` -> linear Rec.709, Bradford white adaptation (as plateswap and OCIO's ACES configs)."""
+    if name == 'rec709':
+        return np.eye(3)
+    brad = np.array([[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]])
+    gain = (brad @ _xyz(_D65)) / (brad @ _xyz(_PRIMARIES[name][3]))
+    adapt = np.linalg.inv(brad) @ np.diag(gain) @ brad
+    return np.linalg.inv(_rgb_to_xyz('rec709')) @ adapt @ _rgb_to_xyz(name)
+
+
+def srgb8(rgb, colorspace='linear_rec709'):
+    """EXR RGB (H, W, 3) float -> display sRGB uint8, clamped; NaN -> 0. Scene-linear colour spaces
+    go to linear Rec.709 and through the sRGB curve; 'srgb' values are display-encoded already."""
+    x = np.nan_to_num(np.asarray(rgb, dtype=np.float64), nan=0.0, posinf=1.0, neginf=0.0)
+    if colorspace in ('acescg', 'aces2065_1'):
+        x = x @ to_rec709_matrix(colorspace).T
     x = np.clip(x, 0.0, 1.0)
-    s = np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
-    return np.ascontiguousarray(np.clip(np.round(s * 255.0), 0, 255).astype(np.uint8))
+    if colorspace != 'srgb':
+        x = np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
+    return np.ascontiguousarray(np.clip(np.round(x * 255.0), 0, 255).astype(np.uint8))
 
 
 def read_exr(path):
@@ -116,13 +152,15 @@ def exr_srgb8_oiiotool(path):
             return np.ascontiguousarray(np.asarray(im.convert('RGB'), dtype=np.uint8))
 
 
-def load_rgb8(path):
+def load_rgb8(path, colorspace='linear_rec709'):
     if path.lower().endswith('.exr'):
         try:
             import OpenEXR  # noqa: F401
         except ImportError:
+            if colorspace != 'linear_rec709':
+                raise Unusable(f"{path}: --colorspace {colorspace} needs the OpenEXR package")
             return exr_srgb8_oiiotool(path)
-        return srgb8(read_exr(path))
+        return srgb8(read_exr(path), colorspace)
     from PIL import Image
     with Image.open(path) as im:
         return np.ascontiguousarray(np.asarray(im.convert('RGB'), dtype=np.uint8))
@@ -242,7 +280,7 @@ def distances(emb, actor):
 
 # ---------------------------------------------------------------- per frame
 
-def measure_frame(faces, actor, frame, out_path, plate_path):
+def measure_frame(faces, actor, frame, out_path, plate_path, colorspace='linear_rec709'):
     rec = {'frame': frame, 'detected': False, 'rect_source': None, 'dist_min': None, 'dist_mean': None,
            'dist_avg': None, 'plate_detected': False, 'plate_dist_min': None, 'plate_dist_mean': None,
            'plate_dist_avg': None,
@@ -251,7 +289,7 @@ def measure_frame(faces, actor, frame, out_path, plate_path):
         rec['error'] = 'missing output'
         return rec
     try:
-        out = load_rgb8(out_path)
+        out = load_rgb8(out_path, colorspace)
     except Exception as e:  # noqa: BLE001
         rec['error'] = f'unreadable output: {e}'
         return rec
@@ -263,7 +301,7 @@ def measure_frame(faces, actor, frame, out_path, plate_path):
             rec['error'] = 'missing plate'
         else:
             try:
-                plate = load_rgb8(plate_path)
+                plate = load_rgb8(plate_path, colorspace)
             except Exception as e:  # noqa: BLE001
                 rec['error'] = f'unreadable plate: {e}'
         if plate is not None:
@@ -357,6 +395,8 @@ def main(argv=None):
     ap.add_argument('--output', required=True, help='output frames, e.g. out/demo/swap/swap.%%04d.exr')
     ap.add_argument('--plate', help='plate frames, same frames as --output (for the baseline and the mouth)')
     ap.add_argument('--frames', required=True, help='1001-1024, 1001,1003 or 1001-1024x2')
+    ap.add_argument('--colorspace', choices=COLORSPACES, default='linear_rec709',
+                    help="of the EXR frames (the shot's plate.colorspace; default linear_rec709)")
     ap.add_argument('--json', help='write the JSON summary here (- for stdout)')
     ap.add_argument('--no-upsample', action='store_true', help='HOG at native size only (faster, misses small faces)')
     a = ap.parse_args(argv)
@@ -385,7 +425,8 @@ def main(argv=None):
     log(f"{'frame':>6} {'face':>6} {'dist_min':>8} {'dist_mean':>9} {'dist_avg':>8} {'plate_min':>9} {'plate_mean':>10} "
         f"{'swap-plate':>10} {'mouth_iod':>9} {'all68_iod':>9}")
     for f in frames:
-        r = measure_frame(faces, actor, f, frame_path(a.output, f), frame_path(a.plate, f) if a.plate else None)
+        r = measure_frame(faces, actor, f, frame_path(a.output, f), frame_path(a.plate, f) if a.plate else None,
+                          a.colorspace)
         recs.append(r)
         face = {'output': 'yes', 'plate': 'plate'}.get(r['rect_source'], 'no')
         log(f"{f:>6} {face:>6} {fmt(r['dist_min'], 8)} {fmt(r['dist_mean'], 9)} {fmt(r['dist_avg'], 8)} {fmt(r['plate_dist_min'], 9)} "
