@@ -2,12 +2,20 @@ import Foundation
 import Neural
 import Support
 
+/// The optimiser of a training run (train.yaml's `optimizer`).
+public enum OptimizerKind: String, CaseIterable, Codable, Sendable { case adam, adabelief }
+
 /// Settings of one training run (from train.yaml and the command line).
 public struct TrainOptions: Sendable {
     public var batchSize = 8
     public var learningRate: Float = 5e-5
-    /// > 0 switches Adam to AdamW.
+    public var optimizer: OptimizerKind = .adam
+    /// > 0: decoupled weight decay (Adam becomes AdamW).
     public var weightDecay: Float = 0
+    /// Learning-rate dropout: the probability that a weight's update is applied (DFL: 0.3); nil: off.
+    public var lrDropout: Float?
+    /// The learning rate ramps linearly up to its value over the model's first N iterations (0: off).
+    public var warmupIterations = 0
     public var seed: UInt64 = 1
     /// Stop when the model has trained this many iterations in total (across resumes).
     public var stopIterations: Int?
@@ -37,8 +45,20 @@ public struct TrainOptions: Sendable {
     public var pixelLossEvery = 0
     public var pixelLossWeight: Float = 1
     public var pixelLossFaces = 2
+    /// The same on the decoder's intermediate features (`DifferentiableDecoder.features`): every
+    /// this many iterations (0: never), for the first `featureLossFaces` faces, times its weight.
+    public var featureLossEvery = 0
+    public var featureLossWeight: Float = 1
+    public var featureLossFaces = 2
 
     public init() {}
+
+    /// The learning rate of the model's `iteration` (0-based, counted across resumes) for a base
+    /// rate (rollbacks lower the base): base * (iteration + 1) / N during the warm-up, then base.
+    public func learningRate(base: Float, iteration: Int) -> Float {
+        guard iteration + 1 < warmupIterations else { return base }
+        return base * (Float(iteration + 1) / Float(warmupIterations))
+    }
 }
 
 /// One preview: per face a row of latents [1, C, h, w]: target, target reconstruction, source,
@@ -80,8 +100,9 @@ public final class SwapTrainer {
 
     /// Opens `directory`: resumes its checkpoint when `resume`, else starts a new model from
     /// `config` (refusing to overwrite an existing checkpoint).
+    /// `initFrom`: a pretrained model directory whose generic parts start a new model (ignored on resume).
     public init(directory: ModelDirectory, config: SwapModelConfig, options: TrainOptions, resume: Bool,
-                source: LatentFaceSet, target: LatentFaceSet) throws {
+                source: LatentFaceSet, target: LatentFaceSet, initFrom: URL? = nil) throws {
         for set in [source, target] {
             guard !set.faces.isEmpty else { throw TrainError(.setup, "face set '\(set.name)' has no faces") }
             guard set.channels == config.codec.channels, set.size == config.latentSize else {
@@ -101,11 +122,21 @@ public final class SwapTrainer {
                 throw TrainError(.setup, "--resume: \(directory.url.path)/config.json differs from train.yaml's model settings")
             }
             (model, state, optimizer) = (loaded.model, loaded.state, loaded.optimizer!)
+            optimizer.dropoutSeed = state.seed
         } else {
             if directory.hasCheckpoint {
                 throw TrainError(.setup, "\(directory.url.path) already holds a model; use --resume or another path")
             }
             model = SwapAutoencoder(config: config, seed: options.seed)
+            if let initFrom {
+                let copied: Int
+                do {
+                    copied = try model.warmStart(from: try ModelDirectory(url: initFrom).loadModel(), source: initFrom.path)
+                } catch {
+                    throw TrainError(.setup, "init_from: \(error)")
+                }
+                Log.info("init_from \(initFrom.path): kept \(copied) tensors of its encoder and decoders, inter and codebook start afresh")
+            }
             optimizer = makeOptimizer(model.parameters)
             state = TrainState(seed: options.seed, learningRate: options.learningRate)
             // Iteration 0 is the first good checkpoint a rollback can return to.
@@ -113,12 +144,22 @@ public final class SwapTrainer {
         }
     }
 
-    /// Adam, or AdamW when `options.weightDecay` > 0.
+    /// Adam (AdamW when `options.weightDecay` > 0) or AdaBelief (decay decoupled), with the
+    /// options' learning-rate dropout seeded by the options' seed.
     public static func optimizerFactory(_ options: TrainOptions) -> ([Parameter]) -> Adam {
         { parameters in
-            options.weightDecay > 0
-                ? AdamW(parameters: parameters, learningRate: options.learningRate, weightDecay: options.weightDecay)
-                : Adam(parameters: parameters, learningRate: options.learningRate)
+            let (lr, decay) = (options.learningRate, options.weightDecay)
+            let optimizer: Adam
+            switch options.optimizer {
+            case .adam:
+                optimizer = decay > 0 ? AdamW(parameters: parameters, learningRate: lr, weightDecay: decay)
+                                      : Adam(parameters: parameters, learningRate: lr)
+            case .adabelief:
+                optimizer = AdaBelief(parameters: parameters, learningRate: lr, weightDecay: decay, decoupledWeightDecay: true)
+            }
+            optimizer.updateProbability = options.lrDropout
+            optimizer.dropoutSeed = options.seed
+            return optimizer
         }
     }
 
@@ -157,6 +198,8 @@ public final class SwapTrainer {
         public var mask: Float = 0
         /// Decoded-pixel loss (before its weight); nil on iterations without it.
         public var pixel: Float?
+        /// Decoder-feature loss (before its weight); nil on iterations without it.
+        public var feature: Float?
     }
 
     /// Runs one iteration: forward, backward, Adam. Does not advance `state.iteration`.
@@ -167,7 +210,9 @@ public final class SwapTrainer {
         optimizer.zeroGrad()
         let tape = Tape()
         let withPixels = options.pixelLossEvery > 0 && iteration % options.pixelLossEvery == 0
-        var (total, losses) = record(source: sourceBatch, target: targetBatch, tape: tape, pixel: withPixels, random: &random)
+        let withFeatures = options.featureLossEvery > 0 && iteration % options.featureLossEvery == 0
+        var (total, losses) = record(source: sourceBatch, target: targetBatch, tape: tape, pixel: withPixels, features: withFeatures,
+                                     random: &random)
         if injectFault?(iteration) == true { losses.total = .nan }
         // Backward always runs: it also frees the tape (its closures hold it). A NaN loss must not
         // reach the weights: then the gradients are dropped and the update skipped.
@@ -176,13 +221,14 @@ public final class SwapTrainer {
             optimizer.zeroGrad()
             return losses
         }
+        optimizer.learningRate = options.learningRate(base: state.learningRate, iteration: iteration)
         optimizer.step()
         return losses
     }
 
     /// The forward pass and every loss term of one step on these batches, recorded on `tape`
     /// (the VQ codebook takes its EMA update here): the total to back-propagate and its parts.
-    func record(source sourceBatch: Batch, target targetBatch: Batch, tape: Tape, pixel withPixels: Bool,
+    func record(source sourceBatch: Batch, target targetBatch: Batch, tape: Tape, pixel withPixels: Bool, features withFeatures: Bool = false,
                 random: inout SeededRandom) -> (total: Var, losses: StepLosses) {
         let out = model.trainingForward(source: sourceBatch.input, target: targetBatch.input, tape: tape, random: &random)
         let sourceLoss = SwapLoss.maskedMSE(out.source, target: sourceBatch.target, weights: sourceBatch.weights)
@@ -200,20 +246,35 @@ public final class SwapTrainer {
                         pixelLoss(out.target, targetBatch.target, targetBatch.weights, decoder))
             total = add(total, scale(pixel!, options.pixelLossWeight))
         }
-        let losses = StepLosses(total: total.value.data[0], source: sourceLoss.value.data[0], target: targetLoss.value.data[0],
+        var feature: Var?
+        if withFeatures, let decoder = pixelDecoder {
+            let faces = options.featureLossFaces
+            feature = add(Self.decodedLoss(out.source, sourceBatch.target, sourceBatch.weights, faces: faces, decode: decoder.features, reference: decoder.featureMaps),
+                          Self.decodedLoss(out.target, targetBatch.target, targetBatch.weights, faces: faces, decode: decoder.features, reference: decoder.featureMaps))
+            total = add(total, scale(feature!, options.featureLossWeight))
+        }
+        var losses = StepLosses(total: total.value.data[0], source: sourceLoss.value.data[0], target: targetLoss.value.data[0],
                                 commitment: out.commitment?.value.data[0] ?? 0, perplexity: model.quantizer?.lastPerplexity ?? 0,
                                 mask: maskLoss?.value.data[0] ?? 0, pixel: pixel?.value.data[0])
+        losses.feature = feature?.value.data[0]
         return (total, losses)
     }
 
     /// Masked MSE between the decoded reconstruction and the decoded input of the first faces; the
     /// latent-grid weights are repeated over each latent pixel's footprint.
     func pixelLoss(_ reconstruction: Var, _ input: Tensor, _ weights: Tensor, _ decoder: DifferentiableDecoder) -> Var {
-        let faces = 0..<min(options.pixelLossFaces, input.shape[0])
-        let predicted = decoder.decode(slice(reconstruction, axis: 0, faces))
-        let reference = decoder.decodeImages(slice(input, axis: 0, faces))
+        Self.decodedLoss(reconstruction, input, weights, faces: options.pixelLossFaces, decode: decoder.decode, reference: decoder.decodeImages)
+    }
+
+    /// Masked MSE between `decode` of the first `faces` reconstructions and `reference` of the
+    /// same inputs (pixels or decoder features), the latent weights repeated to their resolution.
+    static func decodedLoss(_ reconstruction: Var, _ input: Tensor, _ weights: Tensor, faces count: Int,
+                            decode: (Var) -> Var, reference: (Tensor) -> Tensor) -> Var {
+        let faces = 0..<min(count, input.shape[0])
+        let predicted = decode(slice(reconstruction, axis: 0, faces))
+        let target = reference(slice(input, axis: 0, faces))
         let factor = predicted.shape[2] / input.shape[2]
-        return SwapLoss.maskedMSE(predicted, target: reference, weights: upsampleNearest(slice(weights, axis: 0, faces), scale: factor))
+        return SwapLoss.maskedMSE(predicted, target: target, weights: upsampleNearest(slice(weights, axis: 0, faces), scale: factor))
     }
 
     /// Trains until a stop condition; saves on the way and at the end. Returns the final state.
@@ -277,6 +338,7 @@ public final class SwapTrainer {
         if model.quantizer != nil { line += String(format: ", commitment %.5f", l.commitment) }
         if !model.maskDecoders.isEmpty { line += String(format: ", mask %.5f", l.mask) }
         if let pixel = l.pixel { line += String(format: ", pixel %.5f", pixel) }
+        if let feature = l.feature { line += String(format: ", feature %.5f", feature) }
         line += ")"
         if model.quantizer != nil { line += String(format: ", perplexity %.1f", l.perplexity) }
         return line + ", ETA " + (remaining.isFinite ? Progress.clock(remaining) : "?")
@@ -287,7 +349,6 @@ public final class SwapTrainer {
 
     /// Saves the current checkpoint.
     public func save() throws {
-        state.learningRate = optimizer.learningRate
         try directory.save(model: model, optimizer: optimizer, state: state)
     }
 
@@ -303,6 +364,7 @@ public final class SwapTrainer {
             + "learning rate \(loaded.state.learningRate) -> \(learningRate)")
         (model, optimizer, state) = (loaded.model, loaded.optimizer!, loaded.state)
         optimizer.learningRate = learningRate
+        optimizer.dropoutSeed = state.seed
         state.learningRate = learningRate
         state.rollbacks = rollbacks
         // Record the lowered rate in the checkpoint, so a later rollback or resume keeps it.

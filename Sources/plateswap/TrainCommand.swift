@@ -27,13 +27,16 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .long, help: "Continue the model directory's last checkpoint.")
     var resume = false
 
+    @Flag(name: .long, help: "Pretrain a generic model on train.yaml's `pool` of face sets (for another model's `init_from`).")
+    var pretrain = false
+
     func validate() throws {
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
         if let minutes, !(minutes > 0) { throw ValidationError("--minutes must be positive") }
     }
 
     func run() throws {
-        let status = TrainCommand.train(config: config, overrides: .init(iterations: iterations, minutes: minutes, resume: resume))
+        let status = TrainCommand.train(config: config, overrides: .init(iterations: iterations, minutes: minutes, resume: resume, pretrain: pretrain))
         if status != 0 { throw ExitCode(status) }
     }
 
@@ -41,12 +44,16 @@ struct TrainCommand: ParsableCommand {
         let signals = StopSignals()
         do {
             let config = try TrainConfig.load(URL(fileURLWithPath: path), displayName: path)
+            try InputGuard.checkTrain(config)
             let runner = try TrainRunner(config: config, overrides: overrides, signals: signals)
             signals.install()
             defer { signals.uninstall() }
             let outcome = try runner.run()
             return outcome.signal.map(StopSignals.exitStatus) ?? 0
         } catch let error as ConfigError {
+            Log.error("\(error)")
+            return 2
+        } catch let error as InputGuardError {
             Log.error("\(error)")
             return 2
         } catch let error as TrainRunError {

@@ -78,4 +78,61 @@ final class PixelLossTests: XCTestCase {
         let numeric = (value(1e-2) - value(-1e-2)) / 2e-2
         XCTAssertEqual(analytic, numeric, accuracy: 1e-3 * abs(numeric))
     }
+
+    func testFeatureLossRunsOnItsIterationsAndAddsToTheTotal() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("featureloss-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var options = TrainOptions()
+        options.batchSize = 3
+        options.featureLossEvery = 3
+        options.featureLossWeight = 0.5
+        options.saveEvery = 0
+        options.previewEvery = 0
+        let set = { (seed: UInt64) in
+            LatentFaceSet(name: "s\(seed)", faces: (0..<3).map { i in
+                [LatentSample(latent: SwapFixtures.tensor([4, 8, 8], seed: seed + UInt64(i)), mask: SwapFixtures.mask(1, 8, 8).reshaped([1, 8, 8]))]
+            })
+        }
+        let trainer = try SwapTrainer(directory: ModelDirectory(url: folder.appendingPathComponent("m.plateswap")), config: SwapFixtures.config(),
+                                      options: options, resume: false, source: set(1), target: set(10))
+        // The stand-in decoder has no inside view: its features are its pixels.
+        trainer.pixelDecoder = UpsamplingDecoder()
+        let first = trainer.step(iteration: 0)
+        XCTAssertNotNil(first.feature)
+        XCTAssertGreaterThan(first.feature!, 0)
+        XCTAssertEqual(first.total, first.source + first.target + first.mask + 0.5 * first.feature!, accuracy: 1e-5)
+        XCTAssertNil(trainer.step(iteration: 1).feature)
+        XCTAssertNil(first.pixel)
+    }
+
+    func testTAEF2FeaturesOnATapeMatchTheirInferenceAndGradient() throws {
+        guard case let .success(codec) = TinyCodecGoldenTests.taef2, let tiny = codec as? TinyCodec else {
+            throw XCTSkip("TAEF2 weights not found under \(CodecTestData.shared.path)/models")
+        }
+        var random = SeededRandom(seed: 4)
+        let latents = random.normalTensor([2, 32, 3, 3], std: 1)
+        // After the middle blocks and the first upscale level: 64 channels at twice the side.
+        let maps = tiny.featureMaps(latents)
+        XCTAssertEqual(maps.shape, [2, 64, 6, 6])
+        let tape = Tape()
+        let x = tape.variable(latents)
+        let gates = ReLUGates()
+        let features = tiny.decoder.prefix(tiny.featureDepth).forward(x, gates: gates)
+        XCTAssertLessThanOrEqual(features.value.maxAbsDifference(maps), 1e-5)
+        XCTAssertEqual(tiny.features(Tape().variable(latents)).value, features.value)
+        // The loss the trainer uses: masked MSE against another face's features; its directional
+        // derivative against central differences with the ReLU pattern frozen (see the decoder test).
+        let reference = tiny.featureMaps(random.normalTensor(latents.shape, std: 1))
+        let weights = upsampleNearest(SwapLoss.weights(mask: SwapFixtures.mask(2, 3, 3), backgroundWeight: 0.25), scale: 2)
+        tape.backward(SwapLoss.maskedMSE(features, target: reference, weights: weights))
+        let direction = random.normalTensor(latents.shape, std: 1)
+        let analytic = zip(tape.gradient(of: x)!.data, direction.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        gates.replaying = true
+        func value(_ t: Float) -> Double {
+            let out = tiny.decoder.prefix(tiny.featureDepth).forward(Tape().variable(add(latents, direction.scaled(t))), gates: gates).value
+            return SwapLoss.maskedMSE(out, target: reference, weights: weights)
+        }
+        let numeric = (value(1e-2) - value(-1e-2)) / 2e-2
+        XCTAssertEqual(analytic, numeric, accuracy: 2e-3 * abs(numeric))
+    }
 }

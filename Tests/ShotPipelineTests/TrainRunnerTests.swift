@@ -91,6 +91,59 @@ final class TrainRunnerTests: XCTestCase {
         try SafeTensorsFile(url: folder.appendingPathComponent("\(model)/weights.safetensors")).allTensors()
     }
 
+    func testPretrainOnAPoolThenWarmStartKeepsEncoderAndDecodersAndRestartsTheInter() throws {
+        for (name, seed) in [("p1", 21), ("p2", 22), ("p3", 23)] {
+            try TrainFixtures.makeFaceSet(at: folder.appendingPathComponent("pool/\(name)"), count: 3, hue: [0.6, 0.7, 0.8], seed: UInt64(seed))
+        }
+        let pretrainYAML = folder.appendingPathComponent("pretrain.yaml")
+        try """
+            model: generic.plateswap
+            pool: [pool/p1, pool/p2, pool/p3]
+            codec: taef2
+            resolution: 64
+            dims: {encoder: 8, decoder: 8, bottleneck: 16}
+            vq: {enabled: true, codebook_size: 32, code_dim: 8}
+            batch_size: 4
+            learning_rate: 2.0e-3
+            stop: {iterations: 6}
+            save_every: 10
+            preview_every: 0
+            seed: 3
+            augment: {flip: true, warped_variants: 1}
+            """.write(to: pretrainYAML, atomically: true, encoding: .utf8)
+        // Without --pretrain a pool-only yaml has no pair to train.
+        XCTAssertThrowsError(try runner(pretrainYAML).run()) { XCTAssertTrue("\($0)".contains("--pretrain"), "\($0)") }
+        let pretrained = try runner(pretrainYAML, .init(pretrain: true)).run()
+        XCTAssertEqual(pretrained.state.iteration, 6)
+        let generic = try tensors("generic.plateswap")
+
+        let yaml = try TrainFixtures.writeTrainYAML(in: folder, extra: "init_from: generic.plateswap\ndims: {encoder: 8, decoder: 8, bottleneck: 16}",
+                                                    iterations: 1)
+        var text = try String(contentsOf: yaml, encoding: .utf8)
+        text = text.replacingOccurrences(of: "dims: {encoder: 8, decoder: 8, bottleneck: 16}\n", with: "", options: [], range: text.range(of: "dims: {encoder: 8, decoder: 8, bottleneck: 16}\n"))
+        try text.write(to: yaml, atomically: true, encoding: .utf8)
+        _ = try runner(yaml).run()
+        // The checkpoint saved before the first step is the warm start.
+        let slot = folder.appendingPathComponent("actor.plateswap/backups/iteration-000000000/weights.safetensors")
+        let start = try SafeTensorsFile(url: slot).allTensors()
+        var kept = 0
+        for (name, value) in start {
+            if name.hasPrefix("inter.") {
+                XCTAssertNotEqual(value, generic[name], "\(name) must start afresh")
+            } else if !name.hasPrefix("vq.") {
+                XCTAssertEqual(value, generic[name], "\(name) must come from the pretrained model")
+                kept += 1
+            }
+        }
+        XCTAssertGreaterThan(kept, 10)
+        // Another architecture is refused before training, naming init_from.
+        let other = try TrainFixtures.writeTrainYAML(in: folder, extra: "init_from: generic.plateswap\nmodel: other.plateswap", iterations: 1)
+        var otherText = try String(contentsOf: other, encoding: .utf8)
+        otherText = otherText.replacingOccurrences(of: "model: actor.plateswap\n", with: "").replacingOccurrences(of: "encoder: 8,", with: "encoder: 4,")
+        try otherText.write(to: other, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try runner(other).run()) { XCTAssertTrue("\($0)".contains("init_from"), "\($0)") }
+    }
+
     func testHoldoutIsScoredAtEveryPreviewIntoState() throws {
         try TrainFixtures.makeFaceSet(at: folder.appendingPathComponent("facesets/actor-holdout"), count: 2, hue: [0.9, 0.7, 0.6], seed: 9)
         let yaml = try TrainFixtures.writeTrainYAML(in: folder, extra: "holdout: facesets/actor-holdout", iterations: 20)
@@ -172,10 +225,17 @@ final class TrainRunnerTests: XCTestCase {
     }
 
     func testPixelLossNeedsATrainableDecoder() throws {
-        let yaml = try TrainFixtures.writeTrainYAML(in: folder, extra: "pixel_loss: {every: 2}", iterations: 2)
-        XCTAssertThrowsError(try runner(yaml).run()) { error in
-            XCTAssertTrue("\(error)".contains("pixel_loss needs a codec whose decoder can train through"), "\(error)")
+        for extra in ["pixel_loss: {every: 2}", "feature_loss: {every: 2, weight: 0.5, faces: 1}"] {
+            let yaml = try TrainFixtures.writeTrainYAML(in: folder, extra: extra, iterations: 2)
+            XCTAssertThrowsError(try runner(yaml).run()) { error in
+                XCTAssertTrue("\(error)".contains("pixel_loss and feature_loss need a codec whose decoder can train through"), "\(error)")
+            }
         }
+        let config = try TrainConfig.load(try TrainFixtures.writeTrainYAML(in: folder, extra: "feature_loss: {every: 4, weight: 0.5, faces: 1}"))
+        XCTAssertEqual([config.featureLoss.every, config.featureLoss.faces], [4, 1])
+        XCTAssertEqual(config.featureLoss.weight, 0.5)
+        let options = try runner(try TrainFixtures.writeTrainYAML(in: folder, extra: "feature_loss: {every: 4, weight: 0.5, faces: 1}")).options
+        XCTAssertEqual([options.featureLossEvery, options.featureLossFaces], [4, 1])
     }
 
     func testBadFaceSetsAndModelDirectoriesAreClearErrors() throws {

@@ -53,6 +53,12 @@ public struct TrainConfig: Equatable {
     public var target: URL
     /// Optional face set of the actor from frames not in `source`: scored at every preview.
     public var holdout: URL?
+    /// A pretrained model whose encoder and decoders start this one (new models only).
+    public var initFrom: URL?
+    /// Face sets of many people for `plateswap train --pretrain` (both identities draw from them all).
+    public var pool: [URL] = []
+    /// Whether train.yaml names `source` and `target` (a pretraining yaml may name only `pool`).
+    public var pairGiven = true
     public var codec: CodecKind = .taef2
     public var resolution = 256
     public var archetype: Archetype = .df
@@ -69,10 +75,17 @@ public struct TrainConfig: Equatable {
     /// Extra latent-loss weight on the eyes and mouth (from the face sets' landmarks).
     public var eyesMouthWeight = 1.0
     public var pixelLoss = PixelLoss()
+    /// The same on the codec decoder's intermediate features (cheaper than pixels).
+    public var featureLoss = PixelLoss()
     public var batchSize = 8
     public var learningRate = 5.0e-5
-    /// Decoupled weight decay; above 0 the optimizer is AdamW instead of Adam.
+    public var optimizer: OptimizerKind = .adam
+    /// Decoupled weight decay; above 0 Adam becomes AdamW.
     public var weightDecay = 0.0
+    /// Learning-rate dropout: the probability that a weight's update is applied; nil: off.
+    public var lrDropout: Double?
+    /// Iterations over which the learning rate ramps up linearly (0: none).
+    public var warmup = 0
     public var stop = Stop(iterations: 20000, minutes: nil)
     public var saveEvery = 500
     public var previewEvery = 250
@@ -88,25 +101,34 @@ public struct TrainConfig: Equatable {
         let root = try document.root.mapping(allowed: [
             "model", "source", "target", "codec", "resolution", "archetype", "dims", "vq", "batch_size",
             "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight", "pixel_loss", "weight_decay",
-            "inter", "icnr", "mask_weight", "eyes_mouth_weight", "holdout",
+            "inter", "icnr", "mask_weight", "eyes_mouth_weight", "holdout", "init_from", "pool", "feature_loss",
+            "optimizer", "lr_dropout", "warmup",
         ])
         let modelNode = try root.required("model")
         let model = try modelNode.url()
         if FileManager.default.fileExists(atPath: model.path) {
             _ = try modelNode.url(mustExist: true, directory: true)
         }
+        // A pretraining yaml may name only a pool; a shot's model needs its two face sets.
+        let pool = try root["pool"].map { node -> [URL] in
+            let sets = try node.list().map { try $0.url(mustExist: true, directory: true) }
+            if sets.isEmpty { throw node.error("list at least one face set") }
+            return sets
+        } ?? []
+        let pairGiven = root["source"] != nil || root["target"] != nil || pool.isEmpty
         var config = TrainConfig(
             model: model,
-            source: try root.required("source").url(mustExist: true, directory: true),
-            target: try root.required("target").url(mustExist: true, directory: true),
-            sourceFile: file.standardizedFileURL)
-        if config.source == config.target {
+            source: pairGiven ? try root.required("source").url(mustExist: true, directory: true) : pool[0],
+            target: pairGiven ? try root.required("target").url(mustExist: true, directory: true) : pool[min(1, pool.count - 1)],
+            pool: pool, pairGiven: pairGiven, sourceFile: file.standardizedFileURL)
+        if pairGiven, config.source == config.target {
             throw try root.required("target").error("source and target are the same face set")
         }
         if let node = root["holdout"] {
             config.holdout = try node.url(mustExist: true, directory: true)
             if config.holdout == config.source { throw node.error("the holdout set must not be the source face set it is held out from") }
         }
+        if let node = root["init_from"] { config.initFrom = try node.url(mustExist: true, directory: true) }
         if let node = root["codec"] { config.codec = try node.oneOf(CodecKind.self) }
         if let node = root["resolution"] {
             config.resolution = try node.int(in: 64...1024)
@@ -147,12 +169,24 @@ public struct TrainConfig: Equatable {
             if let node = augment["warped_variants"] { config.augment.warpedVariants = try node.int(in: 0...16) }
             if let node = augment["latent_warp"] { config.augment.latentWarp = try node.bool() }
         }
-        if let pixel = try root.section("pixel_loss", allowed: ["every", "weight", "faces"]) {
-            if let node = pixel["every"] { config.pixelLoss.every = try node.int(in: 0...Int(Int32.max)) }
-            if let node = pixel["weight"] { config.pixelLoss.weight = try node.double(in: 0...1000) }
-            if let node = pixel["faces"] { config.pixelLoss.faces = try node.int(in: 1...64) }
+        for (key, path) in [("pixel_loss", \TrainConfig.pixelLoss), ("feature_loss", \TrainConfig.featureLoss)] {
+            guard let section = try root.section(key, allowed: ["every", "weight", "faces"]) else { continue }
+            if let node = section["every"] { config[keyPath: path].every = try node.int(in: 0...Int(Int32.max)) }
+            if let node = section["weight"] { config[keyPath: path].weight = try node.double(in: 0...1000) }
+            if let node = section["faces"] { config[keyPath: path].faces = try node.int(in: 1...64) }
         }
         if let node = root["weight_decay"] { config.weightDecay = try node.double(in: 0...1) }
+        if let node = root["optimizer"] { config.optimizer = try node.oneOf(OptimizerKind.self) }
+        // `lr_dropout: on` is DeepFaceLab's 0.3; `off` (or false) is none.
+        if let node = root["lr_dropout"] {
+            if let word = try? node.string(), ["off", "false", "on", "true"].contains(word.lowercased()) {
+                config.lrDropout = ["on", "true"].contains(word.lowercased()) ? 0.3 : nil
+            } else {
+                config.lrDropout = try node.double(in: 0...1)
+                guard config.lrDropout! > 0 else { throw node.error("the probability of applying an update must be above 0 (off: no dropout)") }
+            }
+        }
+        if let node = root["warmup"] { config.warmup = try node.int(in: 0...Int(Int32.max)) }
         if let node = root["background_weight"] { config.backgroundWeight = try node.double(in: 0...1) }
         if let node = root["mask_weight"] { config.maskWeight = try node.double(in: 0...1000) }
         if let node = root["eyes_mouth_weight"] { config.eyesMouthWeight = try node.double(in: 0...1000) }

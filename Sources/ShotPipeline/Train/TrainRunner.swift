@@ -13,10 +13,14 @@ public final class TrainRunner {
         public var minutes: Double?
         /// Continue the model directory's last checkpoint.
         public var resume = false
-        public init(iterations: Int? = nil, minutes: Double? = nil, resume: Bool = false) {
+        /// Train on train.yaml's `pool` (both identities drawn from every face set) instead of
+        /// `source` and `target`: a generic model for `init_from`.
+        public var pretrain = false
+        public init(iterations: Int? = nil, minutes: Double? = nil, resume: Bool = false, pretrain: Bool = false) {
             self.iterations = iterations
             self.minutes = minutes
             self.resume = resume
+            self.pretrain = pretrain
         }
     }
 
@@ -47,7 +51,10 @@ public final class TrainRunner {
         var o = TrainOptions()
         o.batchSize = config.batchSize
         o.learningRate = Float(config.learningRate)
+        o.optimizer = config.optimizer
         o.weightDecay = Float(config.weightDecay)
+        o.lrDropout = config.lrDropout.map(Float.init)
+        o.warmupIterations = config.warmup
         o.seed = config.seed
         if overrides.iterations != nil || overrides.minutes != nil {
             (o.stopIterations, o.stopMinutes) = (overrides.iterations, overrides.minutes)
@@ -57,6 +64,9 @@ public final class TrainRunner {
         o.pixelLossEvery = config.pixelLoss.every
         o.pixelLossWeight = Float(config.pixelLoss.weight)
         o.pixelLossFaces = config.pixelLoss.faces
+        o.featureLossEvery = config.featureLoss.every
+        o.featureLossWeight = Float(config.featureLoss.weight)
+        o.featureLossFaces = config.featureLoss.faces
         o.saveEvery = config.saveEvery
         o.previewEvery = config.previewEvery
         o.randomWarp = config.augment.randomWarp ? RandomWarp() : nil
@@ -86,8 +96,28 @@ public final class TrainRunner {
         return model
     }
 
+    /// The pretraining pool: every face of every `pool` face set, as both identities.
+    public func poolLatents() throws -> (source: LatentFaceSet, target: LatentFaceSet, faceType: String) {
+        guard !config.pool.isEmpty else {
+            throw TrainRunError.mismatch("\(config.sourceFile.path): --pretrain needs `pool`, a list of face sets of other people")
+        }
+        let sets = try config.pool.map { try FaceSetLatents(folder: $0, codec: codec, size: config.resolution, variants: variants) }
+        let faceType = sets[0].document.faceType
+        if let other = sets.first(where: { $0.document.faceType != faceType }) {
+            throw TrainRunError.mismatch("pool face sets were cut differently: \(other.folder.path) is \(other.document.faceType.rawValue), "
+                + "\(sets[0].folder.path) is \(faceType.rawValue)")
+        }
+        let faces = try sets.enumerated().flatMap { i, set in try set.load(name: "pool[\(i)]").set.faces }
+        Log.info("pretrain pool: \(faces.count) faces from \(sets.count) face sets, as both identities")
+        let pool = LatentFaceSet(name: "pool", faces: faces)
+        return (pool, pool, faceType.rawValue)
+    }
+
     /// Loads (or encodes) both face sets.
     public func latents() throws -> (source: LatentFaceSet, target: LatentFaceSet, faceType: String) {
+        guard config.pairGiven else {
+            throw TrainRunError.mismatch("\(config.sourceFile.path): names no source and target; `pool` alone is for --pretrain")
+        }
         let source = try FaceSetLatents(folder: config.source, codec: codec, size: config.resolution, variants: variants)
         let target = try FaceSetLatents(folder: config.target, codec: codec, size: config.resolution, variants: variants)
         guard source.document.faceType == target.document.faceType else {
@@ -103,13 +133,14 @@ public final class TrainRunner {
     /// Trains until the stop condition or a signal; the model directory holds the result.
     public func run() throws -> Outcome {
         let pixelDecoder = codec as? DifferentiableDecoder
-        if config.pixelLoss.every > 0 && pixelDecoder == nil {
-            throw TrainRunError.mismatch("\(config.sourceFile.path): pixel_loss needs a codec whose decoder can train through (taef2, taesd), not \(codec.name)")
+        if (config.pixelLoss.every > 0 || config.featureLoss.every > 0) && pixelDecoder == nil {
+            throw TrainRunError.mismatch("\(config.sourceFile.path): pixel_loss and feature_loss need a codec whose decoder can train through (taef2, taesd), not \(codec.name)")
         }
-        let data = try latents()
+        let data = try overrides.pretrain ? poolLatents() : latents()
         let directory = ModelDirectory(url: config.model)
         let trainer = try SwapTrainer(directory: directory, config: try modelConfig(faceType: data.faceType), options: options,
-                                      resume: overrides.resume, source: data.source, target: data.target)
+                                      resume: overrides.resume, source: data.source, target: data.target,
+                                      initFrom: overrides.resume ? nil : config.initFrom)
         let signals = self.signals
         trainer.shouldStop = { signals.signal != nil }
         trainer.pixelDecoder = pixelDecoder
