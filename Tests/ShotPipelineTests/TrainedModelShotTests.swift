@@ -26,8 +26,9 @@ final class TrainedModelShotTests: XCTestCase {
                                      vq: .init(enabled: false), codec: .init(id: "taef2", sha256: codecSHA256, channels: 32),
                                      resolution: 64)
         let url = dir.appendingPathComponent(name)
-        try ModelDirectory(url: url).save(model: SwapAutoencoder(config: config, seed: 3), optimizer: nil,
-                                          state: TrainState(iteration: 1, seed: 3, learningRate: 1e-4))
+        var state = TrainState(iteration: 1, seed: 3, learningRate: 1e-4)
+        state.quality = [.init(iteration: 1, faces: 2, psnr: 20, ssim: 0.7, detail: 0.1, gms: 0.9, checkerboard: 0.5)]
+        try ModelDirectory(url: url).save(model: SwapAutoencoder(config: config, seed: 3), optimizer: nil, state: state)
         return url
     }
 
@@ -53,6 +54,11 @@ final class TrainedModelShotTests: XCTestCase {
         XCTAssertEqual(report.done, [1001, 1002])
         XCTAssertEqual(report.noFace, [], "the plate performer is found on both frames")
         XCTAssertEqual(report.model, swapper.identity)
+        // The model's held-out score travels into the report, with this run's latent checkerboard.
+        XCTAssertEqual(report.quality?.modelHoldout?.ssim, 0.7)
+        let checkerboard = try XCTUnwrap(report.quality?.latentCheckerboard)
+        XCTAssertTrue(checkerboard.isFinite && checkerboard > 0, "\(checkerboard)")
+        XCTAssertEqual(try RunReport.read(dir.appendingPathComponent("out/report.json")).quality, report.quality)
         for stage in ["read", "faces", "crop", "encode", "swap", "decode", "composite", "write"] {
             XCTAssertGreaterThan(report.secondsPerFrame[stage] ?? 0, 0, "stage \(stage) timed")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LatentSwapModel
 import Support
 
 /// report.json: what a run did with every frame, and where the time went.
@@ -25,10 +26,20 @@ public struct RunReport: Codable, Equatable {
     public var totalSeconds: Double = 0
     public var started: String
     public var finished: String = ""
+    /// What is known of the swap's quality (absent with `--identity-swap`).
+    public var quality: Quality?
+
+    /// The model's last held-out score (train.yaml `holdout`) and this run's latent checkerboard:
+    /// the swaps' (-1)^(x+y) latent energy over that of the plate crops' own codec latents.
+    public struct Quality: Codable, Equatable {
+        public var modelHoldout: TrainState.QualityRecord?
+        public var latentCheckerboard: Double?
+        enum CodingKeys: String, CodingKey { case modelHoldout = "model_holdout", latentCheckerboard = "latent_checkerboard" }
+    }
 
     enum CodingKeys: String, CodingKey {
         case shot, version, configHash = "config_hash", model, frames, done, skipped, noFace = "no_face", failed
-        case secondsPerFrame = "seconds_per_frame", totalSeconds = "total_seconds", started, finished
+        case secondsPerFrame = "seconds_per_frame", totalSeconds = "total_seconds", started, finished, quality
     }
 
     public func write(to url: URL) throws {

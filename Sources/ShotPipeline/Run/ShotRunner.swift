@@ -43,6 +43,7 @@ public struct ShotRunner {
     /// configuration problems throw.
     public func run(_ options: Options = Options()) throws -> RunReport {
         let start = Date()
+        try InputGuard.checkShot(config, frames: options.frames, reportURL: reportURL(options))
         let plate = try PlateSequence(config)
         let frames = options.frames ?? plate.frames
         let outputs: SequencePattern
@@ -93,6 +94,9 @@ public struct ShotRunner {
         report.secondsPerFrame = clock.totals.mapValues { $0 / Double(written) }
         report.totalSeconds = Date().timeIntervalSince(start)
         report.finished = RunReport.timestamp()
+        if let latent = swapper as? LatentSwapper {
+            report.quality = .init(modelHoldout: latent.model.state.quality.last, latentCheckerboard: latent.checkerboardRatio)
+        }
         try report.write(to: reportURL(options))
         return report
     }

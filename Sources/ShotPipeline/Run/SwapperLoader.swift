@@ -44,6 +44,10 @@ public enum SwapperLoader {
 public final class LatentSwapper: FaceSwapper {
     public let model: SwapModel
     public let codec: LatentCodec
+    /// Checkerboard energy of every swap's latents and of the plate crops' own latents, summed
+    /// (their ratio goes into report.json: the crosshatch a model paints on eyes and mouth).
+    private var checkerboard = (swapped: 0.0, plate: 0.0)
+    private let lock = NSLock()
 
     public init(model: SwapModel, codec: LatentCodec) {
         self.model = model
@@ -63,7 +67,14 @@ public final class LatentSwapper: FaceSwapper {
         let pixels = try CodecImageTensor.tensor(fromRGB: crop, source: "aligned crop")
         let latents = try clock.time("encode") { try codec.encode(pixels) }
         let swapped = try clock.time("swap") { try model.swap(latents: latents) }
+        let energies = (LatentCheckerboard.energy(swapped), LatentCheckerboard.energy(latents))
+        lock.withLock { checkerboard.swapped += energies.0; checkerboard.plate += energies.1 }
         let decoded = try clock.time("decode") { try codec.decode(swapped) }
         return CodecImageTensor.image(fromRGB: decoded)
+    }
+
+    /// The shot's latent checkerboard ratio so far (nil before any swap).
+    public var checkerboardRatio: Double? {
+        lock.withLock { checkerboard.plate > 0 ? checkerboard.swapped / checkerboard.plate : nil }
     }
 }
