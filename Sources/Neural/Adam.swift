@@ -2,13 +2,24 @@ import Foundation
 
 /// Adam (Kingma & Ba) with bias correction, as `torch.optim.Adam`: weight decay, if any, is L2
 /// added to the gradient. `AdamW` decouples it (the weights shrink by lr * decay each step).
-/// Deterministic: the update is elementwise, in a fixed order.
+/// `AdaBelief` changes only what the second moment averages. Deterministic: the update is
+/// elementwise, in a fixed order, and the learning-rate dropout mask comes from (seed, step).
 public class Adam {
     public let parameters: [Parameter]
     public var learningRate: Float
     public var beta1: Float, beta2: Float, eps: Float, weightDecay: Float
     /// Whether weight decay is decoupled from the gradient (AdamW).
     public var decoupledWeightDecay: Bool { false }
+    /// Learning-rate dropout (Lin et al. 2019, DeepFaceLab's `lr_dropout`): the probability that a
+    /// weight's update is applied at a step (DFL's 0.3 keeps 30%); nil applies every update. As in
+    /// DFL's leras optimisers, the moments are updated for every weight and only the change of the
+    /// weight itself (decoupled decay included) is dropped.
+    public var updateProbability: Float?
+    /// Seeds the dropout mask; the mask of step t depends only on (seed, t), so a resumed run
+    /// draws the masks an uninterrupted one does.
+    public var dropoutSeed: UInt64 = 0
+    /// The squared deviation of the gradient from its mean (AdaBelief) rather than the squared gradient.
+    var secondMomentIsBelief: Bool { false }
     public private(set) var stepCount = 0
     private var m: [[Float]], v: [[Float]]
 
@@ -26,17 +37,26 @@ public class Adam {
         let t = Double(stepCount)
         let correction1 = Float(1 - Foundation.pow(Double(beta1), t)), correction2 = Float(1 - Foundation.pow(Double(beta2), t))
         let (b1, b2, lr, wd, eps) = (beta1, beta2, learningRate, weightDecay, eps)
-        let decoupled = decoupledWeightDecay
+        let decoupled = decoupledWeightDecay, belief = secondMomentIsBelief, keep = updateProbability
+        var mask = SeededRandom(seed: dropoutSeed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(stepCount) &* 0xD1B5_4A32_D192_ED03 ^ 0x6C72_5F64_726F_70)
         for (i, p) in parameters.enumerated() {
             shapeCheck(p.grad.count == p.value.count, "Adam: parameter '\(p.name)' has gradient \(p.grad.shape) for value \(p.value.shape)")
             p.value.data.withUnsafeMutableBufferPointer { w in p.grad.data.withUnsafeBufferPointer { g in
                 m[i].withUnsafeMutableBufferPointer { m in v[i].withUnsafeMutableBufferPointer { v in
                     for j in 0..<w.count {
-                        var grad = g[j]
-                        if decoupled { w[j] -= lr * wd * w[j] } else { grad += wd * w[j] }
+                        var grad = g[j], weight = w[j]
+                        if decoupled { weight -= lr * wd * weight } else { grad += wd * weight }
                         m[j] = b1 * m[j] + (1 - b1) * grad
-                        v[j] = b2 * v[j] + (1 - b2) * grad * grad
-                        w[j] -= lr * (m[j] / correction1) / ((v[j] / correction2).squareRoot() + eps)
+                        if belief {
+                            // adabelief-pytorch adds eps to s in place, each step.
+                            let residual = grad - m[j]
+                            v[j] = b2 * v[j] + (1 - b2) * residual * residual + eps
+                        } else {
+                            v[j] = b2 * v[j] + (1 - b2) * grad * grad
+                        }
+                        weight -= lr * (m[j] / correction1) / ((v[j] / correction2).squareRoot() + eps)
+                        if let keep, mask.nextUniform() >= keep { continue }
+                        w[j] = weight
                     }
                 } }
             } }
@@ -79,6 +99,25 @@ public final class AdamW: Adam {
     }
 
     public override var decoupledWeightDecay: Bool { true }
+}
+
+/// AdaBelief (Zhuang et al. 2020) as `adabelief_pytorch.AdaBelief` 0.2.1 with rectify=False and
+/// amsgrad=False: Adam whose second moment s averages (g - m)^2 + eps, the gradient's deviation
+/// from its running mean, so steps are large where gradients are consistent and small where they
+/// are noisy. Defaults are the package's (eps 1e-16); weight decay is L2 on the gradient unless
+/// `decoupledWeightDecay` (the package's weight_decouple). DeepFaceLab's leras AdaBelief differs:
+/// no bias correction, no eps inside s, eps 1e-6 (float32 resolution) outside the square root.
+public final class AdaBelief: Adam {
+    private let decoupled: Bool
+
+    public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                eps: Float = 1e-16, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+        decoupled = decoupledWeightDecay
+        super.init(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+    }
+
+    public override var decoupledWeightDecay: Bool { decoupled }
+    override var secondMomentIsBelief: Bool { true }
 }
 
 public struct OptimizerStateError: Error, CustomStringConvertible {

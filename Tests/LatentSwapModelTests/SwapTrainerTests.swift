@@ -12,6 +12,9 @@ final class SwapTrainerTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
+    /// Applied to every trainer's options (a test's choice of optimiser, dropout, warm-up).
+    var tweak: (inout TrainOptions) -> Void = { _ in }
+
     /// A face set of smooth random latents (an identity = a base pattern plus per-face noise).
     func faceSet(_ name: String, seed: UInt64, faces: Int = 6, channels: Int = 4, size: Int = 8) -> LatentFaceSet {
         let base = SwapFixtures.tensor([channels, size, size], seed: seed)
@@ -31,6 +34,7 @@ final class SwapTrainerTests: XCTestCase {
         o.saveEvery = save
         o.previewEvery = 0
         o.logEvery = 5
+        tweak(&o)
         return o
     }
 
@@ -67,36 +71,62 @@ final class SwapTrainerTests: XCTestCase {
     }
 
     func testInterruptedAndResumedRunIsBitIdentical() throws {
-        let straight = try trainer("straight.plateswap", iterations: 14)
-        try straight.run()
+        // Adam, then AdaBelief with learning-rate dropout and a warm-up the interruption falls in.
+        let variants: [(String, (inout TrainOptions) -> Void)] = [
+            ("adam", { _ in }),
+            ("adabelief", { $0.optimizer = .adabelief; $0.lrDropout = 0.3; $0.warmupIterations = 10 }),
+        ]
+        for (name, variant) in variants {
+            tweak = variant
+            let straight = try trainer("straight-\(name).plateswap", iterations: 14)
+            try straight.run()
 
-        let first = try trainer("resumed.plateswap", iterations: 14)
-        var calls = 0
-        // Interrupted after 6 iterations, as SIGINT would.
-        first.shouldStop = { calls += 1; return calls > 6 }
-        XCTAssertEqual(try first.run().iteration, 6)
-        let second = try trainer("resumed.plateswap", iterations: 14, resume: true)
-        XCTAssertEqual(second.state.iteration, 6)
-        XCTAssertEqual(try second.run().iteration, 14)
-        XCTAssertEqual(weights(second), weights(straight))
-        XCTAssertEqual(second.optimizer.state(), straight.optimizer.state())
+            let first = try trainer("resumed-\(name).plateswap", iterations: 14)
+            var calls = 0
+            // Interrupted after 6 iterations, as SIGINT would.
+            first.shouldStop = { calls += 1; return calls > 6 }
+            XCTAssertEqual(try first.run().iteration, 6)
+            let second = try trainer("resumed-\(name).plateswap", iterations: 14, resume: true)
+            XCTAssertEqual(second.state.iteration, 6)
+            XCTAssertEqual(try second.run().iteration, 14)
+            XCTAssertEqual(weights(second), weights(straight), name)
+            XCTAssertEqual(second.optimizer.state(), straight.optimizer.state(), name)
+            XCTAssertEqual(second.optimizer is AdaBelief, name == "adabelief")
+        }
+    }
+
+    func testWarmUpRampsTheRateOverTheModelsFirstIterations() {
+        var o = TrainOptions()
+        o.warmupIterations = 10
+        for (iteration, rate) in [(0, 2e-4), (5, 1.2e-3), (9, 2e-3), (10, 2e-3), (500, 2e-3)] as [(Int, Float)] {
+            XCTAssertEqual(o.learningRate(base: 2e-3, iteration: iteration), rate, accuracy: 1e-9, "iteration \(iteration)")
+        }
+        XCTAssertEqual(o.learningRate(base: 2e-3, iteration: 9), 2e-3, "the N-th iteration runs at the base rate exactly")
+        o.warmupIterations = 0
+        XCTAssertEqual(o.learningRate(base: 2e-3, iteration: 0), 2e-3)
     }
 
     func testNaNRollsBackToLastCheckpointWithLowerLearningRate() throws {
-        let t = try trainer("nan.plateswap", iterations: 12, save: 4)
-        var fired = false
-        t.injectFault = { iteration in
-            if iteration == 9 && !fired { fired = true; return true }
-            return false
+        // Also during a warm-up: the optimiser runs at the ramped rate while the state keeps the
+        // base rate, which the rollback halves; the ramp goes on from the model's iteration.
+        for warmup in [0, 100] {
+            tweak = { $0.warmupIterations = warmup }
+            let t = try trainer("nan-\(warmup).plateswap", iterations: 12, save: 4)
+            var fired = false
+            t.injectFault = { iteration in
+                if iteration == 9 && !fired { fired = true; return true }
+                return false
+            }
+            let state = try t.run()
+            XCTAssertEqual(state.iteration, 12)
+            XCTAssertEqual(state.rollbacks, 1)
+            XCTAssertEqual(state.learningRate, 1.5e-3, accuracy: 1e-9)
+            XCTAssertEqual(t.optimizer.learningRate, warmup == 0 ? 1.5e-3 : 1.5e-3 * 12 / 100, accuracy: 1e-9)
+            XCTAssertTrue(weights(t).values.allSatisfy { $0.data.allSatisfy(\.isFinite) })
+            // The saved checkpoint carries the lowered rate.
+            let reloaded = try ModelDirectory(url: folder.appendingPathComponent("nan-\(warmup).plateswap")).loadCheckpoint(optimizer: nil)
+            XCTAssertEqual(reloaded.state.learningRate, 1.5e-3, accuracy: 1e-9)
         }
-        let state = try t.run()
-        XCTAssertEqual(state.iteration, 12)
-        XCTAssertEqual(state.rollbacks, 1)
-        XCTAssertEqual(state.learningRate, 1.5e-3, accuracy: 1e-9)
-        XCTAssertTrue(weights(t).values.allSatisfy { $0.data.allSatisfy(\.isFinite) })
-        // The saved checkpoint carries the lowered rate.
-        let reloaded = try ModelDirectory(url: folder.appendingPathComponent("nan.plateswap")).loadCheckpoint(optimizer: nil)
-        XCTAssertEqual(reloaded.state.learningRate, 1.5e-3, accuracy: 1e-9)
     }
 
     func testRefusesToOverwriteAndRejectsMismatchedData() throws {

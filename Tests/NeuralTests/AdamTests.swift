@@ -2,6 +2,15 @@ import XCTest
 @testable import Neural
 
 final class AdamTests: XCTestCase {
+    /// The optimisers the round-trip and training checks run on: AdamW, AdaBelief, and both with
+    /// learning-rate dropout.
+    static let optimizers: [(name: String, make: ([Parameter], Float) -> Adam)] = [
+        ("AdamW", { AdamW(parameters: $0, learningRate: $1) }),
+        ("AdaBelief", { AdaBelief(parameters: $0, learningRate: $1) }),
+        ("AdamW lr_dropout", { let o = AdamW(parameters: $0, learningRate: $1); o.updateProbability = 0.5; o.dropoutSeed = 3; return o }),
+        ("AdaBelief lr_dropout", { let o = AdaBelief(parameters: $0, learningRate: $1); o.updateProbability = 0.5; o.dropoutSeed = 3; return o }),
+    ]
+
     /// torch.optim.Adam / AdamW written out in Double for one scalar.
     func reference(_ w0: Double, grads: [Double], lr: Double, wd: Double, decoupled: Bool) -> Double {
         var (w, m, v) = (w0, 0.0, 0.0)
@@ -41,32 +50,41 @@ final class AdamTests: XCTestCase {
         var rng = SeededRandom(seed: 5)
         let start = rng.uniformTensor([3, 2])
         let gradients = (0..<6).map { _ in rng.uniformTensor([3, 2]) }
-        func run(resumeAt: Int?) throws -> Tensor {
-            let p = Parameter(start)
-            var opt = AdamW(parameters: [p], learningRate: 0.05)
-            for (i, g) in gradients.enumerated() {
-                if i == resumeAt {
-                    let state = opt.state()
-                    opt = AdamW(parameters: [p], learningRate: 0.05)
-                    try opt.load(state: state)
+        for (name, make) in Self.optimizers {
+            func run(resumeAt: Int?) throws -> Tensor {
+                let p = Parameter(start)
+                var opt = make([p], 0.05)
+                for (i, g) in gradients.enumerated() {
+                    if i == resumeAt {
+                        let state = opt.state()
+                        opt = make([p], 0.05)
+                        try opt.load(state: state)
+                    }
+                    p.grad = g
+                    opt.step()
                 }
-                p.grad = g
-                opt.step()
+                return p.value
             }
-            return p.value
+            XCTAssertEqual(try run(resumeAt: 3), try run(resumeAt: nil), name)
         }
-        XCTAssertEqual(try run(resumeAt: 3), try run(resumeAt: nil))
         let other = AdamW(parameters: [Parameter(.zeros([2]))])
         XCTAssertThrowsError(try other.load(state: AdamW(parameters: [Parameter(.zeros([3]))]).state()))
     }
 
     func testTrainingATinyConvNetIsDeterministicAndReducesTheLoss() {
+        // Adam, AdaBelief and AdaBelief with learning-rate dropout (AdamW's decay changes little here).
+        for (name, make) in [("Adam", { Adam(parameters: $0, learningRate: $1) }), Self.optimizers[1], Self.optimizers[3]] {
+            trainTinyConvNet(name: name, make)
+        }
+    }
+
+    func trainTinyConvNet(name: String, _ make: ([Parameter], Float) -> Adam) {
         func train(seed: UInt64) -> [Float] {
             var rng = SeededRandom(seed: seed)
             let c1 = Conv2d(weight: Init.kaimingUniform([8, 4, 3, 3], rng: &rng), bias: .zeros([8]), stride: 2, padding: 1)
             let c2 = Conv2d(weight: Init.xavierUniform([16, 8, 3, 3], rng: &rng), bias: .zeros([16]), padding: 1)
             let params = [c1.weight, c1.bias!, c2.weight, c2.bias!]
-            let opt = Adam(parameters: params, learningRate: 3e-3)
+            let opt = make(params, 3e-3)
             let x = rng.uniformTensor([4, 4, 8, 8])
             var losses: [Float] = []
             for _ in 0..<40 {
@@ -82,9 +100,9 @@ final class AdamTests: XCTestCase {
             return losses
         }
         let a = train(seed: 1)
-        XCTAssertEqual(a, train(seed: 1))
-        XCTAssertNotEqual(a, train(seed: 2))
-        XCTAssertLessThan(a.last!, a.first! * 0.5, "\(a.first!) -> \(a.last!)")
+        XCTAssertEqual(a, train(seed: 1), name)
+        XCTAssertNotEqual(a, train(seed: 2), name)
+        XCTAssertLessThan(a.last!, a.first! * 0.5, "\(name): \(a.first!) -> \(a.last!)")
     }
 
     func testSeededRandomIsReproducibleAndRoughlyUniform() {
