@@ -64,6 +64,7 @@ struct ExtractCommand: ParsableCommand {
             try options.validate()
             let range = try frames.map { try FrameRange(parsing: $0) }
             source = try FaceImageSource(path: input, colorspace: space, frames: range, every: every)
+            try InputGuard.checkExtract(source, into: URL(fileURLWithPath: out))
             extractor = try FaceSetExtractor(options: options)
         } catch {
             Log.write("plateswap extract: \(error)")

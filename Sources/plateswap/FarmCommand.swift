@@ -52,6 +52,10 @@ struct FarmCommand: ParsableCommand {
             let yaml = try job.openJDTemplate(.init(chunkSize: chunk, plateswap: binary, chunking: mode, identitySwap: identitySwap,
                                                     modelFolders: models)).yaml()
             if let output {
+                var inputs = InputGuard(shot: config)
+                inputs.addInput(binary, role: "the plateswap binary")
+                try inputs.check(output: URL(fileURLWithPath: output), role: "-o")
+                try OutputFolders.check([InputGuard.File(URL(fileURLWithPath: output), "-o")])
                 try AtomicFile.write(Data(yaml.utf8), to: URL(fileURLWithPath: output))
                 Log.info("wrote \(output): \(job.frames.count) frame(s) in chunks of \(chunk)")
             } else {

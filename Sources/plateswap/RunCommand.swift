@@ -43,6 +43,8 @@ enum ShotCommandRunner {
             let config = try ShotCommandStatus.loadShot(shot)
             var options = ShotRunner.Options(force: force, tracksOnly: tracksOnly)
             options.frames = try frames.map(ShotCommandStatus.frames)
+            // Before the model loads or tracking starts (ShotRunner checks again before it writes).
+            try InputGuard.checkShot(config, frames: options.frames)
             let swapper = try SwapperLoader.load(config, identity: identitySwap)
             let runner = ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: swapper)
             let report = try runner.run(options)

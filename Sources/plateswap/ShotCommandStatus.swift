@@ -18,6 +18,9 @@ enum ShotCommandStatus {
         } catch let error as ConfigError {
             Log.error("\(error)")
             return 2
+        } catch let error as any WriteRefusal {
+            Log.error("\(prefix)\(error)")
+            return 2
         } catch let error as PipelineError {
             Log.error("\(prefix)\(error)")
             if case .frame = error { return 1 }

@@ -53,7 +53,7 @@ struct TrainCommand: ParsableCommand {
         } catch let error as ConfigError {
             Log.error("\(error)")
             return 2
-        } catch let error as InputGuardError {
+        } catch let error as any WriteRefusal {
             Log.error("\(error)")
             return 2
         } catch let error as TrainRunError {

@@ -102,6 +102,9 @@ public struct ShotConfig: Equatable {
             allowed: ["path", "frames", "colorspace", "part", "layer", "first_frame", "frame_rate"])
         let platePath = try plateMap.required("path")
         var plate = Plate(path: try platePath.url())
+        if !SequencePattern.hasFrameToken(plate.path.path), plate.path.pathExtension.lowercased() == "exr" {
+            throw platePath.error("an EXR plate needs a frame pattern such as plate.####.exr")
+        }
         try checkPlateExists(plate.path, node: platePath)
         if let frames = plateMap["frames"] { plate.frames = try parseFrames(frames) }
         if let node = plateMap["colorspace"] { plate.colorspace = try node.oneOf(ColorSpace.self) }
@@ -175,9 +178,8 @@ public struct ShotConfig: Equatable {
             if let node = blendMap["mask_blur"] { config.blend.maskBlur = try node.int(in: 0...256) }
         }
         if let node = root["on_error"] { config.onError = try node.oneOf(ErrorPolicy.self) }
-        if config.output.path == config.plate.path {
-            throw outputNode.error("the output path is the plate path; plateswap never overwrites the plate")
-        }
+        // Outputs landing on the plate or the model, however spelled, are refused by `InputGuard`
+        // before a command writes anything.
         return config
     }
 

@@ -47,6 +47,7 @@ public final class FaceSetExtractor {
     /// Extracts every face of `source` into `directory`; returns the document written as faceset.json.
     @discardableResult
     public func run(_ source: FaceImageSource, into directory: URL, progressLabel: String = "extract") throws -> FaceSetDocument {
+        try InputGuard.checkExtract(source, into: directory)
         let fm = FileManager.default
         for sub in ["faces", "masks"] {
             try fm.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)

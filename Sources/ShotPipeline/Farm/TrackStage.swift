@@ -16,6 +16,7 @@ public enum TrackStage {
     /// it (the old file stays until the new one is complete).
     public static func run(_ config: ShotConfig, force: Bool = false, searchPath: ModelSearchPath = .standard()) throws -> Outcome {
         let url = config.output.tracks
+        try InputGuard.checkShot(config)
         if !force && FileManager.default.fileExists(atPath: url.path) { return .existing }
         let plate = try PlateSequence(config)
         let document = try TrackedFaceProvider.track(shot: config, plate: plate, frames: plate.frames, searchPath: searchPath)

@@ -47,7 +47,8 @@ public final class PlateSequence {
                 throw PipelineError.configuration("plate.path: '.\(ext)' sequences are not supported (exr, png, dpx, tif, tiff, jpg, jpeg)")
             }
             do { found = try pattern.framesOnDisk() } catch { throw PipelineError.configuration("plate.path: \(error)") }
-            if plate.frames == nil && found.isEmpty { throw PipelineError.configuration("no plate frames match \(path)") }
+            // Frames listed in plate.frames but none on disk is a wrong path, not frames that failed.
+            if found.isEmpty { throw PipelineError.configuration("plate.path: no plate frames match \(path)") }
             if case .exr = source, let first = found.first,
                case let .rational(n, d)? = try? ExrImage.headers(of: pattern.url(frame: first)).first?.attributes["framesPerSecond"],
                n > 0, d > 0 {

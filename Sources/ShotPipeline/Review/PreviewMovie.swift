@@ -62,6 +62,7 @@ public enum PreviewMovie {
         guard let target = url ?? config.output.preview else {
             throw ReviewError.input("\(config.source.path): output.preview is not set (or pass an output path)")
         }
+        try InputGuard.checkShot(config, extra: [InputGuard.File(target, url == nil ? "output.preview" : "the preview movie")])
         let plate = try PlateSequence(config)
         let outputs = try ReviewImage.outputFrames(config)
         let list = frames ?? plate.frames

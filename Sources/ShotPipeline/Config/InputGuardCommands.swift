@@ -1,0 +1,113 @@
+import Foundation
+import PlateIO
+
+/// What each command reads and writes, for `InputGuard` (README: "What plateswap never writes").
+extension InputGuard {
+    /// A shot's inputs: the shot.yaml, every plate frame (listed in `plate.frames` or on disk; the
+    /// movie of a movie plate) and every file of the model directory.
+    public init(shot config: ShotConfig) {
+        self.init()
+        addInput(config.source, role: "the shot file")
+        for (frame, url) in Self.plateFiles(config) {
+            addInput(url, role: frame.map { "plate frame \($0)" } ?? "the plate movie")
+        }
+        addInputs(under: config.model.path, role: "model file")
+    }
+
+    /// Refuses (`InputGuardError`) when any output the shot.yaml names could land on an input
+    /// (and `OutputFolderError` when one's folder cannot be written):
+    /// output frames (each frame of `frames`, default the shot's, and each already on disk),
+    /// `output.report` and `reportURL` (a chunk's report), `output.tracks`, `output.preview`, and
+    /// `extra` (e.g. `preview -o`). Cheap: one directory listing and one stat per file.
+    public static func checkShot(_ config: ShotConfig, frames: [Int]? = nil, reportURL: URL? = nil,
+                                 extra: [File] = []) throws {
+        let guarded = InputGuard(shot: config)
+        var outputs = extra
+        if let pattern = try? SequencePattern(config.output.path.path) {
+            let shotFrames = frames ?? config.plate.frames ?? plateFiles(config).compactMap(\.frame)
+            let onDisk = (try? pattern.framesOnDisk()) ?? []
+            for frame in Set(shotFrames + onDisk).sorted() {
+                outputs.append(File(pattern.url(frame: frame), "output frame \(frame) (output.path)"))
+            }
+        }
+        outputs.append(File(config.output.report, "output.report"))
+        if let reportURL { outputs.append(File(reportURL, "the chunk's report")) }
+        outputs.append(File(config.output.tracks, "output.tracks"))
+        if let preview = config.output.preview { outputs.append(File(preview, "output.preview")) }
+        try guarded.check(outputs: outputs)
+        try OutputFolders.check(outputs)
+    }
+
+    /// The plate's files: each frame of a sequence (listed or found), or the movie (frame nil).
+    static func plateFiles(_ config: ShotConfig) -> [(frame: Int?, url: URL)] {
+        guard let pattern = try? SequencePattern(config.plate.path.path) else { return [(nil, config.plate.path)] }
+        let onDisk = (try? pattern.framesOnDisk()) ?? []
+        return Set(onDisk + (config.plate.frames ?? [])).sorted().map { ($0, pattern.url(frame: $0)) }
+    }
+
+    /// `extract --out DIR` writes `DIR/faceset.json` and `DIR/faces|masks/NNNNNN.png`, and removes
+    /// crops numbered past the new set: refuses when any of these could be one of the source's images.
+    public static func checkExtract(_ source: FaceImageSource, into directory: URL) throws {
+        var guarded = InputGuard()
+        switch source.kind {
+        case let .movie(url): guarded.addInput(url, role: "the input movie")
+        case .photos, .sequence:
+            for item in source.items {
+                guarded.addInput(URL(fileURLWithPath: item.file), role: item.frame.map { "input frame \($0)" } ?? "input image")
+            }
+        }
+        let document = directory.appendingPathComponent("faceset.json")
+        try guarded.check(output: document, role: "the face set's faceset.json")
+        for sub in ["faces", "masks"] {
+            try guarded.check(folder: directory.appendingPathComponent(sub), role: "face set \(sub)", writes: isFaceSetImageName)
+        }
+        try OutputFolders.check([File(document, "--out")])
+    }
+
+    /// `NNNNNN.png` (six or more digits): the names a face set's crops and masks get.
+    static func isFaceSetImageName(_ name: String) -> Bool {
+        name.hasSuffix(".png") && name.count >= 10 && name.dropLast(4).allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// `train`: the model directory is plateswap's own (checkpoints are renamed into backups/ and
+    /// old backups deleted, previews written), and face sets are inputs, so neither may hold the
+    /// other, whatever the spelling (symlinks, `..`, bind mounts: compared by device and inode).
+    public static func checkTrain(_ config: TrainConfig) throws {
+        let faceSets = [("source", config.source), ("target", config.target)] + (config.holdout.map { [("holdout", $0)] } ?? [])
+        for (role, set) in faceSets {
+            if let reason = nesting(config.model, set) {
+                throw InputGuardError(output: File(config.model, "the model directory (model)"), input: File(set, "the \(role) face set"),
+                                      reason: reason)
+            }
+        }
+        try OutputFolders.check([File(config.model.appendingPathComponent("state.json"), "the model directory (model)")])
+    }
+
+    /// Whether `model` and `faceSet` are the same folder or one is inside the other.
+    static func nesting(_ model: URL, _ faceSet: URL) -> String? {
+        let modelChain = ancestors(model), setChain = ancestors(faceSet)
+        guard let setID = setChain.first, let modelID = modelChain.first else { return nil }
+        guard DiskIdentity(model.path) != nil else {
+            // A model directory still to be made lands inside its nearest existing folder.
+            return modelChain.contains(setID) ? "the model directory would be made inside the face set" : nil
+        }
+        if modelID == setID { return "the same folder" }
+        if setChain.contains(modelID) { return "the face set is inside the model directory" }
+        if modelChain.contains(setID) { return "the model directory is inside the face set" }
+        return nil
+    }
+
+    /// Identities of the nearest existing folder at or above `url` (symlinks resolved) and of each
+    /// folder above it.
+    private static func ancestors(_ url: URL) -> [DiskIdentity] {
+        var path = url.path
+        while DiskIdentity(path) == nil, path != "/", !path.isEmpty { path = (path as NSString).deletingLastPathComponent }
+        path = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        var chain: [DiskIdentity] = []
+        while true {
+            if let id = DiskIdentity(path) { chain.append(id) }
+            if path == "/" || path.isEmpty { return chain }
+            path = (path as NSString).deletingLastPathComponent
+        }
+    }
+}
