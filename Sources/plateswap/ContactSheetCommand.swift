@@ -43,6 +43,7 @@ struct ContactSheetCommand: ParsableCommand {
             }
             let pattern: SequencePattern
             var space = ColorSpace.linearRec709
+            var inputs = InputGuard()
             if isDirectory.boolValue {
                 pattern = try ContactSheet.sequence(in: URL(fileURLWithPath: source))
             } else {
@@ -51,7 +52,10 @@ struct ContactSheetCommand: ParsableCommand {
                     throw PipelineError.configuration("output.path: \(error)")
                 }
                 space = config.plate.colorspace
+                inputs = InputGuard(shot: config)
             }
+            for frame in list { inputs.addInput(pattern.url(frame: frame), role: "frame \(frame)") }
+            try inputs.check(output: URL(fileURLWithPath: output), role: "-o")
             if let colorspace {
                 guard let chosen = ColorSpace(rawValue: colorspace) else {
                     throw PipelineError.configuration("--colorspace: unknown value '\(colorspace)' (expected \(ColorSpace.allCases.map(\.rawValue).joined(separator: ", ")))")

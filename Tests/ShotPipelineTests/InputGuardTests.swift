@@ -105,8 +105,8 @@ final class InputGuardTests: XCTestCase {
         }
     }
 
-    /// `track` refuses before tracking (no tracks.json appears), `preview -o` onto a plate frame,
-    /// `farm -o` onto the shot.yaml or the plate.
+    /// `track` refuses before tracking (no tracks.json appears), `preview -o` and `contact-sheet -o`
+    /// onto a plate frame, `farm -o` onto the shot.yaml or the plate.
     func testTrackPreviewAndFarmRefuseTheirOutputsOnInputs() throws {
         try writeShot("shot.yaml", output: "link/plate.$F4.exr", tracks: "fresh/tracks.json")
         try assertRefused(["track", "shot.yaml"], output: "link/plate.1001.exr", input: "plates/plate.1001.exr", "track")
@@ -115,6 +115,9 @@ final class InputGuardTests: XCTestCase {
         try writeShot("shot.yaml", output: "out/swap.####.exr")
         try assertRefused(["preview", "shot.yaml", "-o", "link/../link/plate.1001.exr"], output: "plate.1001.exr",
                           input: "plates/plate.1001.exr", "preview -o")
+
+        try assertRefused(["contact-sheet", "shot.yaml", "--frames", "1001", "-o", "link/plate.1003.exr"],
+                          output: "link/plate.1003.exr", input: "plates/plate.1003.exr", "contact-sheet -o")
 
         try fm.createDirectory(at: dir.appendingPathComponent("jobs"), withIntermediateDirectories: true)
         try fm.createSymbolicLink(atPath: dir.appendingPathComponent("jobs/up").path, withDestinationPath: "..")
@@ -205,9 +208,10 @@ final class InputGuardTests: XCTestCase {
 
     // MARK: train
 
-    func writeTrain(model: String, target: String) throws -> URL {
+    func writeTrain(model: String, target: String, extra: String = "") throws -> URL {
         let url = dir.appendingPathComponent("train.yaml")
-        try "model: \(model)\nsource: facesets/actor\ntarget: \(target)\nresolution: 64\n".write(to: url, atomically: true, encoding: .utf8)
+        try "model: \(model)\nsource: facesets/actor\ntarget: \(target)\nresolution: 64\n\(extra)"
+            .write(to: url, atomically: true, encoding: .utf8)
         return url
     }
 
@@ -220,17 +224,22 @@ final class InputGuardTests: XCTestCase {
         let empty = dir.appendingPathComponent("no-models")
         try fm.createDirectory(at: empty, withIntermediateDirectories: true)
         let inputs = ["facesets", "models"]
-        let cases: [(model: String, target: String, what: String)] = [
-            ("sets/actor", "models/m.plateswap/stunt", "the source face set through a symlink"),
-            ("sets/actor/new.plateswap", "models/m.plateswap/stunt", "a new model inside the source face set"),
-            ("models/m.plateswap", "models/m.plateswap/stunt", "the target face set inside the model"),
+        try fm.createDirectory(at: dir.appendingPathComponent("models/generic.plateswap"), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: dir.appendingPathComponent("models/generic.plateswap/config.json"))
+        let cases: [(model: String, target: String, extra: String, what: String)] = [
+            ("sets/actor", "models/m.plateswap/stunt", "", "the source face set through a symlink"),
+            ("sets/actor/new.plateswap", "models/m.plateswap/stunt", "", "a new model inside the source face set"),
+            ("models/m.plateswap", "models/m.plateswap/stunt", "", "the target face set inside the model"),
+            ("models/../models/generic.plateswap", "models/m.plateswap/stunt", "init_from: models/generic.plateswap\n",
+             "training over the init_from model"),
         ]
         for c in cases {
-            _ = try writeTrain(model: c.model, target: c.target)
+            _ = try writeTrain(model: c.model, target: c.target, extra: c.extra)
             let before = try hashes(inputs)
             let (status, stderr) = try run(["train", "train.yaml", "--iterations", "1"], environment: ["PLATESWAP_MODELS": empty.path])
             XCTAssertEqual(status, 2, "\(c.what): \(stderr)")
-            XCTAssertTrue(stderr.contains("would overwrite") && stderr.contains("face set"), "\(c.what): \(stderr)")
+            XCTAssertTrue(stderr.contains("would overwrite") && (stderr.contains("face set") || stderr.contains("init_from")),
+                          "\(c.what): \(stderr)")
             XCTAssertEqual(try hashes(inputs), before, c.what)
             XCTAssertFalse(fm.fileExists(atPath: dir.appendingPathComponent("facesets/actor/new.plateswap").path), c.what)
         }

@@ -70,30 +70,34 @@ extension InputGuard {
     }
 
     /// `train`: the model directory is plateswap's own (checkpoints are renamed into backups/ and
-    /// old backups deleted, previews written), and face sets are inputs, so neither may hold the
-    /// other, whatever the spelling (symlinks, `..`, bind mounts: compared by device and inode).
+    /// old backups deleted, previews written), while the face sets and the `init_from` model are
+    /// inputs, so neither may hold the other, whatever the spelling (symlinks, `..`, bind mounts:
+    /// compared by device and inode).
     public static func checkTrain(_ config: TrainConfig) throws {
-        let faceSets = [("source", config.source), ("target", config.target)] + (config.holdout.map { [("holdout", $0)] } ?? [])
-        for (role, set) in faceSets {
-            if let reason = nesting(config.model, set) {
-                throw InputGuardError(output: File(config.model, "the model directory (model)"), input: File(set, "the \(role) face set"),
+        var inputs = [("the source face set", config.source), ("the target face set", config.target)]
+        if let holdout = config.holdout { inputs.append(("the holdout face set", holdout)) }
+        inputs += config.pool.map { ("the pool face set", $0) }
+        if let initFrom = config.initFrom { inputs.append(("the init_from model", initFrom)) }
+        for (role, input) in inputs {
+            if let reason = nesting(config.model, input) {
+                throw InputGuardError(output: File(config.model, "the model directory (model)"), input: File(input, role),
                                       reason: reason)
             }
         }
         try OutputFolders.check([File(config.model.appendingPathComponent("state.json"), "the model directory (model)")])
     }
 
-    /// Whether `model` and `faceSet` are the same folder or one is inside the other.
-    static func nesting(_ model: URL, _ faceSet: URL) -> String? {
-        let modelChain = ancestors(model), setChain = ancestors(faceSet)
-        guard let setID = setChain.first, let modelID = modelChain.first else { return nil }
+    /// Whether `model` and `input` (a folder) are the same folder or one is inside the other.
+    static func nesting(_ model: URL, _ input: URL) -> String? {
+        let modelChain = ancestors(model), inputChain = ancestors(input)
+        guard let inputID = inputChain.first, let modelID = modelChain.first else { return nil }
         guard DiskIdentity(model.path) != nil else {
             // A model directory still to be made lands inside its nearest existing folder.
-            return modelChain.contains(setID) ? "the model directory would be made inside the face set" : nil
+            return modelChain.contains(inputID) ? "the model directory would be made inside it" : nil
         }
-        if modelID == setID { return "the same folder" }
-        if setChain.contains(modelID) { return "the face set is inside the model directory" }
-        if modelChain.contains(setID) { return "the model directory is inside the face set" }
+        if modelID == inputID { return "the same folder" }
+        if inputChain.contains(modelID) { return "it is inside the model directory" }
+        if modelChain.contains(inputID) { return "the model directory is inside it" }
         return nil
     }
 
