@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LatentSwapModel
 import Neural
+import ShotPipeline
 import Support
 
 /// `plateswap codec roundtrip|encode|decode`: run a latent codec on single images.
@@ -22,6 +23,7 @@ struct CodecCommand: ParsableCommand {
 
         func run() throws {
             try CodecFiles.checkImagePath(output)
+            try options.refuseOverwriting(input, with: output)
             let codec = try options.load()
             let picture = try CodecFiles.readImage(input, downscale: codec.downscale)
             let image = picture.tensor
@@ -55,6 +57,7 @@ struct CodecCommand: ParsableCommand {
         @OptionGroup var options: CodecOptions
 
         func run() throws {
+            try options.refuseOverwriting(input, with: output)
             let codec = try options.load()
             let latents = try codec.encode(try CodecFiles.readImage(input, downscale: codec.downscale).tensor)
             try CodecFiles.writeLatents(latents, codec: codec, to: output)
@@ -73,6 +76,7 @@ struct CodecCommand: ParsableCommand {
 
         func run() throws {
             try CodecFiles.checkImagePath(output)
+            try options.refuseOverwriting(input, with: output)
             let codec = try options.load()
             let latents = try CodecFiles.readLatents(input, codec: codec)
             let decoded = try codec.decode(latents).map { min(max($0, 0), 1) }
@@ -97,5 +101,21 @@ struct CodecOptions: ParsableArguments {
         let codec = try CodecLoader.load(self.codec, weights: weights.map { URL(fileURLWithPath: $0) },
                                          config: config.map { URL(fileURLWithPath: $0) })
         return tile > 0 ? try TiledCodec(codec, tile: tile, overlap: overlap) : codec
+    }
+
+    /// Exit 2 before loading anything when `output` is the input file or one of the codec's files,
+    /// however spelled (see `InputGuard`).
+    func refuseOverwriting(_ input: String, with output: String) throws {
+        var inputs = InputGuard()
+        inputs.addInput(URL(fileURLWithPath: input), role: "the input")
+        for (path, role) in [(weights, "--weights"), (config, "--config")] {
+            guard let path else { continue }
+            inputs.addInput(URL(fileURLWithPath: path), role: role)
+            inputs.addInputs(under: URL(fileURLWithPath: path), role: role)
+        }
+        do { try inputs.check(output: URL(fileURLWithPath: output), role: "the output") } catch {
+            Log.error("plateswap codec: \(error)")
+            throw ExitCode(2)
+        }
     }
 }

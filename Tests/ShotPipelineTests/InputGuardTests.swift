@@ -105,8 +105,8 @@ final class InputGuardTests: XCTestCase {
         }
     }
 
-    /// `track` refuses before tracking (no tracks.json appears), `preview -o` and `contact-sheet -o`
-    /// onto a plate frame, `farm -o` onto the shot.yaml or the plate.
+    /// `track` refuses before tracking (no tracks.json appears), `preview -o`, `contact-sheet -o`
+    /// and `codec roundtrip` onto a plate frame, `farm -o` onto the shot.yaml or the plate.
     func testTrackPreviewAndFarmRefuseTheirOutputsOnInputs() throws {
         try writeShot("shot.yaml", output: "link/plate.$F4.exr", tracks: "fresh/tracks.json")
         try assertRefused(["track", "shot.yaml"], output: "link/plate.1001.exr", input: "plates/plate.1001.exr", "track")
@@ -126,6 +126,8 @@ final class InputGuardTests: XCTestCase {
         try assertRefused(["farm", "shot.yaml", "--chunk", "2", "-o", "link/plate.1002.exr"], output: "link/plate.1002.exr",
                           input: "plates/plate.1002.exr", "farm -o onto a plate frame")
         XCTAssertEqual(try run(["farm", "shot.yaml", "--chunk", "2", "-o", "jobs/job.yaml"]).status, 0)
+        try assertRefused(["codec", "roundtrip", "plates/plate.1001.exr", "link/plate.1001.exr"], output: "link/plate.1001.exr",
+                          input: "plates/plate.1001.exr", "codec roundtrip onto its input")
     }
 
     /// Output in another folder, or beside the plate under other names: runs and leaves the plate alone.
