@@ -27,8 +27,13 @@ public struct TrainConfig: Equatable {
     /// latents blurs the targets the model learns).
     public struct Augment: Equatable, Codable {
         public var flip = true
-        public var warpedVariants = 2
-        public var randomWarp = true
+        /// 0 by default: with 2 rotated/scaled/shifted copies per face the held-out fidelity of
+        /// the demo pair fell behind from ~1,500 iterations on (BENCHMARKS.md); crop + mirror only
+        /// learned more per iteration.
+        public var warpedVariants = 0
+        /// Off by default: on the demo pair, held-out fidelity after 15-30 minutes was better
+        /// without it (BENCHMARKS.md); DeepFaceLab keeps it on for long runs, then turns it off.
+        public var randomWarp = false
         public var latentWarp = false
     }
 
