@@ -231,7 +231,7 @@ final class TrainConfigTests: XCTestCase {
                 XCTAssertEqual("\(error)", message, line: line)
             }
         }
-        XCTAssertEqual(config.augment, .init(flip: true, warpedVariants: 0, randomWarp: false, latentWarp: false))
+        XCTAssertEqual(config.augment, .init(flip: true, warpedVariants: 2, randomWarp: true, latentWarp: false))
         XCTAssertEqual(config.backgroundWeight, 0.25)
         XCTAssertEqual(config.inter, .dense)
         XCTAssertEqual(config.dims.mask, 16)

@@ -27,13 +27,12 @@ public struct TrainConfig: Equatable {
     /// latents blurs the targets the model learns).
     public struct Augment: Equatable, Codable {
         public var flip = true
-        /// 0 by default: with 2 rotated/scaled/shifted copies per face the held-out fidelity of
-        /// the demo pair fell behind from ~1,500 iterations on (BENCHMARKS.md); crop + mirror only
-        /// learned more per iteration.
-        public var warpedVariants = 0
-        /// Off by default: on the demo pair, held-out fidelity after 15-30 minutes was better
-        /// without it (BENCHMARKS.md); DeepFaceLab keeps it on for long runs, then turns it off.
-        public var randomWarp = false
+        /// Crop + mirror only gives the actor's own held-out frames back better, but the swap of the
+        /// plate performer falls apart into artefacts as it trains (BENCHMARKS.md): keep 2.
+        public var warpedVariants = 2
+        /// On, as DeepFaceLab trains: without it the actor's held-out reconstructions were sharper
+        /// after 15-30 minutes, but the swap of the plate performer degraded (BENCHMARKS.md).
+        public var randomWarp = true
         public var latentWarp = false
     }
 
