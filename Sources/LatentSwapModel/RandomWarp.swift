@@ -54,22 +54,7 @@ public struct RandomWarp: Sendable {
 
     /// Output pixel p reads the input at p + d(p), bilinear, edges clamped.
     static func sample(_ x: Tensor, dx: [Float], dy: [Float]) -> Tensor {
-        let c = x.shape[0], h = x.shape[1], w = x.shape[2]
-        var out = x
-        for y in 0..<h {
-            for xx in 0..<w {
-                let sx = min(max(Float(xx) + dx[y * w + xx], 0), Float(w - 1))
-                let sy = min(max(Float(y) + dy[y * w + xx], 0), Float(h - 1))
-                let x0 = Int(sx), y0 = Int(sy), x1 = min(x0 + 1, w - 1), y1 = min(y0 + 1, h - 1)
-                let fx = sx - Float(x0), fy = sy - Float(y0)
-                for ch in 0..<c {
-                    let plane = ch * h * w
-                    let top = x.data[plane + y0 * w + x0] * (1 - fx) + x.data[plane + y0 * w + x1] * fx
-                    let bottom = x.data[plane + y1 * w + x0] * (1 - fx) + x.data[plane + y1 * w + x1] * fx
-                    out.data[plane + y * w + xx] = top * (1 - fy) + bottom * fy
-                }
-            }
-        }
-        return out
+        let w = x.shape[2]
+        return TrainAugmentation.resample(x) { xx, y in (Float(xx) + dx[y * w + xx], Float(y) + dy[y * w + xx]) }
     }
 }

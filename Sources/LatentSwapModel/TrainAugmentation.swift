@@ -23,15 +23,24 @@ public struct TrainAugmentation: Sendable {
 
     /// Output pixel p samples the input at centre + R(-angle) (p - centre - shift) / scale.
     static func warp(_ x: Tensor, angle: Float, scale: Float, shift: (Float, Float)) -> Tensor {
-        let c = x.shape[0], h = x.shape[1], w = x.shape[2]
+        let h = x.shape[1], w = x.shape[2]
         let cx = Float(w - 1) / 2, cy = Float(h - 1) / 2
         let cosA = cos(angle) / scale, sinA = sin(angle) / scale
+        return resample(x) { xx, y in
+            let dx = Float(xx) - cx - shift.0, dy = Float(y) - cy - shift.1
+            return (cx + cosA * dx + sinA * dy, cy - sinA * dx + cosA * dy)
+        }
+    }
+
+    /// Every channel of `x` [C, h, w] resampled bilinearly: output pixel (x, y) reads the input at
+    /// `source(x, y)`, clamped to the edges. Shared by the similarity warp and `RandomWarp`.
+    static func resample(_ x: Tensor, source: (Int, Int) -> (Float, Float)) -> Tensor {
+        let c = x.shape[0], h = x.shape[1], w = x.shape[2]
         var out = x
         for y in 0..<h {
             for xx in 0..<w {
-                let dx = Float(xx) - cx - shift.0, dy = Float(y) - cy - shift.1
-                let sx = min(max(cx + cosA * dx + sinA * dy, 0), Float(w - 1))
-                let sy = min(max(cy - sinA * dx + cosA * dy, 0), Float(h - 1))
+                let (u, v) = source(xx, y)
+                let sx = min(max(u, 0), Float(w - 1)), sy = min(max(v, 0), Float(h - 1))
                 let x0 = Int(sx), y0 = Int(sy), x1 = min(x0 + 1, w - 1), y1 = min(y0 + 1, h - 1)
                 let fx = sx - Float(x0), fy = sy - Float(y0)
                 for ch in 0..<c {

@@ -11,6 +11,13 @@ final class UpsamplingDecoder: DifferentiableDecoder {
 
 /// The optional decoded-pixel loss: the trainer's wiring, and TAEF2's decoder on a tape.
 final class PixelLossTests: XCTestCase {
+    /// Three faces of random 4 x 8 x 8 latents with a disc mask.
+    static func faceSet(seed: UInt64) -> LatentFaceSet {
+        LatentFaceSet(name: "s\(seed)", faces: (0..<3).map { i in
+            [LatentSample(latent: SwapFixtures.tensor([4, 8, 8], seed: seed + UInt64(i)), mask: SwapFixtures.mask(1, 8, 8).reshaped([1, 8, 8]))]
+        })
+    }
+
     func testPixelLossIsTheMaskedMSEOfDecodedImagesOnItsIterations() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pixelloss-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -22,13 +29,8 @@ final class PixelLossTests: XCTestCase {
         options.saveEvery = 0
         options.previewEvery = 0
         let config = SwapFixtures.config(vq: false)
-        let set = { (seed: UInt64) in
-            LatentFaceSet(name: "s\(seed)", faces: (0..<3).map { i in
-                [LatentSample(latent: SwapFixtures.tensor([4, 8, 8], seed: seed + UInt64(i)), mask: SwapFixtures.mask(1, 8, 8).reshaped([1, 8, 8]))]
-            })
-        }
         let trainer = try SwapTrainer(directory: ModelDirectory(url: folder.appendingPathComponent("m.plateswap")), config: config,
-                                      options: options, resume: false, source: set(1), target: set(10))
+                                      options: options, resume: false, source: Self.faceSet(seed: 1), target: Self.faceSet(seed: 10))
         trainer.pixelDecoder = UpsamplingDecoder()
 
         // The same loss by hand: decoded pixels are 8x8 copies, so it is the latent MSE of
@@ -88,13 +90,8 @@ final class PixelLossTests: XCTestCase {
         options.featureLossWeight = 0.5
         options.saveEvery = 0
         options.previewEvery = 0
-        let set = { (seed: UInt64) in
-            LatentFaceSet(name: "s\(seed)", faces: (0..<3).map { i in
-                [LatentSample(latent: SwapFixtures.tensor([4, 8, 8], seed: seed + UInt64(i)), mask: SwapFixtures.mask(1, 8, 8).reshaped([1, 8, 8]))]
-            })
-        }
         let trainer = try SwapTrainer(directory: ModelDirectory(url: folder.appendingPathComponent("m.plateswap")), config: SwapFixtures.config(),
-                                      options: options, resume: false, source: set(1), target: set(10))
+                                      options: options, resume: false, source: Self.faceSet(seed: 1), target: Self.faceSet(seed: 10))
         // The stand-in decoder has no inside view: its features are its pixels.
         trainer.pixelDecoder = UpsamplingDecoder()
         let first = trainer.step(iteration: 0)

@@ -58,10 +58,14 @@ public struct CropVariants: Equatable, Sendable {
     /// set extracted at `size` (as it should be), variant 0 is the stored crop bit for bit: the
     /// identity bilinear warp reads each pixel with weight 1. Any other size resamples it again.
     public func render(index: Int, face: String, crop: ImageBuffer, mask: ImageBuffer, size: Int) -> (crop: ImageBuffer, mask: ImageBuffer) {
-        let m = matrix(index: index, face: face, size: size, inputSize: crop.width)
+        (render(index: index, face: face, image: crop, size: size), render(index: index, face: face, image: mask, size: size))
+    }
+
+    /// Variant `index` of one image (any channels) at `size`: the warp `render` gives the crop.
+    public func render(index: Int, face: String, image: ImageBuffer, size: Int) -> ImageBuffer {
+        let m = matrix(index: index, face: face, size: size, inputSize: image.width)
         // Shrinking a larger crop needs the area filter; same size or warps only, bilinear.
-        let filter: ResampleFilter = crop.width > size * 3 / 2 ? .area : .bilinear
-        return (crop.warpAffine(matrix: m, width: size, height: size, filter: filter, edge: .clamp),
-                mask.warpAffine(matrix: m, width: size, height: size, filter: filter, edge: .clamp))
+        let filter: ResampleFilter = image.width > size * 3 / 2 ? .area : .bilinear
+        return image.warpAffine(matrix: m, width: size, height: size, filter: filter, edge: .clamp)
     }
 }

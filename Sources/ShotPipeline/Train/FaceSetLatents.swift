@@ -124,7 +124,7 @@ public struct FaceSetLatents {
         let image = ImageBuffer(width: entry.size, height: entry.size, channels: ["R"], planes: [plane])
         let grid = size / codec.downscale
         return (0..<variants.count).map { v in
-            let warped = variants.render(index: v, face: entry.file, crop: image, mask: image, size: size).mask
+            let warped = variants.render(index: v, face: entry.file, image: image, size: size)
             return Tensor(shape: [1, grid, grid], data: FaceSetLatents.boxAverage(warped.planes[0], size: size, factor: codec.downscale))
         }
     }
