@@ -347,6 +347,9 @@ public final class SwapTrainer {
     /// Adds a held-out quality measurement to the state (saved with the next checkpoint).
     public func record(quality: TrainState.QualityRecord) { state.quality.append(quality) }
 
+    /// Adds a swap-follow measurement to the state (saved with the next checkpoint).
+    public func record(swapFollow: TrainState.SwapFollowRecord) { state.swapFollow.append(swapFollow) }
+
     /// Saves the current checkpoint.
     public func save() throws {
         try directory.save(model: model, optimizer: optimizer, state: state)

@@ -36,6 +36,20 @@ public struct TrainState: Codable, Equatable, Sendable {
         }
     }
 
+    /// How closely the swap follows the target's performance at one preview: target faces decoded
+    /// as the source, mouth and eyes located by FaceMesh on the swap and on the real face.
+    public struct SwapFollowRecord: Codable, Equatable, Sendable {
+        public var iteration: Int
+        public var faces: Int
+        /// Median over the faces of the mean lip-landmark distance, in inter-ocular distances.
+        public var mouth: Double
+        /// The same for the eye contours.
+        public var eyes: Double
+        public init(iteration: Int, faces: Int, mouth: Double, eyes: Double) {
+            self.iteration = iteration; self.faces = faces; self.mouth = mouth; self.eyes = eyes
+        }
+    }
+
     /// Training iterations completed.
     public var iteration: Int
     public var seed: UInt64
@@ -48,6 +62,8 @@ public struct TrainState: Codable, Equatable, Sendable {
     public var recentLosses: [Float] = []
     /// Held-out quality at each preview (train.yaml `holdout`), oldest first.
     public var quality: [QualityRecord] = []
+    /// The swap's landmark distance to the target at each preview, oldest first.
+    public var swapFollow: [SwapFollowRecord] = []
     public var weightsSHA256: String
     public var optimizerSHA256: String
 
@@ -60,6 +76,7 @@ public struct TrainState: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case iteration, seed, learningRate = "learning_rate", rollbacks, lossHistory = "loss_history"
         case weightsSHA256 = "weights_sha256", optimizerSHA256 = "optimizer_sha256", recentLosses = "recent_losses", quality
+        case swapFollow = "swap_follow"
     }
 
     public init(from decoder: Decoder) throws {
@@ -71,6 +88,7 @@ public struct TrainState: Codable, Equatable, Sendable {
         lossHistory = try c.decode([LossRecord].self, forKey: .lossHistory)
         recentLosses = try c.decodeIfPresent([Float].self, forKey: .recentLosses) ?? []
         quality = try c.decodeIfPresent([QualityRecord].self, forKey: .quality) ?? []
+        swapFollow = try c.decodeIfPresent([SwapFollowRecord].self, forKey: .swapFollow) ?? []
         weightsSHA256 = try c.decode(String.self, forKey: .weightsSHA256)
         optimizerSHA256 = try c.decode(String.self, forKey: .optimizerSHA256)
     }

@@ -46,8 +46,8 @@ final class DemoSampleTests: XCTestCase {
         XCTAssertEqual(config.holdout?.resolvingSymlinksInPath().path,
                        root.appendingPathComponent("repo/out/demo/facesets/actor-holdout").standardizedFileURL.resolvingSymlinksInPath().path)
         let out = root.appendingPathComponent("repo/out/demo").standardizedFileURL.resolvingSymlinksInPath()
-        XCTAssertEqual(config.source.resolvingSymlinksInPath().path, out.appendingPathComponent("facesets/actor").path)
-        XCTAssertEqual(config.target.resolvingSymlinksInPath().path, out.appendingPathComponent("facesets/plate").path)
+        XCTAssertEqual(config.sources[0].resolvingSymlinksInPath().path, out.appendingPathComponent("facesets/actor").path)
+        XCTAssertEqual(config.targets[0].resolvingSymlinksInPath().path, out.appendingPathComponent("facesets/plate").path)
         XCTAssertEqual(config.model.standardizedFileURL.lastPathComponent, "demo.plateswap")
         XCTAssertEqual(config.resolution, 256)
         XCTAssertTrue(config.vq.enabled)

@@ -165,6 +165,35 @@ final class TrainRunnerTests: XCTestCase {
         }
     }
 
+    /// `source:` and `target:` take lists: every set's faces train the identity; a set on both
+    /// sides, or a holdout among the sources, is refused.
+    func testSourceAndTargetTakeListsOfFaceSets() throws {
+        try TrainFixtures.makeFaceSet(at: folder.appendingPathComponent("facesets/actor2"), count: 3, hue: [0.9, 0.7, 0.6], seed: 11)
+        try TrainFixtures.makeFaceSet(at: folder.appendingPathComponent("facesets/plate"), count: 2, hue: [0.5, 0.6, 0.9], seed: 12)
+        var yaml = try TrainFixtures.writeTrainYAML(in: folder, iterations: 2)
+        var text = try String(contentsOf: yaml, encoding: .utf8)
+            .replacingOccurrences(of: "source: facesets/actor\n", with: "source: [facesets/actor, facesets/actor2]\n")
+            .replacingOccurrences(of: "target: facesets/stunt\n", with: "target:\n  - facesets/stunt\n  - facesets/plate\n")
+        try text.write(to: yaml, atomically: true, encoding: .utf8)
+        let sets = try runner(yaml).latents()
+        XCTAssertEqual(sets.source.faces.count, 5 + 3)
+        XCTAssertEqual(sets.target.faces.count, 5 + 2)
+        XCTAssertEqual(try runner(yaml).run().state.iteration, 2)
+
+        text = text.replacingOccurrences(of: "  - facesets/plate\n", with: "  - facesets/actor2\n")
+        try text.write(to: yaml, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TrainConfig.load(yaml, displayName: "train.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("is both a source and a target face set"), "\(error)")
+        }
+        yaml = try TrainFixtures.writeTrainYAML(in: folder, extra: "holdout: facesets/actor2")
+        text = try String(contentsOf: yaml, encoding: .utf8)
+            .replacingOccurrences(of: "source: facesets/actor\n", with: "source: [facesets/actor, facesets/actor2]\n")
+        try text.write(to: yaml, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TrainConfig.load(yaml, displayName: "train.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("holdout"), "\(error)")
+        }
+    }
+
     func testRunTrainsWritesPreviewsAndResumesBitIdentically() throws {
         let yaml = try TrainFixtures.writeTrainYAML(in: folder, iterations: 20)
         let straight = try runner(yaml).run()

@@ -15,6 +15,8 @@ public enum FaceMeshTopology {
     public static let leftEyeRing: [Int] = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466]
     /// The outer lip contour as a ring (FACEMESH_LIPS, outer part).
     public static let outerLipsRing: [Int] = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185]
+    /// The inner lip contour as a ring (FACEMESH_LIPS, inner part): where the lips part.
+    public static let innerLipsRing: [Int] = [78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 415, 310, 311, 312, 13, 82, 81, 80, 191]
 
     /// Outer eye corners: the subject's right eye (image left for a frontal face), then left.
     public static let rightEyeOuter = 33

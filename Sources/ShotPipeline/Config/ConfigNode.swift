@@ -149,6 +149,14 @@ public struct ConfigNode {
         return resolved
     }
 
+    /// One path, or a non-empty list of paths (as `url`, each).
+    public func urls(mustExist: Bool = false, directory: Bool? = nil) throws -> [URL] {
+        guard case .sequence = node else { return [try url(mustExist: mustExist, directory: directory)] }
+        let items = try list()
+        if items.isEmpty { throw error("list at least one path") }
+        return try items.map { try $0.url(mustExist: mustExist, directory: directory) }
+    }
+
     // MARK: Collections
 
     public func list() throws -> [ConfigNode] {

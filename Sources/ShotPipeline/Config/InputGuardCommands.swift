@@ -74,7 +74,7 @@ extension InputGuard {
     /// inputs, so neither may hold the other, whatever the spelling (symlinks, `..`, bind mounts:
     /// compared by device and inode).
     public static func checkTrain(_ config: TrainConfig) throws {
-        var inputs = [("the source face set", config.source), ("the target face set", config.target)]
+        var inputs = config.sources.map { ("the source face set", $0) } + config.targets.map { ("the target face set", $0) }
         if let holdout = config.holdout { inputs.append(("the holdout face set", holdout)) }
         inputs += config.pool.map { ("the pool face set", $0) }
         if let initFrom = config.initFrom { inputs.append(("the init_from model", initFrom)) }

@@ -51,10 +51,11 @@ public struct TrainConfig: Equatable {
 
     /// The model directory to create or resume (need not exist yet).
     public var model: URL
-    /// Face set of the actor (the faces we want to see).
-    public var source: URL
-    /// Face set of the plate performer (the faces being replaced).
-    public var target: URL
+    /// Face sets of the actor (the faces we want to see): `source:` names one or a list.
+    public var sources: [URL]
+    /// Face sets of the plate performer (the faces being replaced), e.g. other frames of the
+    /// performer and the plate's own frames, as DeepFaceLab trains on its destination video.
+    public var targets: [URL]
     /// Optional face set of the actor from frames not in `source`: scored at every preview.
     public var holdout: URL?
     /// A pretrained model whose encoder and decoders start this one (new models only).
@@ -122,15 +123,16 @@ public struct TrainConfig: Equatable {
         let pairGiven = root["source"] != nil || root["target"] != nil || pool.isEmpty
         var config = TrainConfig(
             model: model,
-            source: pairGiven ? try root.required("source").url(mustExist: true, directory: true) : pool[0],
-            target: pairGiven ? try root.required("target").url(mustExist: true, directory: true) : pool[min(1, pool.count - 1)],
+            sources: pairGiven ? try root.required("source").urls(mustExist: true, directory: true) : [pool[0]],
+            targets: pairGiven ? try root.required("target").urls(mustExist: true, directory: true) : [pool[min(1, pool.count - 1)]],
             pool: pool, pairGiven: pairGiven, sourceFile: file.standardizedFileURL)
-        if pairGiven, config.source == config.target {
-            throw try root.required("target").error("source and target are the same face set")
+        if pairGiven, let shared = config.sources.first(where: config.targets.contains) {
+            throw try root.required("target").error("\(shared.path) is both a source and a target face set")
         }
         if let node = root["holdout"] {
-            config.holdout = try node.url(mustExist: true, directory: true)
-            if config.holdout == config.source { throw node.error("the holdout set must not be the source face set it is held out from") }
+            let holdout = try node.url(mustExist: true, directory: true)
+            if config.sources.contains(holdout) { throw node.error("the holdout set must not be a source face set it is held out from") }
+            config.holdout = holdout
         }
         if let node = root["init_from"] { config.initFrom = try node.url(mustExist: true, directory: true) }
         if let node = root["codec"] { config.codec = try node.oneOf(CodecKind.self) }

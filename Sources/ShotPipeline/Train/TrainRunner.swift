@@ -1,3 +1,4 @@
+import FaceAlign
 import Foundation
 import LatentSwapModel
 import Neural
@@ -101,33 +102,41 @@ public final class TrainRunner {
         guard !config.pool.isEmpty else {
             throw TrainRunError.mismatch("\(config.sourceFile.path): --pretrain needs `pool`, a list of face sets of other people")
         }
-        let sets = try config.pool.map { try FaceSetLatents(folder: $0, codec: codec, size: config.resolution, variants: variants) }
-        let faceType = sets[0].document.faceType
-        if let other = sets.first(where: { $0.document.faceType != faceType }) {
-            throw TrainRunError.mismatch("pool face sets were cut differently: \(other.folder.path) is \(other.document.faceType.rawValue), "
-                + "\(sets[0].folder.path) is \(faceType.rawValue)")
-        }
-        let faces = try sets.enumerated().flatMap { i, set in try set.load(name: "pool[\(i)]").set.faces }
-        Log.info("pretrain pool: \(faces.count) faces from \(sets.count) face sets, as both identities")
-        let pool = LatentFaceSet(name: "pool", faces: faces)
-        return (pool, pool, faceType.rawValue)
+        let pool = try load(config.pool, name: "pool")
+        Log.info("pretrain pool: \(pool.set.faces.count) faces from \(config.pool.count) face sets, as both identities")
+        return (pool.set, pool.set, pool.faceType.rawValue)
     }
 
-    /// Loads (or encodes) both face sets.
+    /// Loads (or encodes) both identities' face sets.
     public func latents() throws -> (source: LatentFaceSet, target: LatentFaceSet, faceType: String) {
         guard config.pairGiven else {
             throw TrainRunError.mismatch("\(config.sourceFile.path): names no source and target; `pool` alone is for --pretrain")
         }
-        let source = try FaceSetLatents(folder: config.source, codec: codec, size: config.resolution, variants: variants)
-        let target = try FaceSetLatents(folder: config.target, codec: codec, size: config.resolution, variants: variants)
-        guard source.document.faceType == target.document.faceType else {
-            throw TrainRunError.mismatch("face sets were cut differently: \(config.source.path) is \(source.document.faceType.rawValue), "
-                + "\(config.target.path) is \(target.document.faceType.rawValue); extract both with the same --face-type")
+        let s = try load(config.sources, name: "source"), t = try load(config.targets, name: "target")
+        guard s.faceType == t.faceType else {
+            throw TrainRunError.mismatch("face sets were cut differently: the source sets are \(s.faceType.rawValue), "
+                + "the target sets \(t.faceType.rawValue); extract all with the same --face-type")
         }
-        let s = try source.load(name: "source"), t = try target.load(name: "target")
         Log.info("latents: source \(s.set.faces.count) faces (\(s.cached) cached), target \(t.set.faces.count) faces (\(t.cached) cached), "
             + "\(variants.count) variants each, \(codec.latentChannels)x\(config.resolution / codec.downscale)x\(config.resolution / codec.downscale)")
-        return (s.set, t.set, source.document.faceType.rawValue)
+        return (s.set, t.set, s.faceType.rawValue)
+    }
+
+    /// Every face of `folders` (one identity) as one set; the sets must be cut alike.
+    func load(_ folders: [URL], name: String) throws -> (set: LatentFaceSet, cached: Int, faceType: FaceType) {
+        let sets = try folders.map { try FaceSetLatents(folder: $0, codec: codec, size: config.resolution, variants: variants) }
+        let faceType = sets[0].document.faceType
+        if let other = sets.first(where: { $0.document.faceType != faceType }) {
+            throw TrainRunError.mismatch("\(name) face sets were cut differently: \(other.folder.path) is \(other.document.faceType.rawValue), "
+                + "\(sets[0].folder.path) is \(faceType.rawValue)")
+        }
+        var faces: [[LatentSample]] = [], cached = 0
+        for (i, set) in sets.enumerated() {
+            let loaded = try set.load(name: sets.count == 1 ? name : "\(name)[\(i)]")
+            faces += loaded.set.faces
+            cached += loaded.cached
+        }
+        return (LatentFaceSet(name: name, faces: faces), cached, faceType)
     }
 
     /// Trains until the stop condition or a signal; the model directory holds the result.
@@ -146,6 +155,7 @@ public final class TrainRunner {
         trainer.pixelDecoder = pixelDecoder
         let grid = PreviewGrid(codec: codec, folder: directory.previews)
         let holdout = try config.holdout.map { try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution) }
+        let swapCheck = overrides.pretrain ? nil : try swapFollowEvaluator()
         trainer.onPreview = { [unowned trainer] preview in
             let url = try grid.write(preview)
             Log.info("preview: \(url.path)")
@@ -154,9 +164,30 @@ public final class TrainRunner {
                 trainer.record(quality: quality)
                 Log.info(HoldoutEvaluator.describe(quality))
             }
+            if let swapCheck {
+                let follow = try swapCheck.evaluate(trainer.model, iteration: preview.iteration)
+                trainer.record(swapFollow: follow)
+                Log.info(SwapFollowEvaluator.describe(follow))
+            }
         }
         let state = try trainer.run()
         Log.info("model saved: \(config.model.path) (iteration \(state.iteration))")
         return Outcome(state: state, signal: signals.signal)
+    }
+
+    /// The swap-follow check on the last target face set (the plate's own frames, when listed
+    /// last); skipped with a warning when FaceMesh's weights are not found, as training needs none.
+    func swapFollowEvaluator() throws -> SwapFollowEvaluator? {
+        let mesh: FaceMeshLandmarker
+        do { mesh = try FaceMeshLandmarker() } catch {
+            Log.warning("no swap-follow check at previews: \(error)")
+            return nil
+        }
+        let folder = config.targets[config.targets.count - 1]
+        guard let check = try SwapFollowEvaluator(folder: folder, codec: codec, size: config.resolution, mesh: mesh) else {
+            Log.info("no swap-follow check at previews: \(folder.path) has no faces with FaceMesh landmarks")
+            return nil
+        }
+        return check
     }
 }
