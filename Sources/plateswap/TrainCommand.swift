@@ -30,13 +30,16 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .long, help: "Pretrain a generic model on train.yaml's `pool` of face sets (for another model's `init_from`).")
     var pretrain = false
 
+    @Flag(name: .long, help: "Score the saved model (train.yaml's holdout, and whether the swap follows the last target set) without training; prints JSON.")
+    var score = false
+
     func validate() throws {
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
         if let minutes, !(minutes > 0) { throw ValidationError("--minutes must be positive") }
     }
 
     func run() throws {
-        let status = TrainCommand.train(config: config, overrides: .init(iterations: iterations, minutes: minutes, resume: resume, pretrain: pretrain))
+        let status = TrainCommand.train(config: config, overrides: .init(iterations: iterations, minutes: minutes, resume: resume, pretrain: pretrain, scoreOnly: score))
         if status != 0 { throw ExitCode(status) }
     }
 

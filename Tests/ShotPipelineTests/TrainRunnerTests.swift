@@ -194,6 +194,27 @@ final class TrainRunnerTests: XCTestCase {
         }
     }
 
+    /// `train --score` evaluates the saved model and changes nothing in its directory.
+    func testScoreEvaluatesTheSavedModelWithoutTraining() throws {
+        try TrainFixtures.makeFaceSet(at: folder.appendingPathComponent("facesets/actor-holdout"), count: 2, hue: [0.9, 0.7, 0.6], seed: 9)
+        let yaml = try TrainFixtures.writeTrainYAML(in: folder, extra: "holdout: facesets/actor-holdout", iterations: 10)
+        _ = try runner(yaml).run()
+        let model = folder.appendingPathComponent("actor.plateswap")
+        let saved = try ModelDirectory(url: model).loadCheckpoint(optimizer: nil).state
+        func listing() throws -> [String: Date] {
+            var files: [String: Date] = [:]
+            for case let url as URL in FileManager.default.enumerator(at: model, includingPropertiesForKeys: [.contentModificationDateKey])! {
+                files[url.path] = try url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate
+            }
+            return files
+        }
+        let before = try listing()
+        let scored = try runner(yaml, .init(scoreOnly: true)).run()
+        XCTAssertEqual(scored.state, saved)
+        XCTAssertEqual(scored.state.iteration, 10)
+        XCTAssertEqual(try listing(), before, "scoring writes nothing into the model directory")
+    }
+
     func testRunTrainsWritesPreviewsAndResumesBitIdentically() throws {
         let yaml = try TrainFixtures.writeTrainYAML(in: folder, iterations: 20)
         let straight = try runner(yaml).run()

@@ -17,11 +17,15 @@ public final class TrainRunner {
         /// Train on train.yaml's `pool` (both identities drawn from every face set) instead of
         /// `source` and `target`: a generic model for `init_from`.
         public var pretrain = false
-        public init(iterations: Int? = nil, minutes: Double? = nil, resume: Bool = false, pretrain: Bool = false) {
+        /// Score the saved model (holdout and swap-follow checks) without training or writing.
+        public var scoreOnly = false
+        public init(iterations: Int? = nil, minutes: Double? = nil, resume: Bool = false, pretrain: Bool = false,
+                    scoreOnly: Bool = false) {
             self.iterations = iterations
             self.minutes = minutes
             self.resume = resume
             self.pretrain = pretrain
+            self.scoreOnly = scoreOnly
         }
     }
 
@@ -141,6 +145,7 @@ public final class TrainRunner {
 
     /// Trains until the stop condition or a signal; the model directory holds the result.
     public func run() throws -> Outcome {
+        if overrides.scoreOnly { return try score() }
         let pixelDecoder = codec as? DifferentiableDecoder
         if (config.pixelLoss.every > 0 || config.featureLoss.every > 0) && pixelDecoder == nil {
             throw TrainRunError.mismatch("\(config.sourceFile.path): pixel_loss and feature_loss need a codec whose decoder can train through (taef2, taesd), not \(codec.name)")
@@ -173,6 +178,37 @@ public final class TrainRunner {
         let state = try trainer.run()
         Log.info("model saved: \(config.model.path) (iteration \(state.iteration))")
         return Outcome(state: state, signal: signals.signal)
+    }
+
+    /// `train --score`: the saved model's held-out and swap-follow scores, logged and printed as
+    /// one JSON object on stdout; nothing is trained or written.
+    func score() throws -> Outcome {
+        let loaded = try ModelDirectory(url: config.model).loadCheckpoint(optimizer: nil)
+        var record = TrainState(seed: loaded.state.seed, learningRate: loaded.state.learningRate)
+        record.iteration = loaded.state.iteration
+        if let holdout = try config.holdout.map({ try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution) }) {
+            let quality = try holdout.evaluate(loaded.model, iteration: loaded.state.iteration)
+            record.quality = [quality]
+            Log.info(HoldoutEvaluator.describe(quality))
+        }
+        if let check = try swapFollowEvaluator() {
+            let follow = try check.evaluate(loaded.model, iteration: loaded.state.iteration)
+            record.swapFollow = [follow]
+            Log.info(SwapFollowEvaluator.describe(follow))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try encoder.encode(ScoreOutput(iteration: record.iteration, holdout: record.quality.first,
+                                                  swapFollow: record.swapFollow.first))
+        print(String(decoding: json, as: UTF8.self))
+        return Outcome(state: loaded.state, signal: nil)
+    }
+
+    struct ScoreOutput: Encodable {
+        var iteration: Int
+        var holdout: TrainState.QualityRecord?
+        var swapFollow: TrainState.SwapFollowRecord?
+        enum CodingKeys: String, CodingKey { case iteration, holdout, swapFollow = "swap_follow" }
     }
 
     /// The swap-follow check on the last target face set (the plate's own frames, when listed
