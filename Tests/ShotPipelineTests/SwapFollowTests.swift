@@ -26,7 +26,11 @@ final class SwapFollowTests: XCTestCase {
         _ = try FaceSetExtractor(options: options, searchPath: ExtractTests.searchPath).run(source, into: out)
         let codec = try CodecLoader.load(.taef2, searchPath: ExtractTests.searchPath)
         let mesh = try FaceMeshLandmarker(searchPath: ExtractTests.searchPath)
-        let check = try XCTUnwrap(try SwapFollowEvaluator(folder: out, codec: codec, size: 256, mesh: mesh))
+        let plain = CropVariants(flip: false, warped: 0)
+        let faces = try FaceSetLatents(folder: out, codec: codec, size: 256, variants: plain)
+        let latents = try faces.load(name: "test").set.faces.map { $0[0].latent }
+        let check = try XCTUnwrap(try SwapFollowEvaluator(folder: out, document: faces.document, latents: latents, size: 256,
+                                                          codec: codec, mesh: mesh))
 
         let same = try check.evaluate(iteration: 1) { $0 }
         XCTAssertEqual(same.faces, 3)

@@ -26,27 +26,27 @@ public struct SwapFollowEvaluator {
     static let mouthPoints = FaceMeshTopology.outerLipsRing + FaceMeshTopology.innerLipsRing
     static let eyePoints = FaceMeshTopology.rightEyeRing + FaceMeshTopology.leftEyeRing
 
-    /// Chooses up to `count` faces spread evenly over the target set `folder` (latents cached as
-    /// for training) and locates their landmarks on the real crops. Nil when no face of the set
-    /// has the 468-point mesh to place the landmark search.
-    public init?(folder: URL, codec: LatentCodec, size: Int, mesh: FaceMeshLandmarker, count: Int = 8) throws {
-        let plain = CropVariants(flip: false, warped: 0)
-        let faces = try FaceSetLatents(folder: folder, codec: codec, size: size, variants: plain)
-        let meshed = faces.document.faces.indices.filter { faces.document.faces[$0].landmarks.count == FaceMeshTopology.pointCount }
-        guard !meshed.isEmpty else { return nil }
-        let set = try faces.load(name: "swap check").set
+    /// Chooses up to `count` faces spread evenly over the face set in `folder` and locates their
+    /// landmarks on the real crops. `latents[i]` is face i's unaugmented crop as training encoded
+    /// it (variant 0), so nothing is encoded again. Nil when no face of the set has the 468-point
+    /// mesh to place the landmark search.
+    public init?(folder: URL, document: FaceSetDocument, latents: [Tensor], size: Int, codec: LatentCodec,
+                 mesh: FaceMeshLandmarker, count: Int = 8) throws {
+        precondition(latents.count == document.faces.count, "one latent per face")
+        let meshed = document.faces.indices.filter { document.faces[$0].landmarks.count == FaceMeshTopology.pointCount }
+        guard !meshed.isEmpty, let first = latents.first else { return nil }
         let chosen = (0..<min(count, meshed.count)).map { meshed[$0 * meshed.count / min(count, meshed.count)] }
+        let plain = CropVariants(flip: false, warped: 0)
         var reference: [[SIMD3<Float>]] = [], rois: [FaceROI] = []
         for i in chosen {
-            let entry = faces.document.faces[i]
+            let entry = document.faces[i]
             let crop = try PNGFile.read(folder.appendingPathComponent(entry.file)).selecting(["R", "G", "B"])
             let image = plain.render(index: 0, face: entry.file, image: crop, size: size)
             let roi = FaceROI.fromLandmarks(SwapFollowEvaluator.cropLandmarks(entry, size: size))
             reference.append(mesh.landmarks(image, roi: roi).landmarks)
             rois.append(roi)
         }
-        let c = codec.latentChannels, side = size / codec.downscale
-        latents = Tensor(shape: [chosen.count, c, side, side], data: chosen.flatMap { set.faces[$0][0].latent.data })
+        self.latents = Tensor(shape: [chosen.count] + first.shape, data: chosen.flatMap { latents[$0].data })
         (self.reference, self.rois, self.codec, self.mesh) = (reference, rois, codec, mesh)
     }
 

@@ -160,7 +160,7 @@ public final class TrainRunner {
         trainer.pixelDecoder = pixelDecoder
         let grid = PreviewGrid(codec: codec, folder: directory.previews)
         let holdout = try config.holdout.map { try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution) }
-        let swapCheck = overrides.pretrain ? nil : try swapFollowEvaluator()
+        let swapCheck = overrides.pretrain ? nil : try swapFollowEvaluator(targets: data.target)
         trainer.onPreview = { [unowned trainer] preview in
             let url = try grid.write(preview)
             Log.info("preview: \(url.path)")
@@ -191,7 +191,7 @@ public final class TrainRunner {
             record.quality = [quality]
             Log.info(HoldoutEvaluator.describe(quality))
         }
-        if let check = try swapFollowEvaluator() {
+        if let check = try swapFollowEvaluator(targets: try load(config.targets, name: "target").set) {
             let follow = try check.evaluate(loaded.model, iteration: loaded.state.iteration)
             record.swapFollow = [follow]
             Log.info(SwapFollowEvaluator.describe(follow))
@@ -212,15 +212,19 @@ public final class TrainRunner {
     }
 
     /// The swap-follow check on the last target face set (the plate's own frames, when listed
-    /// last); skipped with a warning when FaceMesh's weights are not found, as training needs none.
-    func swapFollowEvaluator() throws -> SwapFollowEvaluator? {
+    /// last), from its faces' training latents at the end of `targets`; skipped with a warning when
+    /// FaceMesh's weights are not found, as training needs none.
+    func swapFollowEvaluator(targets: LatentFaceSet) throws -> SwapFollowEvaluator? {
         let mesh: FaceMeshLandmarker
         do { mesh = try FaceMeshLandmarker() } catch {
             Log.warning("no swap-follow check at previews: \(error)")
             return nil
         }
         let folder = config.targets[config.targets.count - 1]
-        guard let check = try SwapFollowEvaluator(folder: folder, codec: codec, size: config.resolution, mesh: mesh) else {
+        let document = try FaceSetDocument.read(from: folder.appendingPathComponent("faceset.json"))
+        let latents = targets.faces.suffix(document.faces.count).map { $0[0].latent }
+        guard let check = try SwapFollowEvaluator(folder: folder, document: document, latents: latents, size: config.resolution,
+                                                  codec: codec, mesh: mesh) else {
             Log.info("no swap-follow check at previews: \(folder.path) has no faces with FaceMesh landmarks")
             return nil
         }
