@@ -9,7 +9,6 @@ Run: python3 -m venv /tmp/q && /tmp/q/bin/pip install numpy scipy scikit-image
 """
 import numpy as np
 from scipy import ndimage
-from skimage.metrics import structural_similarity
 
 W, H = 48, 40
 
@@ -66,13 +65,20 @@ def scores(out, ref, mask):
                 detail=wmean(detail_energy(yo)) / wmean(detail_energy(yr)), gms=wmean(gms_map(yo, yr)))
 
 
-out, ref, mask = fixture()
-for name, value in scores(out, ref, mask).items():
-    print(f"disk mask {name}: {value:.6f}")
-# scikit-image's SSIM averages the map without a 5-pixel border, where no window leaves the image.
-interior = np.zeros((H, W))
-interior[5:H - 5, 5:W - 5] = 1
-print(f"interior ssim (scipy map): {scores(out, ref, interior)['ssim']:.6f}")
-sk = structural_similarity(luminance(out), luminance(ref), data_range=1, gaussian_weights=True, sigma=1.5,
-                           use_sample_covariance=False)
-print(f"interior ssim (scikit-image): {sk:.6f}")
+def main():
+    # scikit-image only for the self-test, so that other scripts can import the functions above.
+    from skimage.metrics import structural_similarity
+    out, ref, mask = fixture()
+    for name, value in scores(out, ref, mask).items():
+        print(f"disk mask {name}: {value:.6f}")
+    # scikit-image's SSIM averages the map without a 5-pixel border, where no window leaves the image.
+    interior = np.zeros((H, W))
+    interior[5:H - 5, 5:W - 5] = 1
+    print(f"interior ssim (scipy map): {scores(out, ref, interior)['ssim']:.6f}")
+    sk = structural_similarity(luminance(out), luminance(ref), data_range=1, gaussian_weights=True, sigma=1.5,
+                               use_sample_covariance=False)
+    print(f"interior ssim (scikit-image): {sk:.6f}")
+
+
+if __name__ == "__main__":
+    main()

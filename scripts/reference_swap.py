@@ -35,7 +35,6 @@ a decode of the same latent by plateswap (`plateswap codec decode IN.safetensors
 IN holding that face's `latents` [1, 32, 32, 32]).
 """
 import argparse
-import ast
 import json
 import math
 import os
@@ -65,17 +64,10 @@ def log(message):
 # MARK: the metric functions of scripts/quality_reference.py
 
 def load_quality_reference():
-    """scripts/quality_reference.py's imports and functions, without its self-test (module-level
-    code that needs scikit-image and prints): its top-level imports of numpy and scipy and its
-    function definitions are run, nothing else."""
-    path = os.path.join(HERE, "quality_reference.py")
-    with open(path) as f:
-        tree = ast.parse(f.read(), path)
-    keep = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.Import))
-            or (isinstance(node, ast.ImportFrom) and node.module.split(".")[0] != "skimage")]
-    namespace = {"__name__": "quality_reference", "__file__": path}
-    exec(compile(ast.Module(body=keep, type_ignores=[]), path, "exec"), namespace)
-    return namespace
+    """scripts/quality_reference.py's functions (its self-test runs only as a script)."""
+    sys.path.insert(0, HERE)
+    import quality_reference
+    return vars(quality_reference)
 
 
 Q = load_quality_reference()
