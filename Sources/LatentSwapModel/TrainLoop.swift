@@ -68,14 +68,15 @@ public struct SwapPreview {
     public var rows: [[Tensor]]
 }
 
-public struct TrainError: Error, CustomStringConvertible {
-    /// `setup`: the model directory or face sets do not fit the request (a usage error, exit 2);
-    /// `failed`: training itself broke down.
+public struct TrainError: ExitStatusError {
+    /// `setup`: the model directory or face sets do not fit the request (bad input, exit 2);
+    /// `failed`: training itself broke down (exit 1).
     public enum Kind: Sendable { case setup, failed }
     public let kind: Kind
     public let reason: String
     public init(_ kind: Kind, _ reason: String) { self.kind = kind; self.reason = reason }
     public var description: String { "train: \(reason)" }
+    public var exitStatus: Int32 { kind == .setup ? ExitStatus.badInput : ExitStatus.failed }
 }
 
 /// The training loop: batches, losses, Adam, progress, previews, checkpoints, stop conditions and

@@ -87,8 +87,6 @@ struct CodecCommand: ParsableCommand {
     }
 }
 
-extension CodecKind: ExpressibleByArgument {}
-
 /// Options every `codec` subcommand shares: which codec, its files, and tiling.
 struct CodecOptions: ParsableArguments {
     @Option(help: "Codec: taef2 (default), taesd or sdvae.") var codec: CodecKind = .taef2
@@ -113,9 +111,6 @@ struct CodecOptions: ParsableArguments {
             inputs.addInput(URL(fileURLWithPath: path), role: role)
             inputs.addInputs(under: URL(fileURLWithPath: path), role: role)
         }
-        do { try inputs.check(output: URL(fileURLWithPath: output), role: "the output") } catch {
-            Log.error("plateswap codec: \(error)")
-            throw ExitCode(2)
-        }
+        try inputs.check(output: URL(fileURLWithPath: output), role: "the output")
     }
 }

@@ -31,41 +31,33 @@ struct ContactSheetCommand: ParsableCommand {
     @Option(name: .long, help: "Width of the whole sheet in pixels.")
     var width = 1920
 
-    @Option(name: .long, help: "Colour space of a folder's frames: linear_rec709, acescg, aces2065_1, srgb.")
-    var colorspace: String?
+    @Option(name: .long, help: "Colour space of a folder's frames.")
+    var colorspace: ColorSpace?
 
     func run() throws {
-        let status = ShotCommandStatus.run("contact-sheet") {
-            let list = try ShotCommandStatus.frames(frames)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
-                throw PipelineError.configuration("\(source) does not exist")
-            }
-            let pattern: SequencePattern
-            var space = ColorSpace.linearRec709
-            var inputs = InputGuard()
-            if isDirectory.boolValue {
-                pattern = try ContactSheet.sequence(in: URL(fileURLWithPath: source))
-            } else {
-                let config = try ShotCommandStatus.loadShot(source)
-                do { pattern = try SequencePattern(config.output.path.path) } catch {
-                    throw PipelineError.configuration("output.path: \(error)")
-                }
-                space = config.plate.colorspace
-                inputs = InputGuard(shot: config)
-            }
-            for frame in list { inputs.addInput(pattern.url(frame: frame), role: "frame \(frame)") }
-            try inputs.check(output: URL(fileURLWithPath: output), role: "-o")
-            if let colorspace {
-                guard let chosen = ColorSpace(rawValue: colorspace) else {
-                    throw PipelineError.configuration("--colorspace: unknown value '\(colorspace)' (expected \(ColorSpace.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                space = chosen
-            }
-            let grid = try ContactSheet.write(pattern, .init(frames: list, columns: columns, width: width, colorspace: space),
-                                              to: URL(fileURLWithPath: output))
-            Log.info("wrote \(output): \(list.count) frame(s), \(grid.width)x\(grid.height)")
+        let list = try ShotCommandInput.frames(frames)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
+            throw PipelineError.configuration("\(source) does not exist")
         }
-        if status != 0 { throw ExitCode(status) }
+        let pattern: SequencePattern
+        var space = ColorSpace.linearRec709
+        var inputs = InputGuard()
+        if isDirectory.boolValue {
+            pattern = try ContactSheet.sequence(in: URL(fileURLWithPath: source))
+        } else {
+            let config = try ShotCommandInput.loadShot(source)
+            do { pattern = try SequencePattern(config.output.path.path) } catch {
+                throw PipelineError.configuration("output.path: \(error)")
+            }
+            space = config.plate.colorspace
+            inputs = InputGuard(shot: config)
+        }
+        for frame in list { inputs.addInput(pattern.url(frame: frame), role: "frame \(frame)") }
+        try inputs.check(output: URL(fileURLWithPath: output), role: "-o")
+        if let colorspace { space = colorspace }
+        let grid = try ContactSheet.write(pattern, .init(frames: list, columns: columns, width: width, colorspace: space),
+                                          to: URL(fileURLWithPath: output))
+        Log.info("wrote \(output): \(list.count) frame(s), \(grid.width)x\(grid.height)")
     }
 }

@@ -24,19 +24,13 @@ struct DetectCommand: ParsableCommand {
     @Flag(help: "Print JSON on stdout instead of one line per face.")
     var json = false
 
-    @Option(help: "Colour space of EXR pixels: linear_rec709, acescg, aces2065_1 or srgb.")
-    var colorspace: String = "linear_rec709"
+    @Option(help: "Colour space of EXR pixels.")
+    var colorspace: ColorSpace = .linearRec709
 
     func run() throws {
-        guard let space = ColorSpace(rawValue: colorspace) else {
-            throw ValidationError("--colorspace: unknown colour space '\(colorspace)'; use one of \(ColorSpace.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let report: DetectionReport
-        do {
-            report = try DetectionReport(file: image, finder: try FaceFinder(), colorspace: space)
-        } catch {
-            Log.write("plateswap detect: \(error)")
-            throw ExitCode(1)
+        // Whatever stops the search (an unreadable image, a missing model) is a failure: exit 1.
+        let report = try PhaseError.withStatus(ExitStatus.failed) {
+            try DetectionReport(file: image, finder: try FaceFinder(), colorspace: colorspace)
         }
         if json {
             print(try report.json())

@@ -26,8 +26,8 @@ struct ExtractCommand: ParsableCommand {
     @Option(help: "Output face set directory (created; an earlier set there is replaced).")
     var out: String
 
-    @Option(name: .customLong("face-type"), help: "whole_face (default), full or head.")
-    var faceType: String = "whole_face"
+    @Option(name: .customLong("face-type"), help: "The crop's framing.")
+    var faceType: FaceType = .wholeFace
 
     @Option(help: "Crop size in pixels, a multiple of 8 from 256 to 1024.")
     var size: Int = 512
@@ -44,41 +44,27 @@ struct ExtractCommand: ParsableCommand {
     @Option(name: .customLong("min-face"), help: "Smallest face to look for, in source pixels (larger is faster).")
     var minFace: Double = 20
 
-    @Option(help: "Colour space of EXR pixels: linear_rec709, acescg, aces2065_1 or srgb.")
-    var colorspace: String = "linear_rec709"
+    @Option(help: "Colour space of EXR pixels.")
+    var colorspace: ColorSpace = .linearRec709
 
     func run() throws {
-        let source: FaceImageSource, extractor: FaceSetExtractor
-        do {
-            guard let type = FaceType(rawValue: faceType) else {
-                throw ExtractError.option("--face-type", "unknown face type '\(faceType)'; use one of \(FaceType.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            guard let space = ColorSpace(rawValue: colorspace) else {
-                throw ExtractError.option("--colorspace", "unknown colour space '\(colorspace)'; use one of \(ColorSpace.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+        // Whatever stops it before the first frame (options, input, output folder, models) is bad
+        // input (exit 2); whatever stops it later is a failure (exit 1).
+        let (source, extractor) = try PhaseError.withStatus(ExitStatus.badInput) {
             var options = ExtractOptions()
-            options.faceType = type
+            options.faceType = faceType
             options.size = size
             options.minFace = minFace
             options.select = try select.map { try FaceSelection(parsing: $0) }
             try options.validate()
             let range = try frames.map { try FrameRange(parsing: $0) }
-            source = try FaceImageSource(path: input, colorspace: space, frames: range, every: every)
+            let source = try FaceImageSource(path: input, colorspace: colorspace, frames: range, every: every)
             try InputGuard.checkExtract(source, into: URL(fileURLWithPath: out))
-            extractor = try FaceSetExtractor(options: options)
-        } catch {
-            Log.write("plateswap extract: \(error)")
-            throw ExitCode(2)
+            return (source, try FaceSetExtractor(options: options))
         }
-        let doc: FaceSetDocument
-        do {
-            doc = try extractor.run(source, into: URL(fileURLWithPath: out))
-        } catch {
-            Log.write("plateswap extract: \(error)")
-            throw ExitCode(1)
-        }
+        let doc = try PhaseError.withStatus(ExitStatus.failed) { try extractor.run(source, into: URL(fileURLWithPath: out)) }
         Log.info("wrote \(doc.faces.count) faces of \(source.items.count) \(source.isPhotos ? "images" : "frames") to \(out) "
                  + "(\(doc.framesWithoutFaces.count) without a face)")
-        if doc.faces.isEmpty { throw ExitCode(1) }
+        if doc.faces.isEmpty { throw ExitCode(ExitStatus.failed) }
     }
 }

@@ -28,7 +28,7 @@ struct FarmCommand: ParsableCommand {
     var format: Format = .openjd
 
     @Option(name: .long, help: "list: every chunk's frames listed in the template (plain 2023-09); task-chunking: a CHUNK[INT] range the farm cuts (TASK_CHUNKING extension).")
-    var chunking: String = FarmJob.Chunking.list.rawValue
+    var chunking: FarmJob.Chunking = .list
 
     @Option(name: .shortAndLong, help: "Write the template here (atomically) instead of to stdout.")
     var output: String?
@@ -40,29 +40,23 @@ struct FarmCommand: ParsableCommand {
     var identitySwap = false
 
     func run() throws {
-        let status = ShotCommandStatus.run("farm") {
-            guard let mode = FarmJob.Chunking(rawValue: chunking) else {
-                throw PipelineError.configuration("--chunking: unknown value '\(chunking)' (expected list or task-chunking)")
-            }
-            let config = try ShotCommandStatus.loadShot(shot)
-            let binary = plateswap.map { URL(fileURLWithPath: $0) } ?? Self.currentExecutable()
-            let job = try FarmJob(config: config)
-            // The folders of this machine's model search path that exist, as absolute paths.
-            let models = ModelSearchPath.standard().folders.filter { FileManager.default.fileExists(atPath: $0.path) }
-            let yaml = try job.openJDTemplate(.init(chunkSize: chunk, plateswap: binary, chunking: mode, identitySwap: identitySwap,
-                                                    modelFolders: models)).yaml()
-            if let output {
-                var inputs = InputGuard(shot: config)
-                inputs.addInput(binary, role: "the plateswap binary")
-                try inputs.check(output: URL(fileURLWithPath: output), role: "-o")
-                try OutputFolders.check([InputGuard.File(URL(fileURLWithPath: output), "-o")])
-                try AtomicFile.write(Data(yaml.utf8), to: URL(fileURLWithPath: output))
-                Log.info("wrote \(output): \(job.frames.count) frame(s) in chunks of \(chunk)")
-            } else {
-                print(yaml, terminator: "")
-            }
+        let config = try ShotCommandInput.loadShot(shot)
+        let binary = plateswap.map { URL(fileURLWithPath: $0) } ?? Self.currentExecutable()
+        let job = try FarmJob(config: config)
+        // The folders of this machine's model search path that exist, as absolute paths.
+        let models = ModelSearchPath.standard().folders.filter { FileManager.default.fileExists(atPath: $0.path) }
+        let yaml = try job.openJDTemplate(.init(chunkSize: chunk, plateswap: binary, chunking: chunking, identitySwap: identitySwap,
+                                                modelFolders: models)).yaml()
+        if let output {
+            var inputs = InputGuard(shot: config)
+            inputs.addInput(binary, role: "the plateswap binary")
+            try inputs.check(output: URL(fileURLWithPath: output), role: "-o")
+            try OutputFolders.check([InputGuard.File(URL(fileURLWithPath: output), "-o")])
+            try AtomicFile.write(Data(yaml.utf8), to: URL(fileURLWithPath: output))
+            Log.info("wrote \(output): \(job.frames.count) frame(s) in chunks of \(chunk)")
+        } else {
+            print(yaml, terminator: "")
         }
-        if status != 0 { throw ExitCode(status) }
     }
 
     /// This process's binary as an absolute path (symlinks resolved).

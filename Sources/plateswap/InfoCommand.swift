@@ -26,12 +26,8 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: file)
-        do {
-            let report = try InfoFile.report(for: url, stats: stats, threads: workerCount)
-            print(json ? report.serialized() : InfoFile.text(report))
-        } catch {
-            Log.write("plateswap info: \(error)")
-            throw ExitCode(1)
-        }
+        // A file that cannot be read or is not supported is a failure (exit 1), whatever the reason.
+        let report = try PhaseError.withStatus(ExitStatus.failed) { try InfoFile.report(for: url, stats: stats, threads: workerCount) }
+        print(json ? report.serialized() : InfoFile.text(report))
     }
 }

@@ -1,13 +1,27 @@
 import ArgumentParser
+import Foundation
 import Support
 import ShotPipeline
 
 @main
 struct Plateswap: ParsableCommand {
     /// Starts OpenMP with passive waiting (see `OpenMPWaitPolicy`), then parses and runs the command.
+    /// Usage errors exit 64 (ArgumentParser's status); every other error leaves through `exit(for:)`.
     static func main() {
         OpenMPWaitPolicy.relaunchPassiveIfUnset()
-        main(nil)
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { try command.run() } catch { exit(for: error) }
+    }
+
+    /// The one place an error becomes an exit status: one line on stderr and the error's own status
+    /// (`ExitStatus.of`: 2 bad input or configuration, 1 anything else). ArgumentParser's own errors
+    /// keep its handling: `ExitCode` (a status whose reason was already logged), validation errors
+    /// (usage, 64) and `--help`.
+    static func exit(for error: any Error) -> Never {
+        if error is ExitCode || error is ValidationError || error is CleanExit { exit(withError: error) }
+        Log.error("\(error)")
+        Foundation.exit(ExitStatus.of(error))
     }
 
     static let configuration = CommandConfiguration(

@@ -24,14 +24,11 @@ struct PreviewCommand: ParsableCommand {
     var frames: String?
 
     func run() throws {
-        let status = ShotCommandStatus.run("preview") {
-            let config = try ShotCommandStatus.loadShot(shot)
-            let list = try frames.map(ShotCommandStatus.frames)
-            let target = output.map { URL(fileURLWithPath: $0) }
-            let summary = try PreviewMovie.write(config, frames: list, to: target)
-            let path = (target ?? config.output.preview)?.path ?? ""
-            Log.info("wrote \(path): \(summary.frames.count) frame(s)\(summary.missing.isEmpty ? "" : ", \(summary.missing.count) without output")")
-        }
-        if status != 0 { throw ExitCode(status) }
+        let config = try ShotCommandInput.loadShot(shot)
+        let list = try frames.map(ShotCommandInput.frames)
+        let target = output.map { URL(fileURLWithPath: $0) }
+        let summary = try PreviewMovie.write(config, frames: list, to: target)
+        let path = (target ?? config.output.preview)?.path ?? ""
+        Log.info("wrote \(path): \(summary.frames.count) frame(s)\(summary.missing.isEmpty ? "" : ", \(summary.missing.count) without output")")
     }
 }

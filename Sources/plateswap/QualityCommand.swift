@@ -26,14 +26,11 @@ struct QualityCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let status = ShotCommandStatus.run(prefix: "plateswap quality: ") {
-            let config = try ShotCommandStatus.loadShot(shot)
-            let list = try frames.map(ShotCommandStatus.frames)
-            let report = try ShotQuality.measure(config, frames: list)
-            print(json ? try report.json() : report.text())
-            Log.info("\(report.measured.count) frame(s) measured, \(report.skipped.count) with an empty mask, \(report.missing.count) without output, \(report.failed.count) unreadable")
-            return report.measured.isEmpty ? 1 : 0
-        }
-        if status != 0 { throw ExitCode(status) }
+        let config = try ShotCommandInput.loadShot(shot)
+        let list = try frames.map(ShotCommandInput.frames)
+        let report = try ShotQuality.measure(config, frames: list)
+        print(json ? try report.json() : report.text())
+        Log.info("\(report.measured.count) frame(s) measured, \(report.skipped.count) with an empty mask, \(report.missing.count) without output, \(report.failed.count) unreadable")
+        if report.measured.isEmpty { throw ExitCode(ExitStatus.failed) }
     }
 }

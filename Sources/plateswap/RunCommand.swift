@@ -29,36 +29,25 @@ struct RunCommand: ParsableCommand {
     var identitySwap = false
 
     func run() throws {
-        let status = ShotCommandRunner.run(shot: shot, frames: frames, force: force, tracksOnly: tracksOnly,
-                                           identitySwap: identitySwap)
-        if status != 0 { throw ExitCode(status) }
-    }
-}
-
-/// Shared by `run` and the farm's task commands: maps configuration errors to exit code 2 and
-/// failed frames to exit code 1.
-enum ShotCommandRunner {
-    static func run(shot: String, frames: String?, force: Bool, tracksOnly: Bool, identitySwap: Bool) -> Int32 {
-        ShotCommandStatus.run(prefix: "") {
-            let config = try ShotCommandStatus.loadShot(shot)
-            var options = ShotRunner.Options(force: force, tracksOnly: tracksOnly)
-            options.frames = try frames.map(ShotCommandStatus.frames)
-            // Before the model loads or tracking starts (ShotRunner checks again before it writes).
-            try InputGuard.checkShot(config, frames: options.frames)
-            let swapper = try SwapperLoader.load(config, identity: identitySwap)
-            let runner = ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: swapper)
-            let report = try runner.run(options)
-            if tracksOnly {
-                Log.info("tracks written to \(config.output.tracks.path)")
-                return 0
-            }
-            // A full run also writes the review movie; chunks leave it to `plateswap preview`.
-            if frames == nil, report.failed.isEmpty, let preview = config.output.preview {
-                try PreviewMovie.write(config)
-                Log.info("preview written to \(preview.path)")
-            }
-            Log.info("\(report.done.count) frame(s) done, \(report.skipped.count) already done, \(report.noFace.count) without a face, \(report.failed.count) failed; report: \(runner.reportURL(options).path)")
-            return report.failed.isEmpty ? 0 : 1
+        let config = try ShotCommandInput.loadShot(shot)
+        var options = ShotRunner.Options(force: force, tracksOnly: tracksOnly)
+        options.frames = try frames.map(ShotCommandInput.frames)
+        // Before the model loads or tracking starts (ShotRunner checks again before it writes).
+        try InputGuard.checkShot(config, frames: options.frames)
+        let swapper = try SwapperLoader.load(config, identity: identitySwap)
+        let runner = ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: swapper)
+        let report = try runner.run(options)
+        if tracksOnly {
+            Log.info("tracks written to \(config.output.tracks.path)")
+            return
         }
+        // A full run also writes the review movie; chunks leave it to `plateswap preview`.
+        if frames == nil, report.failed.isEmpty, let preview = config.output.preview {
+            try PreviewMovie.write(config)
+            Log.info("preview written to \(preview.path)")
+        }
+        Log.info("\(report.done.count) frame(s) done, \(report.skipped.count) already done, \(report.noFace.count) without a face, \(report.failed.count) failed; report: \(runner.reportURL(options).path)")
+        // The failed frames are listed in report.json and were logged as they failed.
+        if !report.failed.isEmpty { throw ExitCode(ExitStatus.failed) }
     }
 }

@@ -21,13 +21,10 @@ struct TrackCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        let status = ShotCommandStatus.run("track") {
-            let config = try ShotCommandStatus.loadShot(shot)
-            switch try TrackStage.run(config, force: force) {
-            case .existing: Log.info("\(config.output.tracks.path) exists; nothing to do (--force tracks again)")
-            case let .tracked(frames): Log.info("tracked \(frames) frame(s) into \(config.output.tracks.path)")
-            }
+        let config = try ShotCommandInput.loadShot(shot)
+        switch try TrackStage.run(config, force: force) {
+        case .existing: Log.info("\(config.output.tracks.path) exists; nothing to do (--force tracks again)")
+        case let .tracked(frames): Log.info("tracked \(frames) frame(s) into \(config.output.tracks.path)")
         }
-        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -39,35 +39,15 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let status = TrainCommand.train(config: config, overrides: .init(iterations: iterations, minutes: minutes, resume: resume, pretrain: pretrain, scoreOnly: score))
-        if status != 0 { throw ExitCode(status) }
-    }
-
-    static func train(config path: String, overrides: TrainRunner.Overrides) -> Int32 {
         let signals = StopSignals()
-        do {
-            let config = try TrainConfig.load(URL(fileURLWithPath: path), displayName: path)
-            try InputGuard.checkTrain(config)
-            let runner = try TrainRunner(config: config, overrides: overrides, signals: signals)
-            signals.install()
-            defer { signals.uninstall() }
-            let outcome = try runner.run()
-            return outcome.signal.map(StopSignals.exitStatus) ?? 0
-        } catch let error as ConfigError {
-            Log.error("\(error)")
-            return 2
-        } catch let error as any WriteRefusal {
-            Log.error("\(error)")
-            return 2
-        } catch let error as TrainRunError {
-            Log.error("\(error)")
-            return 2
-        } catch let error as TrainError where error.kind == .setup {
-            Log.error("\(error)")
-            return 2
-        } catch {
-            Log.error("\(error)")
-            return 1
-        }
+        let settings = try TrainConfig.load(URL(fileURLWithPath: config), displayName: config)
+        try InputGuard.checkTrain(settings)
+        let runner = try TrainRunner(config: settings, overrides: .init(iterations: iterations, minutes: minutes, resume: resume, pretrain: pretrain, scoreOnly: score),
+                                     signals: signals)
+        signals.install()
+        defer { signals.uninstall() }
+        let outcome = try runner.run()
+        // Stopped by a signal after saving: 128 + the signal's number.
+        if let signal = outcome.signal { throw ExitCode(StopSignals.exitStatus(signal)) }
     }
 }

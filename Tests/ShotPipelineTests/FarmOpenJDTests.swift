@@ -81,7 +81,7 @@ final class FarmOpenJDTests: XCTestCase {
         check(printed, "plateswap farm to stdout")
         XCTAssertEqual(try OpenJDTemplate.parse(yaml: printed.stdout).steps.map(\.name), ["track", "swap", "preview"])
         XCTAssertEqual(try FarmTools.run(plateswap, ["farm", shot.path, "--chunk", "0"]).status, 2)
-        XCTAssertEqual(try FarmTools.run(plateswap, ["farm", shot.path, "--chunk", "2", "--chunking", "bogus"]).status, 2)
+        XCTAssertEqual(try FarmTools.run(plateswap, ["farm", shot.path, "--chunk", "2", "--chunking", "bogus"]).status, 64, "a usage error")
         // Exit codes of the other commands: a missing shot.yaml is a configuration error (2); a
         // contact sheet of frames not written yet fails (1) naming the file.
         XCTAssertEqual(try FarmTools.run(plateswap, ["track", dir.appendingPathComponent("nope.yaml").path]).status, 2)

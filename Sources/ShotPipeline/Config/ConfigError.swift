@@ -1,10 +1,11 @@
 import Foundation
+import Support
 
 /// A problem with a shot.yaml / train.yaml: where it is (file, line, key path) and what is wrong.
 ///
 /// Printed as `shot.yaml:12: output.compression: unknown value 'zipp' (expected one of none, rle, ...)`.
-/// The command line maps it to exit code 2 (bad configuration).
-public struct ConfigError: Error, CustomStringConvertible, LocalizedError, Equatable {
+/// Exit status 2 (bad configuration).
+public struct ConfigError: ExitStatusError, LocalizedError, Equatable {
     public let file: String
     /// 1-based line, 0 when unknown (e.g. the file cannot be read).
     public let line: Int
@@ -28,4 +29,5 @@ public struct ConfigError: Error, CustomStringConvertible, LocalizedError, Equat
     }
 
     public var errorDescription: String? { description }
+    public var exitStatus: Int32 { ExitStatus.badInput }
 }

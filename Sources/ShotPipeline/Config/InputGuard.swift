@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Inputs are read-only to plateswap: before a command writes anything, every file it could write
 /// is compared with every file it reads, as the file system sees them. Two spellings name the same
@@ -77,11 +78,8 @@ public struct InputGuard {
     }
 }
 
-/// A command refused to start because of where it would write (exit status 2: nothing was written).
-public protocol WriteRefusal: Error, CustomStringConvertible {}
-
-/// An output that would land on an input.
-public struct InputGuardError: WriteRefusal, LocalizedError {
+/// An output that would land on an input (exit status 2: nothing was written).
+public struct InputGuardError: ExitStatusError, LocalizedError {
     public let output: InputGuard.File
     public let input: InputGuard.File
     /// How the two paths meet (the same file on disk, the same name in the same folder, ...).
@@ -99,6 +97,7 @@ public struct InputGuardError: WriteRefusal, LocalizedError {
     }
 
     public var errorDescription: String? { description }
+    public var exitStatus: Int32 { ExitStatus.badInput }
 }
 
 /// A file's device and inode (symlinks followed).

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Every folder a command writes into must exist as a writable folder, or be creatable inside
 /// one, before any slow work starts: found after tracking, an unwritable folder cost the tracking
@@ -31,11 +32,12 @@ public enum OutputFolders {
     }
 }
 
-/// An output whose folder cannot be written.
-public struct OutputFolderError: WriteRefusal, LocalizedError {
+/// An output whose folder cannot be written (exit status 2: nothing was written).
+public struct OutputFolderError: ExitStatusError, LocalizedError {
     public let output: InputGuard.File
     public let reason: String
 
     public var description: String { "\(output.role): cannot write \(output.url.path): \(reason)" }
     public var errorDescription: String? { description }
+    public var exitStatus: Int32 { ExitStatus.badInput }
 }

@@ -1,11 +1,12 @@
 import Foundation
+import Support
 
 /// Errors of a run that are not about one frame's data.
-public enum PipelineError: Error, CustomStringConvertible, LocalizedError {
+public enum PipelineError: ExitStatusError, LocalizedError {
     /// Bad configuration found after loading the yaml (exit code 2).
     case configuration(String)
     case unsupported(String)
-    /// A frame failed; `frame` and the underlying reason.
+    /// A frame failed; `frame` and the underlying reason (exit code 1).
     case frame(Int, String)
 
     public var description: String {
@@ -17,6 +18,11 @@ public enum PipelineError: Error, CustomStringConvertible, LocalizedError {
     }
 
     public var errorDescription: String? { description }
+
+    public var exitStatus: Int32 {
+        if case .frame = self { return ExitStatus.failed }
+        return ExitStatus.badInput
+    }
 
     /// What went wrong, without the frame number (for messages that already name the frame).
     public var reason: String {

@@ -1,7 +1,9 @@
 import Foundation
+import Support
 
-/// What stops `plateswap train` before or while training (configuration problems are `ConfigError`s).
-public enum TrainRunError: Error, CustomStringConvertible, LocalizedError {
+/// What stops `plateswap train` before or while training (configuration problems are `ConfigError`s);
+/// exit status 2, as bad input.
+public enum TrainRunError: ExitStatusError, LocalizedError {
     /// A face set file (named) is missing or unusable.
     case badFaceSet(String, String)
     /// The model directory and train.yaml (or the face sets) do not fit together.
@@ -15,4 +17,5 @@ public enum TrainRunError: Error, CustomStringConvertible, LocalizedError {
     }
 
     public var errorDescription: String? { description }
+    public var exitStatus: Int32 { ExitStatus.badInput }
 }
