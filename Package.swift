@@ -33,13 +33,17 @@ let package = Package(
                 .linkedLibrary("IlmThread-3_1"), .linkedLibrary("Imath-3_1"),
             ]),
 
+        // OpenColorIO 2.1 (libopencolorio-dev): colour spaces by name, CPU processors
+        .target(name: "OcioShim", path: "Sources/OcioShim", cxxSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.linkedLibrary("OpenColorIO")]),
+
         // oneDNN convolutions for Neural (libdnnl-dev 2.6, C API)
         .target(name: "DnnlShim", path: "Sources/DnnlShim", cSettings: [.unsafeFlags(["-O2"])],
                 linkerSettings: [.linkedLibrary("dnnl")]),
 
         // Modules (dependencies flow downward only)
         .target(name: "Support"),
-        .target(name: "Imaging", dependencies: ["Support"], swiftSettings: fastMath),
+        .target(name: "Imaging", dependencies: ["Support", "OcioShim"], swiftSettings: fastMath),
         .target(name: "PlateIO", dependencies: ["Imaging", "Support", "ExrShim", "CFFmpeg", "FFShim"]),
         .target(name: "Neural", dependencies: ["COpenBLAS", "DnnlShim", "Support"], swiftSettings: fastMath),
         .target(name: "FaceAlign", dependencies: ["Neural", "Imaging"], swiftSettings: fastMath),

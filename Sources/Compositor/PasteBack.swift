@@ -21,7 +21,9 @@ struct PasteBack {
         if keepRaw { for c in 0..<3 { planes.append(layers.raw!.planes[c]); layers.raw!.planes[c] = [] } }
 
         let width = plate.width, m = plateToCrop, sampler = CropSampler(size: size), encoding = self.encoding
-        let crop = swap.planes + [mask]
+        // OCIO spaces: the round trip of the whole region in one call each way, not one per pixel.
+        let regionTrip = encoding.usesOCIO ? encoding.roundTrip(Self.cut(planes, width: width, region: region)) : nil
+        let crop = swap.planes + [mask] + (regionTrip?.planes ?? []), tripped = regionTrip != nil
         withPointers(crop) { src in
             withMutablePointers(&planes) { dst in
                 parallelFor(region.height) { row in
@@ -36,7 +38,9 @@ struct PasteBack {
                         guard w > 0 else { continue }
                         dst[3][i] = max(dst[3][i], w)
                         let p = SIMD3(dst[0][i], dst[1][i], dst[2][i])
-                        var out = p + w * (swapValue - encoding.roundTrip(p))
+                        let seen = !tripped ? encoding.roundTrip(p)
+                            : { let j = (y - region.y0) * region.width + (x - region.x0); return SIMD3(src[4][j], src[5][j], src[6][j]) }()
+                        var out = p + w * (swapValue - seen)
                         // A non-finite plate value cannot be blended with: the swap replaces it.
                         out.replace(with: swapValue, where: .!((p - p) .== SIMD3<Float>.zero))
                         dst[0][i] = out.x; dst[1][i] = out.y; dst[2][i] = out.z
@@ -47,6 +51,18 @@ struct PasteBack {
         for (k, c) in indices.enumerated() { plate.planes[c] = planes[k] }
         layers.mask = planes[3]
         if keepRaw { for c in 0..<3 { layers.raw!.planes[c] = planes[4 + c] } }
+    }
+
+    /// R, G, B of `region` out of full-size planes.
+    static func cut(_ planes: [[Float]], width: Int, region: CropFootprint) -> ImageBuffer {
+        var out = ImageBuffer(width: region.width, height: region.height, channels: ["R", "G", "B"])
+        for c in 0..<3 {
+            for y in 0..<region.height {
+                let row = (region.y0 + y) * width + region.x0
+                out.planes[c].replaceSubrange((y * region.width)..<((y + 1) * region.width), with: planes[c][row..<(row + region.width)])
+            }
+        }
+        return out
     }
 }
 

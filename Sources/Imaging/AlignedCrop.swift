@@ -18,10 +18,12 @@ public enum AlignedCrop {
 
     /// The `size` x `size` crop of `frame` through `frameToCrop` (frame pixel -> crop pixel,
     /// pixel-centre convention), in this order:
-    /// 1. resample R, G, B as the frame holds them (scene-linear light for EXR plates, which is
-    ///    the physically right place to average pixels) with `filter(frameToCrop:)`; edge pixels
-    ///    repeat outside the frame. NaN under the crop reads as 0 and +-Inf as +-65504 first (a NaN
-    ///    would smear through the kernel); the frame itself is never modified.
+    /// 1. resample R, G, B in the encoding's resampling space (as the frame holds them for the
+    ///    built-in spaces: scene-linear light for EXR plates, which is the physically right place
+    ///    to average pixels; linear Rec.709 for OCIO spaces such as log plates) with
+    ///    `filter(frameToCrop:)`; edge pixels repeat outside the frame. NaN under the crop reads as
+    ///    0 and +-Inf as +-65504 first (a NaN would smear through the kernel); the frame itself is
+    ///    never modified.
     /// 2. `encoding`: to the network's display encoding,
     /// 3. clamped to [0, 1] (by the encoding, before its transfer curve, which keeps [0, 1]).
     /// Nil when the map is singular; an all-zero crop when it misses the frame.
@@ -35,15 +37,13 @@ public enum AlignedCrop {
             let src = frame[channel: name]
             for y in 0..<region.height {
                 let row = (region.y0 + y) * frame.width + region.x0
-                for x in 0..<region.width {
-                    let v = src[row + x]
-                    local.planes[c][y * region.width + x] = v.isNaN ? 0 : min(max(v, -65504), 65504)
-                }
+                local.planes[c].replaceSubrange((y * region.width)..<((y + 1) * region.width), with: src[row..<(row + region.width)])
             }
         }
+        local = encoding.prepareForResampling(local)
         let cropToLocal = AffineTransform.translation(-Double(region.x0), -Double(region.y0)).concatenating(after: cropToFrame)
         let crop = local.warpAffine(matrix: cropToLocal, width: size, height: size, filter: filter(frameToCrop: frameToCrop), edge: .clamp)
-        return encoding.encode(crop)
+        return encoding.encodeResampled(crop)
     }
 }
 
