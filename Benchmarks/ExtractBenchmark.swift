@@ -3,6 +3,7 @@
 // MTCNN minimum face size.
 import FaceAlign
 import Foundation
+import Imaging
 import ShotPipeline
 
 enum ExtractBenchmark {
@@ -18,7 +19,7 @@ enum ExtractBenchmark {
             options.minFace = minFace
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("plateswap-bench-extract-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: out) }
-            let source = try FaceImageSource(path: clip.path, colorspace: .srgb, frames: try .init(parsing: "0-59"))
+            let source = try FaceImageSource(path: clip.path, colorspace: NamedColorSpace(.srgb), frames: try .init(parsing: "0-59"))
             let extractor = try FaceSetExtractor(options: options)
             let start = Date()
             let doc = try extractor.run(source, into: out, progressLabel: "bench extract")

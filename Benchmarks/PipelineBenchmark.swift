@@ -64,7 +64,7 @@ enum PipelineBenchmark {
         // Each stage alone, on frame 1001.
         let sequence = try PlateSequence(config)
         let finder = try FaceFinder()
-        let encoding = NetworkEncoding(plate: config.plate.colorspace)
+        let encoding = sequence.encoding
         let compositor = Compositor(encoding: encoding, colorTransfer: config.blend.colorTransfer,
                                     maskErode: config.blend.maskErode, maskBlur: config.blend.maskBlur)
         let latent = swapper as! LatentSwapper

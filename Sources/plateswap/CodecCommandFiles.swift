@@ -3,14 +3,20 @@ import Imaging
 import LatentSwapModel
 import Neural
 import PlateIO
+import ShotPipeline
 import Support
 
 /// File formats of the `codec` commands: PNG or EXR images, safetensors latents.
 ///
 /// PNG code values / 255 (or / 65535) are the codec input as they are. EXR pixels are taken as
-/// scene-linear Rec.709 and go through the sRGB transfer function (clamped to [0,1]) on the way
-/// in, and back to linear on the way out; an EXR output keeps the input EXR's header.
+/// scene-linear Rec.709 and go through the network encoding (clamped to [0,1], sRGB transfer
+/// function) on the way in, and back to linear on the way out; an EXR output keeps the input EXR's
+/// header and is tagged as Linear Rec.709.
 enum CodecFiles {
+    /// EXR pixels are scene-linear Rec.709: the network encoding of the shot pipeline turns them
+    /// into codec input and back.
+    static let exrEncoding = NetworkEncoding(plate: .linearRec709)
+
     struct Picture {
         var tensor: Tensor
         /// The header of an EXR input, reused for an EXR output.
@@ -25,11 +31,8 @@ enum CodecFiles {
             (image, header) = (try PNGFile.read(url), nil)
         case "exr":
             let (linear, exr) = try ExrImage.read(url, layer: "")
-            var display = linear.selecting(try rgbNames(linear, path))
-            for c in display.planes.indices {
-                display.planes[c] = display.planes[c].map { $0.isFinite ? min(max(SRGB.encode($0), 0), 1) : 0 }
-            }
-            (image, header) = (display, exr)
+            _ = try rgbNames(linear, path)
+            (image, header) = (exrEncoding.encode(linear), exr)
         default:
             throw CodecError.badFile(file: path, reason: "unknown image type '.\(url.pathExtension)' (use .png or .exr)")
         }
@@ -47,9 +50,11 @@ enum CodecFiles {
         case "png":
             try PNGFile.write(image, bitDepth: bitDepth, to: url)
         case "exr":
-            for c in image.planes.indices { image.planes[c] = image.planes[c].map(SRGB.decode) }
+            image = exrEncoding.decode(image)
             // Reuse the input's header only when its data window has the image's size.
-            let header = exrHeader.flatMap { $0.dataWindow.width == image.width && $0.dataWindow.height == image.height ? $0 : nil }
+            var header = exrHeader.flatMap { $0.dataWindow.width == image.width && $0.dataWindow.height == image.height ? $0 : nil }
+                ?? ExrHeader(dataWindow: PixelBox(width: image.width, height: image.height))
+            header.attributes.merge(PlateColorRules.outputAttributes(NamedColorSpace(.linearRec709))) { _, tag in tag }
             try ExrWriter.write(image, header: header, to: url)
         default:
             throw CodecError.badFile(file: path, reason: "unknown image type '.\(url.pathExtension)' (use .png or .exr)")

@@ -31,8 +31,15 @@ struct ContactSheetCommand: ParsableCommand {
     @Option(name: .long, help: "Width of the whole sheet in pixels.")
     var width = 1920
 
-    @Option(name: .long, help: "Colour space of a folder's frames.")
-    var colorspace: ColorSpace?
+    @Option(name: .long, help: "Colour space of the frames: an OCIO name or alias (any case) or linear_rec709, acescg, aces2065_1, srgb.",
+            transform: ColorOptions.parse)
+    var colorspace: NamedColorSpace?
+
+    @Option(name: .long, help: "OCIO display to show the frames through (default: the network encoding's sRGB).")
+    var display: String?
+
+    @Option(name: .long, help: "OCIO view of the display (default: the display's default view).")
+    var view: String?
 
     func run() throws {
         let list = try ShotCommandInput.frames(frames)
@@ -41,7 +48,9 @@ struct ContactSheetCommand: ParsableCommand {
             throw PipelineError.configuration("\(source) does not exist")
         }
         let pattern: SequencePattern
-        var space = ColorSpace.linearRec709
+        var names = try ColorOptions.names()
+        var space: NamedColorSpace?
+        var (shotDisplay, shotView): (String?, String?) = (nil, nil)
         var inputs = InputGuard()
         if isDirectory.boolValue {
             pattern = try ContactSheet.sequence(in: URL(fileURLWithPath: source))
@@ -50,13 +59,25 @@ struct ContactSheetCommand: ParsableCommand {
             do { pattern = try SequencePattern(config.output.path.path) } catch {
                 throw PipelineError.configuration("output.path: \(error)")
             }
-            space = config.plate.colorspace
+            names = config.colour.names
+            space = config.output.colorspace ?? config.plate.colorspace
+            (shotDisplay, shotView) = (config.colour.display, config.colour.view)
             inputs = InputGuard(shot: config)
         }
         for frame in list { inputs.addInput(pattern.url(frame: frame), role: "frame \(frame)") }
         try inputs.check(output: URL(fileURLWithPath: output), role: "-o")
-        if let colorspace { space = colorspace }
-        let grid = try ContactSheet.write(pattern, .init(frames: list, columns: columns, width: width, colorspace: space),
+        space = colorspace ?? space
+        // Undeclared: the first frame's own tags (outputs carry oiio:ColorSpace and chromaticities).
+        if space == nil, let first = list.first, let header = try? ExrImage.headers(of: pattern.url(frame: first)).first {
+            space = PlateColorRules.defaultSpace(.exr(header), names: names)
+        }
+        let transform: ReviewTransform
+        do {
+            transform = try ReviewTransform(space: space ?? names.builtIn(.linearRec709), display: display ?? shotDisplay, view: view ?? shotView)
+        } catch {
+            throw PipelineError.configuration("--display/--view: \(error)")
+        }
+        let grid = try ContactSheet.write(pattern, .init(frames: list, columns: columns, width: width, transform: transform),
                                           to: URL(fileURLWithPath: output))
         Log.info("wrote \(output): \(list.count) frame(s), \(grid.width)x\(grid.height)")
     }

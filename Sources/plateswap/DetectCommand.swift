@@ -24,13 +24,14 @@ struct DetectCommand: ParsableCommand {
     @Flag(help: "Print JSON on stdout instead of one line per face.")
     var json = false
 
-    @Option(help: "Colour space of EXR pixels.")
-    var colorspace: ColorSpace = .linearRec709
+    @Option(help: "Colour space of the pixels: an OCIO name or alias (any case) or linear_rec709, acescg, aces2065_1, srgb. Default: the file's own tags.", transform: ColorOptions.parse)
+    var colorspace: NamedColorSpace?
 
     func run() throws {
+        let names = try ColorOptions.names()
         // Whatever stops the search (an unreadable image, a missing model) is a failure: exit 1.
         let report = try PhaseError.withStatus(ExitStatus.failed) {
-            try DetectionReport(file: image, finder: try FaceFinder(), colorspace: colorspace)
+            try DetectionReport(file: image, finder: try FaceFinder(), colorspace: colorspace, names: names)
         }
         if json {
             print(try report.json())

@@ -44,8 +44,8 @@ struct ExtractCommand: ParsableCommand {
     @Option(name: .customLong("min-face"), help: "Smallest face to look for, in source pixels (larger is faster).")
     var minFace: Double = 20
 
-    @Option(help: "Colour space of EXR pixels.")
-    var colorspace: ColorSpace = .linearRec709
+    @Option(help: "Colour space of the pixels: an OCIO name or alias (any case) or linear_rec709, acescg, aces2065_1, srgb. Default: each file's own tags.", transform: ColorOptions.parse)
+    var colorspace: NamedColorSpace?
 
     func run() throws {
         // Whatever stops it before the first frame (options, input, output folder, models) is bad
@@ -58,7 +58,7 @@ struct ExtractCommand: ParsableCommand {
             options.select = try select.map { try FaceSelection(parsing: $0) }
             try options.validate()
             let range = try frames.map { try FrameRange(parsing: $0) }
-            let source = try FaceImageSource(path: input, colorspace: colorspace, frames: range, every: every)
+            let source = try FaceImageSource(path: input, colorspace: colorspace, names: try ColorOptions.names(), frames: range, every: every)
             try InputGuard.checkExtract(source, into: URL(fileURLWithPath: out))
             return (source, try FaceSetExtractor(options: options))
         }

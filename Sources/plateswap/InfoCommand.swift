@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import PlateIO
+import ShotPipeline
 import Support
 
 /// `plateswap info FILE [--json] [--stats]`: what a plate file holds (schema in README.md).
@@ -24,10 +26,29 @@ struct InfoCommand: ParsableCommand {
     @Flag(help: "Also decode every pixel: per channel min, max, mean (finite values) and NaN/Inf counts.")
     var stats = false
 
+    @Option(help: "Check a colour-space name against the file (an OCIO name or alias, any case, or a built-in name); the text output names the space plateswap reads the file in.",
+            transform: ColorOptions.parse)
+    var colorspace: NamedColorSpace?
+
     func run() throws {
         let url = URL(fileURLWithPath: file)
+        let names = try ColorOptions.names()
         // A file that cannot be read or is not supported is a failure (exit 1), whatever the reason.
         let report = try PhaseError.withStatus(ExitStatus.failed) { try InfoFile.report(for: url, stats: stats, threads: workerCount) }
-        print(json ? report.serialized() : InfoFile.text(report))
+        let evidence = try PhaseError.withStatus(ExitStatus.failed) { try PlateColorRules.evidence(for: url) }
+        let space: NamedColorSpace
+        do {
+            space = try PlateColorRules.space(declared: colorspace, evidence: evidence, names: names, file: file, policy: .error)
+        } catch let mismatch as PlateColorMismatch {
+            throw PipelineError.configuration("\(mismatch.file): --colorspace is '\(mismatch.declared)' but the EXR's chromaticities attribute says \(mismatch.tagged)")
+        }
+        print(json ? report.serialized() : InfoFile.text(report) + "\n" + Self.colourLine(space, declared: colorspace != nil))
+    }
+
+    /// "colour space: ARRI LogC3 (EI800) (declared; OCIO config FILE)", or "... (...; built-in acescg)".
+    static func colourLine(_ space: NamedColorSpace, declared: Bool) -> String {
+        let how = declared ? "declared" : "from the file's tags; declare plate.colorspace to change it"
+        let math = space.builtIn.map { "built-in \($0.rawValue)" } ?? "OCIO config \(space.config?.path ?? "")"
+        return "colour space: \(space.name) (\(how); \(math))"
     }
 }

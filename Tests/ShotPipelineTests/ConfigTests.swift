@@ -63,7 +63,7 @@ final class ShotConfigTests: XCTestCase {
         XCTAssertEqual(config.shot, "SQ010_SH0040")
         XCTAssertEqual(config.plate.path, dir.appendingPathComponent("plates/plate.####.exr").standardizedFileURL)
         XCTAssertEqual(config.plate.frames, [1001, 1004, 1007, 1010])
-        XCTAssertEqual(config.plate.colorspace, .acescg)
+        XCTAssertEqual(config.plate.colorspace?.builtIn, .acescg)
         XCTAssertEqual(config.plate.part, "beauty")
         XCTAssertEqual(config.output.compression, .zips)
         XCTAssertEqual(config.output.pixelType, .float)

@@ -10,7 +10,7 @@ import XCTest
 final class ExtractTests: XCTestCase {
     static let searchPath = ModelSearchPath(folders: [ExtractFixtures.shared.appendingPathComponent("models")])
 
-    func extract(_ path: String, frames: String? = nil, every: Int = 1, colorspace: ColorSpace = .linearRec709,
+    func extract(_ path: String, frames: String? = nil, every: Int = 1, colorspace: NamedColorSpace? = nil,
                  configure: (inout ExtractOptions) -> Void = { _ in }) throws -> (FaceSetDocument, URL) {
         var options = ExtractOptions()
         options.size = 256

@@ -48,19 +48,20 @@ final class ReviewTests: XCTestCase {
         image.planes[0] = [.nan, .infinity, -1, 0.18, 6.5, 1]
         image.planes[1] = [0, 0, 0, 0.18, 0.5, 0]
         image.planes[2] = [0, 0, 0, 0.18, 0.5, 0]
+        // Review images are the network encoding (clamp, then the sRGB curve, whose 1 is 1 - 1 ulp).
         let out = ReviewImage.display(image, colorspace: .linearRec709)
         XCTAssertEqual(out.channelNames, ["R", "G", "B"])
         XCTAssertEqual(out[channel: "R"][0], 0)
-        XCTAssertEqual(out[channel: "R"][1], 1)
+        XCTAssertEqual(out[channel: "R"][1], 1, accuracy: 1e-7)
         XCTAssertEqual(out[channel: "R"][2], 0)
         XCTAssertEqual(out[channel: "R"][3], SRGB.encode(0.18), accuracy: 1e-5)
-        XCTAssertEqual(out[channel: "R"][4], 1)
+        XCTAssertEqual(out[channel: "R"][4], 1, accuracy: 1e-7)
         XCTAssertEqual(out[channel: "G"][4], SRGB.encode(0.5), accuracy: 1e-5)
         // ACEScg red is outside Rec.709: red clamps at 1, the negative green and blue at 0.
         let aces = ReviewImage.display(image, colorspace: .acescg)
         let m = ColorSpace.acescg.matrix(to: .linearRec709).rows
         XCTAssertLessThan(m[1].x, 0)
-        XCTAssertEqual(aces[channel: "R"][5], 1)
+        XCTAssertEqual(aces[channel: "R"][5], 1, accuracy: 1e-7)
         XCTAssertEqual(aces[channel: "G"][5], 0)
         XCTAssertEqual(aces[channel: "G"][3], SRGB.encode(0.18), accuracy: 2e-3, "grey stays grey")
     }

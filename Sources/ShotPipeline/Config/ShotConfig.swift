@@ -13,6 +13,8 @@ public struct ShotConfig: Equatable {
     public enum PixelType: String, CaseIterable, Codable { case half, float }
     public enum Layer: String, CaseIterable, Codable { case rgba, mask, raw }
     public enum ErrorPolicy: String, CaseIterable, Codable { case fail, skip }
+    /// What a declared colour space that disagrees with an EXR's chromaticities is.
+    public enum MismatchPolicy: String, CaseIterable, Codable { case error, warn }
 
     public enum FaceSelect: Equatable, Codable, CustomStringConvertible {
         case largest
@@ -32,7 +34,10 @@ public struct ShotConfig: Equatable {
         public var path: URL
         /// Frames to process; nil = every frame found on disk (every frame of a movie).
         public var frames: [Int]?
-        public var colorspace: ColorSpace = .linearRec709
+        /// The declared colour space; nil = from the plate's own tags (`PlateColorRules`).
+        public var colorspace: NamedColorSpace?
+        /// A declared space that disagrees with the EXR `chromaticities` attribute: error or warning.
+        public var chromaticities: MismatchPolicy = .error
         /// EXR part by name or index ("0" = first part).
         public var part: String = "0"
         /// Channel prefix of the RGB layer ("" = R,G,B).
@@ -53,6 +58,16 @@ public struct ShotConfig: Equatable {
         public var report: URL
         /// Defaults to tracks.json beside the output frames.
         public var tracks: URL
+    }
+
+    /// Colour management: the OCIO config the names resolve in, and the display/view that review
+    /// images (contact sheet, review movie) are shown through.
+    public struct Colour: Equatable {
+        /// `colour.config`, else `$OCIO`, else ../shared/ocio's studio config; nil: built-ins only.
+        public var config: OCIOConfig?
+        public var display: String?
+        public var view: String?
+        public var names: ColorSpaceNames { ColorSpaceNames(config: config) }
     }
 
     public struct Model: Equatable {
@@ -84,6 +99,7 @@ public struct ShotConfig: Equatable {
     public var model: Model
     public var face = Face()
     public var blend = Blend()
+    public var colour = Colour()
     public var onError: ErrorPolicy = .fail
     /// The yaml file this came from.
     public var source: URL
@@ -95,11 +111,12 @@ public struct ShotConfig: Equatable {
     }
 
     public static func parse(_ document: ConfigDocument, source: URL) throws -> ShotConfig {
-        let root = try document.root.mapping(allowed: ["shot", "plate", "output", "model", "face", "blend", "on_error"])
+        let root = try document.root.mapping(allowed: ["shot", "plate", "output", "model", "face", "blend", "colour", "on_error"])
         let shot = try root["shot"]?.string() ?? source.deletingPathExtension().lastPathComponent
 
         let plateMap = try root.required("plate").mapping(
-            allowed: ["path", "frames", "colorspace", "part", "layer", "first_frame", "frame_rate"])
+            allowed: ["path", "frames", "colorspace", "chromaticities", "part", "layer", "first_frame", "frame_rate"])
+        let colour = try parseColour(try root.section("colour", allowed: ["config", "display", "view"]), root: document.root)
         let platePath = try plateMap.required("path")
         var plate = Plate(path: try platePath.url())
         if !SequencePattern.hasFrameToken(plate.path.path), plate.path.pathExtension.lowercased() == "exr" {
@@ -107,7 +124,8 @@ public struct ShotConfig: Equatable {
         }
         try checkPlateExists(plate.path, node: platePath)
         if let frames = plateMap["frames"] { plate.frames = try parseFrames(frames) }
-        if let node = plateMap["colorspace"] { plate.colorspace = try node.oneOf(ColorSpace.self) }
+        if let node = plateMap["colorspace"] { plate.colorspace = try colorSpace(node, colour) }
+        if let node = plateMap["chromaticities"] { plate.chromaticities = try node.oneOf(MismatchPolicy.self) }
         if let node = plateMap["part"] { plate.part = try node.string() }
         if let node = plateMap["layer"] { plate.layer = try node.string() }
         if let node = plateMap["first_frame"] {
@@ -158,6 +176,7 @@ public struct ShotConfig: Equatable {
         if let node = modelMap["codec"] { model.codec = try node.oneOf(CodecKind.self) }
 
         var config = ShotConfig(shot: shot, plate: plate, output: output, model: model, source: url(source))
+        config.colour = colour
         if let faceMap = try root.section("face", allowed: ["select", "min_size", "size", "type", "smoothing"]) {
             if let node = faceMap["select"] { config.face.select = try parseSelect(node) }
             if let node = faceMap["min_size"] { config.face.minSize = try node.int(in: 8...16384) }
@@ -184,6 +203,43 @@ public struct ShotConfig: Equatable {
     }
 
     private static func url(_ source: URL) -> URL { source.standardizedFileURL }
+
+    /// The `colour` section: the config by the search order, and a display/view the config has.
+    static func parseColour(_ map: ConfigMapping?, root: ConfigNode) throws -> Colour {
+        var colour = Colour()
+        let node = map?["config"]
+        do {
+            let explicit = try node?.url(mustExist: true, directory: false).path
+            colour.config = try ColorConfigSearch.locate(explicit: explicit).map { try OCIOConfig.load($0) }
+        } catch let error as ColorError {
+            throw (node ?? root).error(error.description)
+        }
+        if let node = map?["display"] {
+            let display = try node.string()
+            guard let config = colour.config else { throw node.error("a display needs an OCIO config (colour.config or $OCIO)") }
+            guard config.displays.contains(display) else {
+                throw node.error(ColorError.unknownDisplay("display '\(display)'", available: config.displays).description)
+            }
+            colour.display = display
+        }
+        if let node = map?["view"] {
+            let view = try node.string()
+            guard let config = colour.config else { throw node.error("a view needs an OCIO config (colour.config or $OCIO)") }
+            let display = colour.display ?? config.defaultDisplay
+            guard config.views(display: display).contains(view) else {
+                throw node.error(ColorError.unknownDisplay("view '\(view)' of display '\(display)'", available: config.views(display: display)).description)
+            }
+            colour.view = view
+        }
+        return colour
+    }
+
+    /// A colour-space name resolved in the shot's config; unknown names list close matches.
+    static func colorSpace(_ node: ConfigNode, _ colour: Colour) throws -> NamedColorSpace {
+        do { return try colour.names.resolve(try node.string()) } catch let error as ColorError {
+            throw node.error(error.description)
+        }
+    }
 
     /// A movie must exist; for a sequence the folder must exist (frames are checked when listed).
     private static func checkPlateExists(_ url: URL, node: ConfigNode) throws {

@@ -27,9 +27,11 @@ public struct DetectionReport: Codable, Equatable, Sendable {
     public var height: Int
     public var faces: [Face]
 
-    /// Finds the faces of one image file (PNG, JPEG, TIFF, DPX or EXR with pixels in `colorspace`).
-    public init(file: String, finder: FaceFinder, colorspace: ColorSpace = .linearRec709) throws {
-        let loaded = try FaceImageSource.loadStill(URL(fileURLWithPath: file), encoding: NetworkEncoding(plate: colorspace))
+    /// Finds the faces of one image file (PNG, JPEG, TIFF, DPX or EXR) with pixels in `colorspace`,
+    /// or in the space its own tags give (`PlateColorRules`).
+    public init(file: String, finder: FaceFinder, colorspace: NamedColorSpace? = nil,
+                names: ColorSpaceNames = ColorSpaceNames(config: nil)) throws {
+        let loaded = try FaceImageSource.loadStill(URL(fileURLWithPath: file), colorspace: colorspace, names: names)
         let found = try finder.find(loaded.image).map { $0.shifted(by: loaded.origin) }
         image = file
         width = loaded.image.width

@@ -4,10 +4,11 @@ import Imaging
 import PlateIO
 
 /// Images to find faces in: one file, a folder of photos, a frame sequence or a movie. Every image
-/// comes as the pixels the file holds (scene-linear in `colorspace` for EXR, display-referred for
-/// the rest), with the `NetworkEncoding` that turns them into network RGB in [0, 1] exactly as the
-/// shot pipeline encodes its plate: crops are cut from the pixels (`AlignedCrop`), faces are found
-/// in the encoded image.
+/// comes as the pixels the file holds, with the `NetworkEncoding` of their colour space that turns
+/// them into network RGB in [0, 1] exactly as the shot pipeline encodes its plate: crops are cut from
+/// the pixels (`AlignedCrop`), faces are found in the encoded image. The colour space is the
+/// declared one (`--colorspace`), else the file's own tags, by the same rules as `run`
+/// (`PlateColorRules`): the same frame gives the same crops in `extract` and in a shot.
 public final class FaceImageSource {
     public enum Kind: Equatable {
         case photos([URL])
@@ -43,7 +44,11 @@ public final class FaceImageSource {
 
     public let kind: Kind
     public let items: [Item]
-    public let encoding: NetworkEncoding
+    /// The declared colour space (nil: each file's own tags decide).
+    public let colorspace: NamedColorSpace?
+    let names: ColorSpaceNames
+    /// A movie's encoding (its tags are the stream's, the same for every frame).
+    private var movieEncoding: NetworkEncoding?
     /// Frames of the movie or sequence that are missing on disk (sequences only; not fatal).
     public let missingFrames: [Int]
     private var movie: MovieReader?
@@ -53,9 +58,11 @@ public final class FaceImageSource {
     /// Opens `path`: a folder (its images, sorted by name), a sequence pattern (`####`, `%04d`,
     /// `$F4`, `@`), a single image, or a movie. `frames` restricts sequences and movies; `every`
     /// keeps every Nth item of what remains.
-    public init(path: String, colorspace: ColorSpace = .linearRec709, frames: FrameRange? = nil, every: Int = 1) throws {
+    public init(path: String, colorspace: NamedColorSpace? = nil, names: ColorSpaceNames = ColorSpaceNames(config: nil),
+                frames: FrameRange? = nil, every: Int = 1) throws {
         guard every >= 1 else { throw ExtractError.option("--every", "must be at least 1, got \(every)") }
-        encoding = NetworkEncoding(plate: colorspace)
+        self.colorspace = colorspace
+        self.names = names
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -87,6 +94,8 @@ public final class FaceImageSource {
             guard !wanted.isEmpty else { throw ExtractError.input(path, "no frame of \(frames!) in the movie's 0-\(count - 1)") }
             kind = .movie(url)
             movie = reader
+            let space = colorspace ?? PlateColorRules.defaultSpace(.movie(transfer: reader.info.colorTransfer), names: names)
+            movieEncoding = try Self.encoding(space, file: path)
             all = wanted.map { Item(file: url.path, frame: $0) }
         }
         items = Swift.stride(from: 0, to: all.count, by: every).map { all[$0] }
@@ -98,23 +107,34 @@ public final class FaceImageSource {
     public func load(_ item: Item) throws -> Loaded {
         switch kind {
         case .photos, .sequence:
-            return try Self.loadStill(URL(fileURLWithPath: item.file), frame: item.frame, encoding: encoding)
+            return try Self.loadStill(URL(fileURLWithPath: item.file), frame: item.frame, colorspace: colorspace, names: names)
         case .movie:
-            // Movie frames are display-referred video: only the clamp of the srgb encoding applies.
-            return Loaded(pixels: try readMovieFrame(item.frame!), encoding: Self.display, origin: .zero)
+            return Loaded(pixels: try readMovieFrame(item.frame!), encoding: movieEncoding!, origin: .zero)
         }
     }
 
-    /// One image file as network RGB; EXR pixels are `encoding`'s plate colour space.
-    public static func loadStill(_ url: URL, frame: Int? = nil, encoding: NetworkEncoding) throws -> Loaded {
+    /// One image file and the encoding of its colour space: `colorspace` when given (checked
+    /// against an EXR's chromaticities), else the file's own tags.
+    public static func loadStill(_ url: URL, frame: Int? = nil, colorspace: NamedColorSpace?, names: ColorSpaceNames) throws -> Loaded {
         if url.pathExtension.lowercased() == "exr" {
             let (image, header) = try ExrImage.read(url, layer: "")
-            return Loaded(pixels: try rgb(image, url.path, frame: frame), encoding: encoding,
+            let space: NamedColorSpace
+            do {
+                space = try PlateColorRules.space(declared: colorspace, evidence: .exr(header), names: names, file: url.path, policy: .error)
+            } catch let error as PlateColorMismatch {
+                throw ExtractError.input(url.path, "--colorspace is '\(error.declared)' but the EXR's chromaticities attribute says \(error.tagged)")
+            }
+            return Loaded(pixels: try rgb(image, url.path, frame: frame), encoding: try encoding(space, file: url.path),
                           origin: SIMD2(Float(header.dataWindow.xMin), Float(header.dataWindow.yMin)))
         }
         let image = try rgb(try StillImage.read(url), url.path, frame: frame)
-        // Integer formats are display-referred already: only the clamp of the srgb encoding applies.
-        return Loaded(pixels: image, encoding: display, origin: .zero)
+        let evidence: PlateColorRules.Evidence = url.pathExtension.lowercased() == "png" ? .png(PNGColorTags.read(url)) : .image
+        let space = colorspace ?? PlateColorRules.defaultSpace(evidence, names: names)
+        return Loaded(pixels: image, encoding: try encoding(space, file: url.path), origin: .zero)
+    }
+
+    static func encoding(_ space: NamedColorSpace, file: String) throws -> NetworkEncoding {
+        do { return try NetworkEncoding(plate: space) } catch { throw ExtractError.input(file, "\(error)") }
     }
 
     private func readMovieFrame(_ target: Int) throws -> ImageBuffer {
@@ -131,8 +151,6 @@ public final class FaceImageSource {
         }
         throw ExtractError.frame(movie.file, target, "the decoder did not return this frame")
     }
-
-    private static let display = NetworkEncoding(plate: .srgb)
 
     static func isStill(_ url: URL) -> Bool {
         let ext = url.pathExtension.lowercased()

@@ -29,12 +29,17 @@ public final class PlateSequence {
     public let frameRate: Double
     /// The plate path as configured (for messages).
     public let path: String
+    /// The colour space of the pixels: plate.colorspace, else the plate's own tags (`PlateColorRules`).
+    public let colorSpace: NamedColorSpace
+    /// How the pixels become network RGB and back.
+    public let encoding: NetworkEncoding
     let source: Source
 
     public init(_ config: ShotConfig) throws {
         let plate = config.plate
         path = plate.path.path
         let found: [Int]
+        var evidence = PlateColorRules.Evidence.image
         var ownRate: (numerator: Int, denominator: Int)?
         if SequencePattern.hasFrameToken(path) {
             let pattern = try SequencePattern(path)
@@ -49,10 +54,16 @@ public final class PlateSequence {
             do { found = try pattern.framesOnDisk() } catch { throw PipelineError.configuration("plate.path: \(error)") }
             // Frames listed in plate.frames but none on disk is a wrong path, not frames that failed.
             if found.isEmpty { throw PipelineError.configuration("plate.path: no plate frames match \(path)") }
-            if case .exr = source, let first = found.first,
-               case let .rational(n, d)? = try? ExrImage.headers(of: pattern.url(frame: first)).first?.attributes["framesPerSecond"],
-               n > 0, d > 0 {
+            let firstHeader = ext == "exr" ? (try? ExrImage.headers(of: pattern.url(frame: found[0])))?.first : nil
+            if case .exr = source, case let .rational(n, d)? = firstHeader?.attributes["framesPerSecond"], n > 0, d > 0 {
                 ownRate = (Int(n), Int(d))
+            }
+            if case .exr = source, let firstHeader {
+                evidence = .exr(firstHeader)
+            } else if ext == "png" {
+                evidence = .png(PNGColorTags.read(pattern.url(frame: found[0])))
+            } else {
+                evidence = .image
             }
         } else {
             guard plate.path.pathExtension.lowercased() != "exr" else {
@@ -69,13 +80,25 @@ public final class PlateSequence {
             source = .movie(reader, firstFrame: plate.firstFrame, frameCount: count)
             found = Array(plate.firstFrame..<(plate.firstFrame + count))
             ownRate = (reader.info.frameRateNumerator, reader.info.frameRateDenominator)
+            evidence = .movie(transfer: reader.info.colorTransfer)
+        }
+        do {
+            colorSpace = try PlateColorRules.space(declared: plate.colorspace, evidence: evidence, names: config.colour.names,
+                                                   file: Self.file(source, frame: found.first ?? plate.firstFrame), policy: plate.chromaticities)
+            encoding = try NetworkEncoding(plate: colorSpace)
+        } catch let error as PlateColorMismatch {
+            throw PipelineError.configuration(error.description)
+        } catch let error as ColorError {
+            throw PipelineError.configuration("plate.colorspace: \(error)")
         }
         frames = plate.frames ?? found
         frameRate = plate.frameRate ?? ownRate.map { Double($0.numerator) / Double($0.denominator) } ?? 24
     }
 
     /// The file holding `frame` (the movie for every frame of a movie).
-    public func file(frame: Int) -> String {
+    public func file(frame: Int) -> String { Self.file(source, frame: frame) }
+
+    private static func file(_ source: Source, frame: Int) -> String {
         switch source {
         case let .exr(pattern, _, _): return pattern.path(frame: frame)
         case let .images(reader): return reader.pattern.path(frame: frame)

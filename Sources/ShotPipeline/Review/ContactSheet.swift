@@ -15,13 +15,14 @@ public enum ContactSheet {
         public var columns = 4
         /// Width of the whole sheet in pixels.
         public var width = 1920
-        public var colorspace: ColorSpace = .linearRec709
+        /// Output frames -> display RGB (the plate's space through the network encoding, or an OCIO view).
+        public var transform: ReviewTransform
 
-        public init(frames: [Int], columns: Int = 4, width: Int = 1920, colorspace: ColorSpace = .linearRec709) {
+        public init(frames: [Int], columns: Int = 4, width: Int = 1920, transform: ReviewTransform = ReviewTransform(.linearRec709)) {
             self.frames = frames
             self.columns = columns
             self.width = width
-            self.colorspace = colorspace
+            self.transform = transform
         }
     }
 
@@ -64,7 +65,7 @@ public enum ContactSheet {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw ReviewError.frame(file: url.path, "frame \(frame) does not exist")
             }
-            let image = try ReviewImage.read(url, colorspace: options.colorspace)
+            let image = try ReviewImage.read(url, through: options.transform)
             if grid == nil {
                 let layout = Grid(count: options.frames.count, columns: columns, width: options.width,
                                   aspect: Double(image.width) / Double(image.height))

@@ -64,6 +64,7 @@ public enum PreviewMovie {
         }
         try InputGuard.checkShot(config, extra: [InputGuard.File(target, url == nil ? "output.preview" : "the preview movie")])
         let plate = try PlateSequence(config)
+        let transform = try ReviewTransform(config, plate: plate)
         let outputs = try ReviewImage.outputFrames(config)
         let list = frames ?? plate.frames
         guard !list.isEmpty else { throw ReviewError.input("no frames for the preview") }
@@ -73,7 +74,7 @@ public enum PreviewMovie {
         let progress = Progress("\(config.shot) preview", total: list.count)
         for frame in list {
             let source = try plate.read(frame: frame)
-            let plateImage = ReviewImage.prepare(source.image, header: source.header, colorspace: config.plate.colorspace)
+            let plateImage = ReviewImage.prepare(source.image, header: source.header, through: transform)
             if writer == nil {
                 let shape = Layout(displayWidth: plateImage.width, displayHeight: plateImage.height)
                 let (numerator, denominator) = PlateFrame.rational(plate.frameRate)
@@ -83,7 +84,7 @@ public enum PreviewMovie {
             }
             var result: ImageBuffer?
             do {
-                result = try ReviewImage.read(outputs.url(frame: frame), colorspace: config.plate.colorspace)
+                result = try ReviewImage.read(outputs.url(frame: frame), through: transform)
             } catch {
                 Log.warning("preview frame \(frame): \(error)")
                 summary.missing.append(frame)

@@ -2,20 +2,58 @@ import Foundation
 import Imaging
 import PlateIO
 
-/// Turns plate-space EXR frames into what review images show: the display window, in display sRGB.
-public enum ReviewImage {
-    /// Display transform for review: the plate's primaries to Rec.709, the sRGB transfer function,
-    /// clamped to [0, 1] (NaN -> 0, +-Inf -> the nearest bound). Returns R, G, B only.
-    public static func display(_ image: ImageBuffer, colorspace: ColorSpace) -> ImageBuffer {
+/// How review images (contact sheet, review movie, quality scores) turn plate pixels into display
+/// RGB in [0, 1]: by default what the networks see (`NetworkEncoding`: sRGB of linear Rec.709), or
+/// an OCIO display and view of the shot's config (`colour.display` / `colour.view`).
+public struct ReviewTransform: Sendable {
+    public let encoding: NetworkEncoding
+    let view: ColorProcessor?
+
+    /// The network encoding of a built-in space.
+    public init(_ space: ColorSpace) { self.init(encoding: NetworkEncoding(plate: space)) }
+
+    public init(encoding: NetworkEncoding) {
+        self.encoding = encoding
+        view = nil
+    }
+
+    /// `space` through a display/view of its config; without a display and view, the encoding.
+    public init(space: NamedColorSpace, display: String?, view: String?) throws {
+        encoding = try NetworkEncoding(plate: space)
+        guard display != nil || view != nil else {
+            self.view = nil
+            return
+        }
+        guard let config = space.config else {
+            throw ColorError.processor("\(space.name) -> an OCIO display/view: no OCIO config (set colour.config or $OCIO)")
+        }
+        let display = display ?? config.defaultDisplay
+        self.view = try config.displayProcessor(from: space.name, display: display, view: view ?? config.defaultView(display: display))
+    }
+
+    /// The review transform of a shot: its plate's space and its `colour` section.
+    public init(_ config: ShotConfig, plate: PlateSequence) throws {
+        do { try self.init(space: plate.colorSpace, display: config.colour.display, view: config.colour.view) } catch let error as ColorError {
+            throw PipelineError.configuration("colour: \(error)")
+        }
+    }
+
+    /// R, G, B in display RGB, clamped to [0, 1] (NaN -> 0, +-Inf -> the nearest bound).
+    public func apply(_ image: ImageBuffer) -> ImageBuffer {
+        guard let view else { return encoding.encode(image) }
         var rgb = image.selecting(["R", "G", "B"])
-        for c in 0..<3 {
-            rgb.planes[c] = rgb.planes[c].map { $0.isNaN ? 0 : min(max($0, -65504), 65504) }
-        }
-        rgb.convertColor(from: colorspace, to: .srgb)
-        for c in 0..<3 {
-            rgb.planes[c] = rgb.planes[c].map { $0.isNaN ? 0 : min(max($0, 0), 1) }
-        }
+        for c in 0..<3 { rgb.planes[c] = rgb.planes[c].map { $0.isNaN ? 0 : min(max($0, -65504), 65504) } }
+        view.apply(to: &rgb)
+        for c in 0..<3 { rgb.planes[c] = rgb.planes[c].map { $0.isNaN ? 0 : min(max($0, 0), 1) } }
         return rgb
+    }
+}
+
+/// Turns plate-space EXR frames into what review images show: the display window, in display RGB.
+public enum ReviewImage {
+    /// The review transform of a built-in space (the network encoding). Returns R, G, B only.
+    public static func display(_ image: ImageBuffer, colorspace: ColorSpace) -> ImageBuffer {
+        ReviewTransform(colorspace).apply(image)
     }
 
     /// The display window of a frame: the data window's pixels where they overlap it, black elsewhere
@@ -40,16 +78,20 @@ public enum ReviewImage {
     /// Reads one EXR frame's R, G, B (base layer of the first part) as a display-ready image of its
     /// display window.
     public static func read(_ url: URL, colorspace: ColorSpace) throws -> ImageBuffer {
+        try read(url, through: ReviewTransform(colorspace))
+    }
+
+    public static func read(_ url: URL, through transform: ReviewTransform) throws -> ImageBuffer {
         let (image, header) = try ExrImage.read(url, layer: "")
         for name in ["R", "G", "B"] where image.channelIndex(name) == nil {
             throw ReviewError.frame(file: url.path, "no channels R, G, B (channels: \(image.channelNames.joined(separator: ", ")))")
         }
-        return prepare(image, header: header, colorspace: colorspace)
+        return prepare(image, header: header, through: transform)
     }
 
     /// A frame's data window (R, G, B) -> its display window in display sRGB.
-    public static func prepare(_ image: ImageBuffer, header: ExrHeader, colorspace: ColorSpace) -> ImageBuffer {
-        display(displayWindow(image.selecting(["R", "G", "B"]), header: header), colorspace: colorspace)
+    public static func prepare(_ image: ImageBuffer, header: ExrHeader, through transform: ReviewTransform) -> ImageBuffer {
+        transform.apply(displayWindow(image.selecting(["R", "G", "B"]), header: header))
     }
 
     /// The shot's output frames (`output.path`), as the review commands read them.

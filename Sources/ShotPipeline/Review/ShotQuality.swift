@@ -53,7 +53,7 @@ public enum ShotQuality {
                 continue
             }
             do {
-                if let scores = try measure(frame: frame, output: url, plate: plate, colorspace: config.plate.colorspace) {
+                if let scores = try measure(frame: frame, output: url, plate: plate, transform: ReviewTransform(encoding: plate.encoding)) {
                     report.measured.append(FrameScores(frame: frame, scores: scores))
                 } else {
                     report.skipped.append(frame)
@@ -67,15 +67,15 @@ public enum ShotQuality {
     }
 
     /// One frame's scores; nil when its mask is empty.
-    static func measure(frame: Int, output url: URL, plate: PlateSequence, colorspace: ColorSpace) throws -> FaceQualityScores? {
+    static func measure(frame: Int, output url: URL, plate: PlateSequence, transform: ReviewTransform) throws -> FaceQualityScores? {
         let (image, header) = try ExrImage.read(url, layer: nil)
         for name in ["R", "G", "B", "swap.mask"] where image.channelIndex(name) == nil {
             throw ReviewError.frame(file: url.path, "no channel \(name) (channels: \(image.channelNames.joined(separator: ", ")))")
         }
-        let result = ReviewImage.prepare(image, header: header, colorspace: colorspace)
+        let result = ReviewImage.prepare(image, header: header, through: transform)
         let mask = ReviewImage.displayWindow(image.selecting(["swap.mask"]), header: header).planes[0]
         let source = try plate.read(frame: frame)
-        let reference = ReviewImage.prepare(source.image, header: source.header, colorspace: colorspace)
+        let reference = ReviewImage.prepare(source.image, header: source.header, through: transform)
         guard reference.width == result.width, reference.height == result.height else {
             throw ReviewError.frame(file: url.path, "output is \(result.width)x\(result.height), the plate \(reference.width)x\(reference.height)")
         }

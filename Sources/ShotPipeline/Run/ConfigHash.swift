@@ -1,15 +1,16 @@
 import Foundation
+import Imaging
 import Support
 
 /// The hash stored in every output frame (`plateswap:config_hash`): everything that changes an
 /// output pixel, and nothing that does not (frame range, preview, report, error policy).
 /// A re-run skips a frame whose output carries the same hash.
 public enum ConfigHash {
-    public static func compute(_ config: ShotConfig, modelIdentity: String, tracksDigest: String) -> String {
+    public static func compute(_ config: ShotConfig, plateSpace: NamedColorSpace, modelIdentity: String, tracksDigest: String) -> String {
         let fields: [(String, String)] = [
             ("version", PlateswapVersion.string),
             ("plate.path", config.plate.path.path),
-            ("plate.colorspace", config.plate.colorspace.rawValue),
+            ("plate.colorspace", plateSpace.builtIn?.rawValue ?? "\(plateSpace.name) in \(plateSpace.config?.path ?? "")"),
             ("plate.part", config.plate.part),
             ("plate.layer", config.plate.layer),
             ("plate.first_frame", String(config.plate.firstFrame)),

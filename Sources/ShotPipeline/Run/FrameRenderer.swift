@@ -18,10 +18,11 @@ struct FrameRenderer {
     enum Outcome { case swapped, noFace }
 
     /// The EXR attributes plateswap adds to every output frame.
+    /// The colour-space tags (`PlateColorRules.outputAttributes`) say what the pixels are in.
     var attributes: [String: ExrAttribute] {
         ["plateswap:version": .string(PlateswapVersion.string),
          "plateswap:model": .string(swapper.identity),
-         "plateswap:config_hash": .string(configHash)]
+         "plateswap:config_hash": .string(configHash)].merging(PlateColorRules.outputAttributes(plate.colorSpace)) { a, _ in a }
     }
 
     func outputURL(frame: Int) -> URL { outputs.url(frame: frame) }

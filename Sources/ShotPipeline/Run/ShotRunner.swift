@@ -52,13 +52,13 @@ public struct ShotRunner {
         }
         let cropSize = config.face.size ?? swapper.cropSize
         let tracksDigest = try faces.prepare(shot: config, plate: plate, frames: plate.frames)
-        let hash = ConfigHash.compute(config, modelIdentity: swapper.identity, tracksDigest: tracksDigest)
+        let hash = ConfigHash.compute(config, plateSpace: plate.colorSpace, modelIdentity: swapper.identity, tracksDigest: tracksDigest)
         var report = RunReport(shot: config.shot, configHash: hash, model: swapper.identity, frames: frames,
                                started: RunReport.timestamp(start))
         if options.tracksOnly { return try finish(&report, start: start, clock: StageClock(), options) }
 
         let compositor = Compositor(
-            encoding: NetworkEncoding(plate: config.plate.colorspace), colorTransfer: config.blend.colorTransfer,
+            encoding: plate.encoding, colorTransfer: config.blend.colorTransfer,
             maskErode: config.blend.maskErode, maskBlur: config.blend.maskBlur)
         let renderer = FrameRenderer(config: config, plate: plate, outputs: outputs, compositor: compositor, faces: faces,
                                      swapper: swapper, cropSize: cropSize, configHash: hash)

@@ -42,7 +42,7 @@ public final class TrackedFaceProvider: FaceProvider {
     /// Runs the detector and landmarker over the plate and builds the smoothed tracks.
     static func track(shot: ShotConfig, plate: PlateSequence, frames: [Int], searchPath: ModelSearchPath) throws -> TracksDocument {
         let finder = try FaceFinder(searchPath: searchPath)
-        let encoding = NetworkEncoding(plate: shot.plate.colorspace)
+        let encoding = plate.encoding
         let progress = Progress("\(shot.shot) tracking", total: frames.count)
         var detections: [(frame: Int, faces: [DetectedFace])] = []
         for frame in frames {

@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+
+/// Colour-space names on the command line, through the built binary: OCIO names and aliases in
+/// any case, close matches for unknown ones (exit 2), the space `info` reads a file in.
+final class ColourCLITests: XCTestCase {
+    func testInfoNamesTheSpaceAndChecksDeclaredNames() throws {
+        let config = try CLI.sharedFile("ocio/studio-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio")
+        let env = ["OCIO": config.path]
+        let plate = try CLI.sharedFile("data/plates/s18_piz/plate.1001.exr")
+        let plain = try CLI.run(["info", plate.path], environment: env)
+        XCTAssertEqual(plain.status, 0, plain.err)
+        XCTAssertTrue(plain.out.contains("colour space: Linear Rec.709 (sRGB) (from the file's tags"), plain.out)
+
+        let movie = try CLI.run(["info", try CLI.sharedFile("data/plates/s18_prores422hq.mov").path], environment: env)
+        XCTAssertTrue(movie.out.contains("colour space: sRGB - Texture (from the file's tags"), movie.out)
+
+        let alias = try CLI.run(["info", plate.path, "--colorspace", "utility - linear - srgb"], environment: env)
+        XCTAssertEqual(alias.status, 0, alias.err)
+        XCTAssertTrue(alias.out.contains("colour space: Linear Rec.709 (sRGB) (declared; built-in linear_rec709)"), alias.out)
+
+        let unknown = try CLI.run(["info", plate.path, "--colorspace", "ARRI LogC3"], environment: env)
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.err.contains("unknown colour space 'ARRI LogC3'") && unknown.err.contains("'ARRI LogC3 (EI800)'"), unknown.err)
+
+        let mismatch = try CLI.run(["info", plate.path, "--colorspace", "ACES - ACEScg"], environment: env)
+        XCTAssertEqual(mismatch.status, 2)
+        XCTAssertTrue(mismatch.err.contains("'ACEScg'") && mismatch.err.contains("Rec.709/sRGB primaries"), mismatch.err)
+
+        let log = try CLI.run(["info", plate.path, "--colorspace", "arri logc3 (ei800)"], environment: env)
+        XCTAssertEqual(log.status, 0, log.err)
+        XCTAssertTrue(log.out.contains("colour space: ARRI LogC3 (EI800) (declared; OCIO config \(config.path))"), log.out)
+
+        // A bad $OCIO is an error, not a silent fall-back to another config.
+        let badEnv = try CLI.run(["info", plate.path], environment: ["OCIO": "/nonexistent/config.ocio"])
+        XCTAssertEqual(badEnv.status, 2)
+        XCTAssertTrue(badEnv.err.contains("/nonexistent/config.ocio"), badEnv.err)
+    }
+
+    func testExtractAndDetectRefuseUnknownNames() throws {
+        let plate = try CLI.sharedFile("data/plates/s18_piz/plate.1001.exr")
+        let out = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let extract = try CLI.run(["extract", plate.path, "--out", out.appendingPathComponent("set").path, "--colorspace", "acescgg"])
+        XCTAssertEqual(extract.status, 2)
+        XCTAssertTrue(extract.err.contains("--colorspace: unknown colour space 'acescgg'") && extract.err.contains("'ACEScg'"), extract.err)
+        let detect = try CLI.run(["detect", plate.path, "--colorspace", "S-Log3"])
+        XCTAssertEqual(detect.status, 2)
+        XCTAssertTrue(detect.err.contains("'S-Log3 S-Gamut3'"), detect.err)
+    }
+}
