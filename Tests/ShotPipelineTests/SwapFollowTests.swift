@@ -1,4 +1,5 @@
 import FaceAlign
+import Imaging
 import Foundation
 import LatentSwapModel
 import Neural
@@ -22,7 +23,7 @@ final class SwapFollowTests: XCTestCase {
             try FileManager.default.copyItem(at: ExtractFixtures.data("faces/frames/talking_d6/\(name)"),
                                              to: photos.appendingPathComponent(name))
         }
-        let source = try FaceImageSource(path: photos.path, colorspace: .srgb, frames: nil, every: 1)
+        let source = try FaceImageSource(path: photos.path, colorspace: NamedColorSpace(.srgb), frames: nil, every: 1)
         _ = try FaceSetExtractor(options: options, searchPath: ExtractTests.searchPath).run(source, into: out)
         let codec = try CodecLoader.load(.taef2, searchPath: ExtractTests.searchPath)
         let mesh = try FaceMeshLandmarker(searchPath: ExtractTests.searchPath)
