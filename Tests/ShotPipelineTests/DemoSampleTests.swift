@@ -41,13 +41,14 @@ final class DemoSampleTests: XCTestCase {
     }
 
     func testTrainYamlParsesAndNamesTheDemoFaceSets() throws {
-        try makeOutputs(["out/demo/facesets/actor", "out/demo/facesets/plate", "out/demo/facesets/actor-holdout"])
+        try makeOutputs(["out/demo/facesets/actor", "out/demo/facesets/plate", "out/demo/facesets/plate-shot", "out/demo/facesets/actor-holdout"])
         let config = try TrainConfig.load(demo.appendingPathComponent("train.yaml"), displayName: "train.yaml")
         XCTAssertEqual(config.holdout?.resolvingSymlinksInPath().path,
                        root.appendingPathComponent("repo/out/demo/facesets/actor-holdout").standardizedFileURL.resolvingSymlinksInPath().path)
         let out = root.appendingPathComponent("repo/out/demo").standardizedFileURL.resolvingSymlinksInPath()
         XCTAssertEqual(config.sources[0].resolvingSymlinksInPath().path, out.appendingPathComponent("facesets/actor").path)
-        XCTAssertEqual(config.targets[0].resolvingSymlinksInPath().path, out.appendingPathComponent("facesets/plate").path)
+        XCTAssertEqual(config.targets.map { $0.resolvingSymlinksInPath().path },
+                       ["facesets/plate", "facesets/plate-shot"].map { out.appendingPathComponent($0).path })
         XCTAssertEqual(config.model.standardizedFileURL.lastPathComponent, "demo.plateswap")
         XCTAssertEqual(config.resolution, 256)
         XCTAssertTrue(config.vq.enabled)
@@ -76,7 +77,8 @@ final class DemoSampleTests: XCTestCase {
     }
 
     func testTrainAndShotAgreeOnCropSizeAndCodec() throws {
-        try makeOutputs(["out/demo/facesets/actor", "out/demo/facesets/plate", "out/demo/facesets/actor-holdout", "out/demo/demo.plateswap"])
+        try makeOutputs(["out/demo/facesets/actor", "out/demo/facesets/plate", "out/demo/facesets/plate-shot", "out/demo/facesets/actor-holdout",
+                         "out/demo/demo.plateswap"])
         let train = try TrainConfig.load(demo.appendingPathComponent("train.yaml"), displayName: "train.yaml")
         let shot = try ShotConfig.load(demo.appendingPathComponent("shot.yaml"), displayName: "shot.yaml")
         XCTAssertEqual(shot.face.size, train.resolution)
