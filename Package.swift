@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C bridges
@@ -42,7 +43,7 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("dnnl")]),
 
         // Modules (dependencies flow downward only)
-        .target(name: "Support"),
+        .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Imaging", dependencies: ["Support", "OcioShim"], swiftSettings: fastMath),
         .target(name: "PlateIO", dependencies: ["Imaging", "Support", "ExrShim", "CFFmpeg", "FFShim"]),
         .target(name: "Neural", dependencies: ["COpenBLAS", "DnnlShim", "Support"], swiftSettings: fastMath),

@@ -8,6 +8,7 @@ let suites: [String: () throws -> Void] = [
     "exr": runExrBenchmark,
     "extract": ExtractBenchmark.run,
     "faces": FaceBenchmark.run,
+    "hash": HashBenchmark.run,
     "media": MediaBenchmark.run,
     "neural": NeuralBenchmark.run,
     "neural-train": NeuralBenchmark.training,

@@ -1,3 +1,4 @@
+import Support
 import XCTest
 @testable import LatentSwapModel
 
@@ -93,5 +94,31 @@ final class CodecKeyMapTests: XCTestCase {
         XCTAssertThrowsError(try CodecIdentity(name: "x", weightFiles: [folder.appendingPathComponent("missing")])) {
             XCTAssertTrue(String(describing: $0).contains("missing"))
         }
+    }
+
+    /// A farm task whose weights' digests are cached does not hash them: a forged cached digest
+    /// (size and time still matching) becomes the identity; touching the file brings the real one back.
+    func testIdentityUsesCachedDigestsUntilTheFileChanges() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("codec-id-cache-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let weights = folder.appendingPathComponent("taef2_decoder.safetensors")
+        try Data(repeating: 5, count: 4096).write(to: weights)
+        let digests = FileDigestCache(userFolder: folder.appendingPathComponent("user"))
+        let real = try CodecIdentity(name: "taef2", weightFiles: [weights], digests: digests)
+        XCTAssertEqual(real, try CodecIdentity(name: "taef2", weightFiles: [weights]), "the cache does not change the identity")
+
+        let entry = folder.appendingPathComponent(".taef2_decoder.safetensors.sha256.json")
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: entry)) as? [String: Any])
+        let forged = String(repeating: "0", count: 64)
+        object["sha256"] = forged
+        try JSONSerialization.data(withJSONObject: object).write(to: entry)
+        var combined = SHA256()
+        combined.update(forged + "\n")
+        XCTAssertEqual(try CodecIdentity(name: "taef2", weightFiles: [weights], digests: digests).sha256, combined.finalizeHex(),
+                       "the cached digest is used: the weights were not hashed")
+
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: weights.path)
+        XCTAssertEqual(try CodecIdentity(name: "taef2", weightFiles: [weights], digests: digests), real, "a touched file is hashed again")
     }
 }

@@ -24,6 +24,42 @@ final class CodecCLITests: XCTestCase {
         XCTAssertLessThanOrEqual(latents.maxAbsDifference(golden), 2e-3)
     }
 
+    /// Issue 17: the codec id comes from digests cached next to the weights (keyed by size and
+    /// time), so a farm task does not hash them again; the shared read-only models are never written.
+    func testCodecIdentityComesFromTheDigestCache() throws {
+        let crop = try CLI.sharedFile("golden/images/obama_crop256.png")
+        let shared = try CLI.sharedFile("models/taesd")
+        let dir = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let weights = dir.appendingPathComponent("weights")
+        try FileManager.default.createDirectory(at: weights, withIntermediateDirectories: true)
+        for half in ["encoder", "decoder"] {
+            try FileManager.default.copyItem(at: shared.appendingPathComponent("taef2_\(half).safetensors"),
+                                             to: weights.appendingPathComponent("taef2_\(half).safetensors"))
+        }
+        let environment = ["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path]
+        func codecID(_ extra: [String], _ name: String) throws -> String {
+            let out = dir.appendingPathComponent("\(name).safetensors")
+            let result = try CLI.run(["codec", "encode", crop.path, out.path] + extra, environment: environment)
+            XCTAssertEqual(result.status, 0, result.err)
+            return try XCTUnwrap(SafeTensorsFile(url: out).metadata["codec_id"])
+        }
+        let real = try codecID(["--weights", weights.path], "first")
+        let entries = ["encoder", "decoder"].map { weights.appendingPathComponent(".taef2_\($0).safetensors.sha256.json") }
+        for entry in entries {
+            var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: entry)) as? [String: Any], entry.path)
+            object["sha256"] = String(repeating: "0", count: 64)
+            try JSONSerialization.data(withJSONObject: object).write(to: entry)
+        }
+        let cached = try codecID(["--weights", weights.path], "cached")
+        XCTAssertNotEqual(cached, real, "the forged cached digests make the id: the weights were not hashed")
+        XCTAssertEqual(try codecID(["--weights", shared.path], "shared"), real, "the shared copy of the same weights has the same id")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: shared.path).sorted(),
+                       ["taef2_decoder.safetensors", "taef2_encoder.safetensors"], "nothing written into ../shared")
+        let user = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("cache/plateswap/sha256").path)
+        XCTAssertEqual(user.count, 2, "the read-only folder's entries went to XDG_CACHE_HOME: \(user)")
+    }
+
     func testDecodeMatchesTheGoldenPNG() throws {
         let latents = try CLI.sharedFile("golden/taef2/obama_256.safetensors")
         let expected = try PNGFile.read(CLI.sharedFile("golden/taef2/obama_256_decoded.png"))

@@ -19,23 +19,24 @@ public struct CodecIdentity: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Hashes each weight file, then the list of digests together with `architecture` (e.g. the
-    /// SD VAE config, whose scaling factor changes the latents without changing the weights).
-    public init(name: String, weightFiles: [URL], architecture: String = "") throws {
+    /// SD VAE config, whose scaling factor changes the latents without changing the weights). A
+    /// weight file whose size and time match its entry in `digests` is not read (farm tasks).
+    public init(name: String, weightFiles: [URL], architecture: String = "", digests: FileDigestCache = FileDigestCache()) throws {
         var combined = SHA256()
         for file in weightFiles {
             let digest: String
-            do { digest = try SHA256.hex(fileAt: file) } catch {
+            do { digest = try digests.sha256(of: file) } catch {
                 throw CodecError.badFile(file: file.path, reason: "cannot read for hashing: \(error.localizedDescription)")
             }
             combined.update(digest + "\n")
         }
         combined.update(architecture)
-        self.init(name: name, sha256: combined.finalize().map { String(format: "%02x", $0) }.joined())
+        self.init(name: name, sha256: combined.finalizeHex())
     }
 }
 
-/// A codec identity computed on first use: hashing a 335 MB SD VAE file takes seconds, and many
-/// runs (a round trip, a benchmark) never need the id.
+/// A codec identity computed on first use: many runs (a round trip, a benchmark) never need the
+/// id, and an uncached 335 MB SD VAE file still takes about half a second to hash.
 final class LazyCodecIdentity: @unchecked Sendable {
     private let lock = NSLock()
     private var cached: CodecIdentity?
