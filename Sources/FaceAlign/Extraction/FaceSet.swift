@@ -1,6 +1,6 @@
 import Foundation
 
-/// `faceset.json` of a face set directory (DESIGN.md section 3): one entry per aligned face, with
+/// `faceset.json` of a face set directory (docs/ARCHITECTURE.md, section 6): one entry per aligned face, with
 /// its crop `faces/NNNNNN.png` and mask `masks/NNNNNN.png` (16-bit sRGB PNG, `size` px).
 ///
 /// Coordinates (box, points5, landmarks, matrix) are source pixels with pixel centres at integer

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `tracks.json`: every frame of a shot with its faces, track ids and smoothed landmarks.
-/// Written once by the track step; chunks only read it (DESIGN.md section 3, section 6).
+/// Written once by the track step; chunks only read it (docs/ARCHITECTURE.md, sections 6 and 8).
 public struct TracksDocument: FaceAlignJSON, Equatable, Sendable {
     public struct Face: Codable, Equatable, Sendable {
         public var track: Int

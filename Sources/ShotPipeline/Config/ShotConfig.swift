@@ -5,7 +5,7 @@ import Imaging
 import LatentSwapModel
 import PlateIO
 
-/// A validated shot.yaml (DESIGN.md section 4; every key is documented in README.md).
+/// A validated shot.yaml (docs/ARCHITECTURE.md, section 6; every key is documented in README.md).
 public struct ShotConfig: Equatable {
     // Colour spaces, compressions, codecs, colour transfers and face types are the modules' own
     // enums (Imaging.ColorSpace, PlateIO.ExrCompression, LatentSwapModel.CodecKind,

@@ -1,7 +1,7 @@
 import Foundation
 import LatentSwapModel
 
-/// A validated train.yaml (DESIGN.md section 4b; every key is documented in README.md).
+/// A validated train.yaml (docs/ARCHITECTURE.md, section 6; every key is documented in README.md).
 public struct TrainConfig: Equatable {
     public enum Archetype: String, CaseIterable, Codable { case df, liae }
     public enum Inter: String, CaseIterable, Codable { case dense, conv }

@@ -26,7 +26,7 @@ public struct ExtractOptions: Sendable {
     }
 }
 
-/// Writes a face set (DESIGN.md section 3): aligned crops `faces/NNNNNN.png` (16-bit sRGB PNG),
+/// Writes a face set (docs/ARCHITECTURE.md, section 6): aligned crops `faces/NNNNNN.png` (16-bit sRGB PNG),
 /// masks `masks/NNNNNN.png` (8-bit, R = G = B = face-oval coverage) and `faceset.json`.
 ///
 /// Faces of sequences and movies are tracked frame to frame (track ids in faceset.json); photos have

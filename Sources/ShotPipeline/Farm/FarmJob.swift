@@ -1,6 +1,6 @@
 import Foundation
 
-/// Builds the render-farm job of a shot (DESIGN.md section 6): step `track` (one task, writes
+/// Builds the render-farm job of a shot (docs/ARCHITECTURE.md, section 8): step `track` (one task, writes
 /// tracks.json), step `swap` (one task per frame chunk, after `track`), and, when the shot has
 /// `output.preview`, step `preview` (one task, after `swap`). Every task is a plain plateswap
 /// command line, so a chunk re-run skips the frames already written.
