@@ -7,7 +7,7 @@
 // packed into scan lines through OpenEXR's C core (how PlateIO writes NONE, minus the conversion);
 // (c) `oiiotool in.exr -o out.exr`, wall time with start-up.
 // Each figure is the fastest of `repeats` runs, (a) and (b) interleaved so they share the noise.
-import ExrShim
+import ExrBenchShim
 import Foundation
 import Imaging
 import PlateIO

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import Neural
 
@@ -44,22 +43,14 @@ public final class VectorQuantizer {
     /// Bottleneck grid [N, D, H, W] as rows of vectors [N*H*W, D].
     static func vectors(_ x: Tensor) -> [Float] {
         let (n, c, h, w) = x.nchw("VectorQuantizer")
-        let hw = h * w
-        var rows = [Float](repeating: 0, count: x.count)
-        for b in 0..<n {
-            for ch in 0..<c {
-                for p in 0..<hw { rows[(b * hw + p) * c + ch] = x.data[(b * c + ch) * hw + p] }
-            }
-        }
-        return rows
+        return x.reshaped([n, c, h * w]).transposedLastTwo().data
     }
 
     /// Index of the nearest code (squared Euclidean distance; ties go to the lower index) for each row.
     public func assign(_ rows: [Float]) -> [Int] {
         let m = rows.count / codeDim, k = codebookSize, d = codeDim
         var dots = [Float](repeating: 0, count: m * k)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k), Int32(d),
-                    1, rows, Int32(d), codebook, Int32(d), 0, &dots, Int32(k))
+        sgemm(transB: true, m: m, n: k, k: d, a: rows, lda: d, b: codebook, ldb: d, c: &dots, ldc: k)
         var norms = [Float](repeating: 0, count: k)
         for j in 0..<k {
             var s: Float = 0

@@ -21,6 +21,30 @@ final class VectorQuantizerTests: XCTestCase {
         XCTAssertEqual(indices, [1, 2])
     }
 
+    /// A batch large enough for Neural's GEMM to split the distance product over threads still gets
+    /// each vector's nearest code (checked against brute-force distances), and `vectors` lays a
+    /// [N, D, H, W] grid out as rows of D.
+    func testLargeBatchesAssignTheNearestCodeThroughNeuralsGemm() {
+        var random = SeededRandom(seed: 17)
+        let (m, k, d) = (2048, 1024, 64)
+        let vq = VectorQuantizer(codebookSize: k, codeDim: d)
+        vq.codebook = (0..<(k * d)).map { _ in random.uniform(-1, 1) }
+        let rows = (0..<(m * d)).map { _ in random.uniform(-1, 1) }
+        let assigned = vq.assign(rows)
+        for r in 0..<m {
+            func distance(_ j: Int) -> Float {
+                var s: Float = 0
+                for i in 0..<d { let e = rows[r * d + i] - vq.codebook[j * d + i]; s += e * e }
+                return s
+            }
+            let best = (0..<k).map(distance).min()!
+            XCTAssertLessThanOrEqual(distance(assigned[r]), best + 1e-3, "row \(r)")
+        }
+        let grid = Tensor(shape: [2, 3, 2, 2], data: (0..<24).map(Float.init))
+        XCTAssertEqual(Array(VectorQuantizer.vectors(grid).prefix(6)), [0, 4, 8, 1, 5, 9])
+        XCTAssertEqual(Array(VectorQuantizer.vectors(grid).suffix(3)), [15, 19, 23])
+    }
+
     func testStraightThroughGradientAndCommitment() {
         let vq = quantizer()
         let tape = Tape()

@@ -70,19 +70,6 @@ int exrshim_write(const char *path, const int32_t dataWindow[4], const int32_t d
                   const ExrShimChannel *channels, int channelCount, int threads, int options, char *err,
                   size_t errlen);
 
-// ---- benchmark baseline: the library's own RGBA interface into its native half buffers ----
-typedef struct ExrShimRgbaImage ExrShimRgbaImage;
-ExrShimRgbaImage *exrshim_rgba_load(const char *path, int threads, char *err, size_t errlen);
-/// Reads every scan line of a NONE file raw (InputFile::rawPixelData) into `frame`, as stored.
-int exrshim_read_raw_scanlines(const char *path, void *frame, size_t capacity, char *err, size_t errlen);
-/// A synthetic RGBA half image (gradients, a sinusoid and grain; alpha 1).
-ExrShimRgbaImage *exrshim_rgba_synthetic(int width, int height);
-int exrshim_rgba_save(const ExrShimRgbaImage *image, const char *path, int compression, int threads,
-                      char *err, size_t errlen);
-/// The NONE file through OpenEXR's C core instead of RgbaOutputFile (the floor for NONE writes).
-int exrshim_rgba_save_uncompressed_core(const ExrShimRgbaImage *image, const char *path, char *err, size_t errlen);
-void exrshim_rgba_free(ExrShimRgbaImage *image);
-
 #ifdef __cplusplus
 }
 #endif

@@ -45,15 +45,15 @@ struct SDAttentionBlock {
     func forward(_ x: Tensor) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         // Tokens: N x (H*W) x C.
-        let tokens = SDVAELayers.channelsLast(norm.forward(x))
+        let tokens = norm.forward(x).reshaped([n, c, h * w]).transposedLastTwo()
         let attended = scaledDotProductAttention(query.forward(tokens), key.forward(tokens), value.forward(tokens))
-        var result = SDVAELayers.channelsFirst(out.forward(attended), n: n, c: c, h: h, w: w)
+        var result = out.forward(attended).transposedLastTwo().reshaped([n, c, h, w])
         CodecInPlace.add(&result, x)
         return result
     }
 }
 
-/// The small layer constructors and layout changes the SD VAE blocks share.
+/// The small layer constructors the SD VAE blocks share.
 enum SDVAELayers {
     static func conv(_ w: CodecWeights, _ p: String, _ inputs: Int, _ outputs: Int, kernel: Int) throws -> Conv2d {
         Conv2d(weight: try w.take("\(p).weight", [outputs, inputs, kernel, kernel]),
@@ -63,33 +63,5 @@ enum SDVAELayers {
     /// GroupNorm with the VAE's eps 1e-6.
     static func groupNorm(_ w: CodecWeights, _ p: String, _ channels: Int, groups: Int) throws -> GroupNorm {
         GroupNorm(groups: groups, eps: 1e-6, weight: try w.take("\(p).weight", [channels]), bias: try w.take("\(p).bias", [channels]))
-    }
-
-    /// N x C x H x W -> N x (H*W) x C.
-    static func channelsLast(_ x: Tensor) -> Tensor {
-        let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
-        var out = [Float](repeating: 0, count: x.count)
-        x.data.withUnsafeBufferPointer { src in
-            for b in 0..<n {
-                for ch in 0..<c {
-                    for p in 0..<hw { out[(b * hw + p) * c + ch] = src[(b * c + ch) * hw + p] }
-                }
-            }
-        }
-        return Tensor(shape: [n, hw, c], data: out)
-    }
-
-    /// N x (H*W) x C -> N x C x H x W.
-    static func channelsFirst(_ x: Tensor, n: Int, c: Int, h: Int, w: Int) -> Tensor {
-        let hw = h * w
-        var out = [Float](repeating: 0, count: x.count)
-        x.data.withUnsafeBufferPointer { src in
-            for b in 0..<n {
-                for p in 0..<hw {
-                    for ch in 0..<c { out[(b * c + ch) * hw + p] = src[(b * hw + p) * c + ch] }
-                }
-            }
-        }
-        return Tensor(shape: [n, c, h, w], data: out)
     }
 }

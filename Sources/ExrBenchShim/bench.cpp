@@ -1,7 +1,7 @@
 // Benchmark baseline: OpenEXR's own RgbaInputFile / RgbaOutputFile on native half buffers, the
 // floor that PlateIO's planar Float32 path is compared against (Benchmarks/ExrBenchmark.swift).
-#include "common.h"
-#include "exrshim.h"
+#include "../ExrShim/common.h"
+#include "exrbenchshim.h"
 #include <ImfArray.h>
 #include <ImfInputFile.h>
 #include <ImfRgbaFile.h>
