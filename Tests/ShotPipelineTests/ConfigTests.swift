@@ -1,3 +1,4 @@
+import FaceAlign
 import Foundation
 import XCTest
 @testable import ShotPipeline
@@ -154,6 +155,13 @@ final class ShotConfigTests: XCTestCase {
 
     func testFaceSelectForms() throws {
         XCTAssertEqual(try load(full.replacingOccurrences(of: "point:[640, 360]", with: "track:3")).face.select, .track(3))
+        // One grammar with `extract --select` (FaceSelection(parsing:)): every spelling gives the same selection.
+        for text in ["largest", "track:3", "track: 3", "point:[10, 20.5]", "point:10,20.5", "point: 10, 20.5"] {
+            let yaml = full.replacingOccurrences(of: "select: point:[640, 360]", with: "select: \"\(text)\"")
+            XCTAssertEqual(try load(yaml).face.select, try FaceSelection(parsing: text), text)
+        }
+        XCTAssertEqual(try load(full.replacingOccurrences(of: "point:[640, 360]", with: "point:10,20.5")).face.select,
+                       .point(x: 10, y: 20.5))
         XCTAssertEqual(try load(full.replacingOccurrences(of: "select: point:[640, 360]", with: "select: {point: [10, 20.5]}")).face.select,
                        .point(x: 10, y: 20.5))
         assertError(full.replacingOccurrences(of: "point:[640, 360]", with: "biggest"),

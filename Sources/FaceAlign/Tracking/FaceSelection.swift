@@ -13,13 +13,14 @@ public enum FaceSelection: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Parses `largest`, `track:N`, `point:[x,y]` or `point:x,y`.
+    /// Parses `largest`, `track:N`, `point:[x,y]` or `point:x,y` (spaces anywhere are ignored): the
+    /// one grammar of shot.yaml's `face.select` and `extract --select`.
     public init(parsing text: String) throws {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.filter { !$0.isWhitespace }
         if t == "largest" { self = .largest; return }
         if t.hasPrefix("track:"), let n = Int(t.dropFirst(6)), n >= 0 { self = .track(n); return }
         if t.hasPrefix("point:") {
-            let body = t.dropFirst(6).filter { $0 != "[" && $0 != "]" && $0 != " " }
+            let body = t.dropFirst(6).filter { $0 != "[" && $0 != "]" }
             let parts = body.split(separator: ",").compactMap { Float($0) }
             if parts.count == 2, parts.allSatisfy(\.isFinite) { self = .point(x: parts[0], y: parts[1]); return }
         }

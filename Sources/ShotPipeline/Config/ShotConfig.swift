@@ -16,20 +16,6 @@ public struct ShotConfig: Equatable {
     /// What a declared colour space that disagrees with an EXR's chromaticities is.
     public enum MismatchPolicy: String, CaseIterable, Codable { case error, warn }
 
-    public enum FaceSelect: Equatable, Codable, CustomStringConvertible {
-        case largest
-        case track(Int)
-        case point(x: Double, y: Double)
-
-        public var description: String {
-            switch self {
-            case .largest: return "largest"
-            case let .track(id): return "track:\(id)"
-            case let .point(x, y): return "point:[\(x),\(y)]"
-            }
-        }
-    }
-
     public struct Plate: Equatable {
         public var path: URL
         /// Frames to process; nil = every frame found on disk (every frame of a movie).
@@ -77,7 +63,8 @@ public struct ShotConfig: Equatable {
     }
 
     public struct Face: Equatable {
-        public var select: FaceSelect = .largest
+        /// FaceAlign's selection, one grammar with `extract --select` (`FaceSelection(parsing:)`).
+        public var select: FaceSelection = .largest
         public var minSize: Int = 64
         /// Crop size in pixels; nil = the model's training resolution.
         public var size: Int?
@@ -268,25 +255,20 @@ public struct ShotConfig: Equatable {
         }
     }
 
-    /// `largest`, `track:N` or `point:[x,y]` (a flow list after `point:` also parses as a mapping).
-    static func parseSelect(_ node: ConfigNode) throws -> FaceSelect {
+    /// `largest`, `track:N`, `point:[x,y]` or `point:x,y` as `FaceSelection(parsing:)` reads them
+    /// for `extract --select`; `point: [x, y]` and `track: N` written as YAML mappings mean the same.
+    static func parseSelect(_ node: ConfigNode) throws -> FaceSelection {
         if let map = try? node.mapping(allowed: ["point", "track"]) {
-            if let point = map["point"] { return try parsePoint(point) }
+            if let point = map["point"] {
+                let items = try point.list()
+                guard items.count == 2 else { throw point.error("expected [x, y]") }
+                return .point(x: Float(try items[0].double()), y: Float(try items[1].double()))
+            }
             if let track = map["track"] { return .track(try track.int(in: 0...Int(Int32.max))) }
         }
-        let text = try node.string().replacingOccurrences(of: " ", with: "")
-        if text == "largest" { return .largest }
-        if text.hasPrefix("track:"), let id = Int(text.dropFirst(6)), id >= 0 { return .track(id) }
-        if text.hasPrefix("point:[") && text.hasSuffix("]") {
-            let numbers = text.dropFirst(7).dropLast().split(separator: ",").compactMap { Double($0) }
-            if numbers.count == 2, numbers.allSatisfy(\.isFinite) { return .point(x: numbers[0], y: numbers[1]) }
+        let text = try node.string()
+        do { return try FaceSelection(parsing: text) } catch {
+            throw node.error("unknown value '\(text.replacingOccurrences(of: " ", with: ""))' (expected largest, track:N or point:[x,y])")
         }
-        throw node.error("unknown value '\(text)' (expected largest, track:N or point:[x,y])")
-    }
-
-    private static func parsePoint(_ node: ConfigNode) throws -> FaceSelect {
-        let items = try node.list()
-        guard items.count == 2 else { throw node.error("expected [x, y]") }
-        return .point(x: try items[0].double(), y: try items[1].double())
     }
 }

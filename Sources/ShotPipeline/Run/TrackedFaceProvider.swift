@@ -20,11 +20,7 @@ public final class TrackedFaceProvider: FaceProvider {
     public func prepare(shot: ShotConfig, plate: PlateSequence, frames: [Int]) throws -> String {
         faceType = shot.face.type
         minSize = Float(shot.face.minSize)
-        switch shot.face.select {
-        case .largest: selection = .largest
-        case let .track(id): selection = .track(id)
-        case let .point(x, y): selection = .point(x: Float(x), y: Float(y))
-        }
+        selection = shot.face.select
         let url = shot.output.tracks
         if !FileManager.default.fileExists(atPath: url.path) {
             let tracked = try Self.track(shot: shot, plate: plate, frames: frames, searchPath: searchPath)
