@@ -2,7 +2,7 @@ import Foundation
 
 /// config.json of a model directory: everything needed to rebuild the network and to feed it.
 public struct SwapModelConfig: Codable, Equatable, Sendable {
-    public enum Archetype: String, Codable, Sendable {
+    public enum Archetype: String, CaseIterable, Codable, Sendable {
         /// Shared encoder and inter, one decoder per identity (DeepFaceLab "DF").
         case df
         /// Shared encoder and decoder. With the dense inter, DeepFaceLab's "LIAE": a shared inter_AB
@@ -12,7 +12,7 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
     }
 
     /// The bottleneck between encoder and decoders.
-    public enum Inter: String, Codable, Sendable {
+    public enum Inter: String, CaseIterable, Codable, Sendable {
         /// DeepFaceLab's: flatten -> Dense(ae_dims) -> Dense(side^2 x code) -> reshape -> upscale.
         /// The fully connected layer makes the code carry pose and expression, not a spatial copy.
         case dense

@@ -1,5 +1,6 @@
 import FaceAlign
 import Foundation
+import LatentSwapModel
 import XCTest
 @testable import ShotPipeline
 
@@ -229,6 +230,8 @@ final class TrainConfigTests: XCTestCase {
         XCTAssertEqual(config.dims, .init(encoder: 32, decoder: 48, bottleneck: 128, mask: 16))
         XCTAssertEqual(config.vq.enabled, false)
         XCTAssertEqual(config.vq.codebookSize, 512)
+        XCTAssertEqual(config.vq, SwapModelConfig.VQ(enabled: false, codebookSize: 512, codeDim: 32, commitment: 0.5, emaDecay: 0.9),
+                       "train.yaml's vq is the model's own VQ settings")
         XCTAssertEqual(config.stop, .init(iterations: nil, minutes: 2.5))
         XCTAssertEqual(config.learningRate, 1e-4)
         XCTAssertEqual(config.seed, 7)

@@ -3,24 +3,10 @@ import LatentSwapModel
 
 /// A validated train.yaml (docs/ARCHITECTURE.md, section 6; every key is documented in README.md).
 public struct TrainConfig: Equatable {
-    public enum Archetype: String, CaseIterable, Codable { case df, liae }
-    public enum Inter: String, CaseIterable, Codable { case dense, conv }
-
-    /// SAEHD's e_dims, d_dims, ae_dims and d_mask_dims.
-    public struct Dims: Equatable, Codable {
-        public var encoder = 64
-        public var decoder = 64
-        public var bottleneck = 256
-        public var mask = 16
-    }
-
-    public struct VQ: Equatable, Codable {
-        public var enabled = true
-        public var codebookSize = 1024
-        public var codeDim = 64
-        public var commitment = 0.25
-        public var emaDecay = 0.99
-    }
+    // The architecture keys (archetype, inter, dims, vq) are the model's own types: a new model's
+    // config.json (`SwapModelConfig`) takes them as they are.
+    public typealias Archetype = SwapModelConfig.Archetype
+    public typealias Inter = SwapModelConfig.Inter
 
     /// Augmentation: cached crop variants (mirror image, random similarity warps), DFL's random
     /// warp of the inputs, and optional similarity warps of the latents per batch (off: resampling
@@ -70,8 +56,9 @@ public struct TrainConfig: Equatable {
     public var inter: Inter = .dense
     /// ICNR initialisation of the convolutions before each pixel shuffle.
     public var icnr = true
-    public var dims = Dims()
-    public var vq = VQ()
+    /// SAEHD's e_dims, d_dims, ae_dims and d_mask_dims.
+    public var dims = SwapModelConfig.Dims()
+    public var vq = SwapModelConfig.VQ()
     public var augment = Augment()
     /// Weight of latent pixels outside the face mask in the loss (the face weighs 1).
     public var backgroundWeight = 0.25
@@ -163,10 +150,11 @@ public struct TrainConfig: Equatable {
             if let node = vq["enabled"] { config.vq.enabled = try node.bool() }
             if let node = vq["codebook_size"] { config.vq.codebookSize = try node.int(in: 2...1 << 20) }
             if let node = vq["code_dim"] { config.vq.codeDim = try node.int(in: 1...4096) }
-            if let node = vq["commitment"] { config.vq.commitment = try node.double(in: 0...100) }
+            if let node = vq["commitment"] { config.vq.commitment = Float(try node.double(in: 0...100)) }
             if let node = vq["ema_decay"] {
-                config.vq.emaDecay = try node.double(in: 0...1)
-                guard config.vq.emaDecay < 1 else { throw node.error("ema_decay must be below 1 (1 never updates the codebook)") }
+                let decay = try node.double(in: 0...1)
+                guard decay < 1, Float(decay) < 1 else { throw node.error("ema_decay must be below 1 (1 never updates the codebook)") }
+                config.vq.emaDecay = Float(decay)
             }
         }
         if let augment = try root.section("augment", allowed: ["flip", "warped_variants", "random_warp", "latent_warp"]) {

@@ -89,11 +89,7 @@ public final class TrainRunner {
     public func modelConfig(faceType: String) throws -> SwapModelConfig {
         let identity = try codec.identity
         var model = SwapModelConfig(
-            archetype: config.archetype == .df ? .df : .liae, inter: config.inter == .dense ? .dense : .conv, icnr: config.icnr,
-            dims: .init(encoder: config.dims.encoder, decoder: config.dims.decoder, bottleneck: config.dims.bottleneck,
-                        mask: config.dims.mask),
-            vq: .init(enabled: config.vq.enabled, codebookSize: config.vq.codebookSize, codeDim: config.vq.codeDim,
-                      commitment: Float(config.vq.commitment), emaDecay: Float(config.vq.emaDecay)),
+            archetype: config.archetype, inter: config.inter, icnr: config.icnr, dims: config.dims, vq: config.vq,
             codec: .init(id: identity.name, sha256: identity.sha256, channels: codec.latentChannels, downscale: codec.downscale),
             resolution: config.resolution, faceType: faceType)
         model.backgroundWeight = Float(config.backgroundWeight)
