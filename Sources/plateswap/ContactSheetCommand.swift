@@ -60,7 +60,7 @@ struct ContactSheetCommand: ParsableCommand {
                 throw PipelineError.configuration("output.path: \(error)")
             }
             names = config.colour.names
-            space = config.plate.colorspace
+            space = config.output.colorspace ?? config.plate.colorspace
             (shotDisplay, shotView) = (config.colour.display, config.colour.view)
             inputs = InputGuard(shot: config)
         }

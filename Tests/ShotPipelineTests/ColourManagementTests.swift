@@ -17,12 +17,12 @@ final class ColourManagementTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    func shot(_ plate: String, output: String = "out", extra: String = "") throws -> ShotConfig {
+    func shot(_ plate: String, output: String = "out", outputSpace: String? = nil, extra: String = "") throws -> ShotConfig {
         let url = dir.appendingPathComponent("\(output).yaml")
         try """
             shot: COLOUR
             plate: \(plate)
-            output: {path: \(output)/swap.####.exr, compression: zip, layers: [rgba, mask]}
+            output: {path: \(output)/swap.####.exr, compression: zip, layers: [rgba, mask]\(outputSpace.map { ", colorspace: '\($0)'" } ?? "")}
             model: {path: model.plateswap}
             face: {size: 64}
             blend: {mask_erode: 1, mask_blur: 2, color_transfer: none}
@@ -193,5 +193,46 @@ final class ColourManagementTests: XCTestCase {
         // Without a display and view, review images are the network encoding.
         let plain = try ReviewTransform(space: names.builtIn(.linearRec709), display: nil, view: nil).apply(try ExrImage.read(source).image)
         XCTAssertEqual(plain, NetworkEncoding(plate: .linearRec709).encode(try ExrImage.read(source).image))
+    }
+
+    /// `output.colorspace` converts the whole frame: a ProRes and a PNG16 plate written as ACEScg
+    /// and linear Rec.709 agree with the linear EXR plate of the same frame within the codec's error.
+    func testOutputColorspaceConvertsMovieAndPNGPlatesToSceneLinear() throws {
+        let (exr, _) = try ExrImage.read(ExtractFixtures.data("plates/s18_piz/plate.1001.exr"))
+        let cases: [(plate: String, space: String, builtIn: ColorSpace, mean: Double, worst: Float)] = [
+            // The ProRes encode itself is about 0.002 darker than its source (ffmpeg's own decode of
+            // frame 0 against plate.1001.png: mean error 0.0023, means 35831 vs 35967 of 65535).
+            ("{path: \(ExtractFixtures.data("plates/s18_prores422hq.mov").path)}", "ACES - ACEScg", .acescg, 3e-3, 0.05),
+            ("{path: \(ExtractFixtures.data("plates/s18_png16").path)/plate.####.png}", "lin_rec709", .linearRec709, 2e-4, 2e-3),
+        ]
+        for (index, item) in cases.enumerated() {
+            let config = try shot(item.plate, output: "out\(index)", outputSpace: item.space)
+            XCTAssertEqual(try PlateSequence(config).colorSpace.builtIn, .srgb)
+            let report = try ShotRunner(config: config, faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 64)).run(.init(frames: [1001]))
+            XCTAssertEqual(report.done, [1001], "\(report.failed)")
+            let (out, header) = try ExrImage.read(dir.appendingPathComponent("out\(index)/swap.1001.exr"))
+            XCTAssertEqual(header.attributes["oiio:ColorSpace"], .string(item.builtIn.ocioName))
+            XCTAssertEqual(header.attributes["chromaticities"], .chromaticities(PlateColorRules.outputChromaticities(NamedColorSpace(item.builtIn))!))
+            var reference = exr.selecting(["R", "G", "B"])
+            reference.convertColor(from: .linearRec709, to: item.builtIn)
+            let mask = out[channel: "swap.mask"]
+            var (sum, count, worst) = (0.0, 0, Float(0))
+            var bias = [Double](repeating: 0, count: 3)
+            for (c, name) in ["R", "G", "B"].enumerated() {
+                let o = out[channel: name]
+                for i in 0..<out.pixelCount where mask[i] == 0 {
+                    let d = o[i] - reference.planes[c][i]
+                    sum += Double(abs(d)); count += 1; worst = max(worst, abs(d)); bias[c] += Double(d)
+                }
+            }
+            bias = bias.map { $0 / Double(count / 3) }
+            print("\(item.space) from \(item.plate): mean |output - EXR plate| = \(sum / Double(count)), max \(worst), mean signed \(bias)")
+            // No colour shift beyond the codec's own.
+            XCTAssertTrue(bias.allSatisfy { abs($0) <= item.mean }, "\(item.space): bias \(bias)")
+            XCTAssertGreaterThan(count, 2_000_000)
+            XCTAssertLessThan(sum / Double(count), item.mean, item.space)
+            XCTAssertLessThan(worst, item.worst, item.space)
+            XCTAssertGreaterThan(mask.filter { $0 > 0.9 }.count, 1000, "the face was swapped too")
+        }
     }
 }

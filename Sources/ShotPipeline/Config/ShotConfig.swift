@@ -36,6 +36,9 @@ public struct ShotConfig: Equatable {
 
     public struct Output: Equatable {
         public var path: URL
+        /// The colour space of the output frames; nil = the plate's own (pixels outside the mask
+        /// then stay the plate's, bit for bit).
+        public var colorspace: NamedColorSpace?
         public var compression: ExrCompression = .piz
         public var pixelType: PixelType = .half
         public var layers: [Layer] = [.rgba, .mask]
@@ -124,7 +127,7 @@ public struct ShotConfig: Equatable {
         if let node = plateMap["frame_rate"] { plate.frameRate = try node.double(in: 0.001...100_000) }
 
         let outputMap = try root.required("output").mapping(
-            allowed: ["path", "compression", "pixel_type", "layers", "preview", "report", "tracks"])
+            allowed: ["path", "colorspace", "compression", "pixel_type", "layers", "preview", "report", "tracks"])
         let outputNode = try outputMap.required("path")
         let outputPath = try outputNode.url()
         guard SequencePattern.hasFrameToken(outputPath.path) else {
@@ -143,6 +146,7 @@ public struct ShotConfig: Equatable {
             }
             output.compression = compression
         }
+        if let node = outputMap["colorspace"] { output.colorspace = try colorSpace(node, colour) }
         if let node = outputMap["pixel_type"] { output.pixelType = try node.oneOf(PixelType.self) }
         if let node = outputMap["layers"] {
             output.layers = try node.list().map { try $0.oneOf(Layer.self) }
@@ -190,6 +194,9 @@ public struct ShotConfig: Equatable {
     }
 
     private static func url(_ source: URL) -> URL { source.standardizedFileURL }
+
+    /// The colour space output frames are written in: `output.colorspace`, else the plate's.
+    public func outputSpace(plate: PlateSequence) -> NamedColorSpace { output.colorspace ?? plate.colorSpace }
 
     /// The `colour` section: the config by the search order, and a display/view the config has.
     static func parseColour(_ map: ConfigMapping?, root: ConfigNode) throws -> Colour {

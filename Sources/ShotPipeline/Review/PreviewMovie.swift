@@ -64,7 +64,8 @@ public enum PreviewMovie {
         }
         try InputGuard.checkShot(config, extra: [InputGuard.File(target, url == nil ? "output.preview" : "the preview movie")])
         let plate = try PlateSequence(config)
-        let transform = try ReviewTransform(config, plate: plate)
+        let transform = try ReviewTransform(config, space: plate.colorSpace)
+        let outputTransform = try ReviewTransform(config, space: config.outputSpace(plate: plate))
         let outputs = try ReviewImage.outputFrames(config)
         let list = frames ?? plate.frames
         guard !list.isEmpty else { throw ReviewError.input("no frames for the preview") }
@@ -84,7 +85,7 @@ public enum PreviewMovie {
             }
             var result: ImageBuffer?
             do {
-                result = try ReviewImage.read(outputs.url(frame: frame), through: transform)
+                result = try ReviewImage.read(outputs.url(frame: frame), through: outputTransform)
             } catch {
                 Log.warning("preview frame \(frame): \(error)")
                 summary.missing.append(frame)

@@ -31,9 +31,10 @@ public struct ReviewTransform: Sendable {
         self.view = try config.displayProcessor(from: space.name, display: display, view: view ?? config.defaultView(display: display))
     }
 
-    /// The review transform of a shot: its plate's space and its `colour` section.
-    public init(_ config: ShotConfig, plate: PlateSequence) throws {
-        do { try self.init(space: plate.colorSpace, display: config.colour.display, view: config.colour.view) } catch let error as ColorError {
+    /// The review transform of a shot's frames in `space` (the plate's, or the outputs') through
+    /// the shot's `colour` section.
+    public init(_ config: ShotConfig, space: NamedColorSpace) throws {
+        do { try self.init(space: space, display: config.colour.display, view: config.colour.view) } catch let error as ColorError {
             throw PipelineError.configuration("colour: \(error)")
         }
     }

@@ -43,6 +43,13 @@ public enum ShotQuality {
         let plate = try PlateSequence(config)
         let outputs = try ReviewImage.outputFrames(config)
         let list = frames ?? plate.frames
+        // Output and plate through the network encoding of each one's space (the same unless output.colorspace differs).
+        let transforms: (output: ReviewTransform, plate: ReviewTransform)
+        do {
+            transforms = (ReviewTransform(encoding: try NetworkEncoding(plate: config.outputSpace(plate: plate))), ReviewTransform(encoding: plate.encoding))
+        } catch {
+            throw PipelineError.configuration("output.colorspace: \(error)")
+        }
         var report = Report(shot: config.shot)
         let progress = Progress("\(config.shot) quality", total: list.count)
         for frame in list {
@@ -53,7 +60,7 @@ public enum ShotQuality {
                 continue
             }
             do {
-                if let scores = try measure(frame: frame, output: url, plate: plate, transform: ReviewTransform(encoding: plate.encoding)) {
+                if let scores = try measure(frame: frame, output: url, plate: plate, transforms: transforms) {
                     report.measured.append(FrameScores(frame: frame, scores: scores))
                 } else {
                     report.skipped.append(frame)
@@ -67,15 +74,16 @@ public enum ShotQuality {
     }
 
     /// One frame's scores; nil when its mask is empty.
-    static func measure(frame: Int, output url: URL, plate: PlateSequence, transform: ReviewTransform) throws -> FaceQualityScores? {
+    static func measure(frame: Int, output url: URL, plate: PlateSequence,
+                        transforms: (output: ReviewTransform, plate: ReviewTransform)) throws -> FaceQualityScores? {
         let (image, header) = try ExrImage.read(url, layer: nil)
         for name in ["R", "G", "B", "swap.mask"] where image.channelIndex(name) == nil {
             throw ReviewError.frame(file: url.path, "no channel \(name) (channels: \(image.channelNames.joined(separator: ", ")))")
         }
-        let result = ReviewImage.prepare(image, header: header, through: transform)
+        let result = ReviewImage.prepare(image, header: header, through: transforms.output)
         let mask = ReviewImage.displayWindow(image.selecting(["swap.mask"]), header: header).planes[0]
         let source = try plate.read(frame: frame)
-        let reference = ReviewImage.prepare(source.image, header: source.header, through: transform)
+        let reference = ReviewImage.prepare(source.image, header: source.header, through: transforms.plate)
         guard reference.width == result.width, reference.height == result.height else {
             throw ReviewError.frame(file: url.path, "output is \(result.width)x\(result.height), the plate \(reference.width)x\(reference.height)")
         }

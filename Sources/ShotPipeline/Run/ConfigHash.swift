@@ -7,7 +7,7 @@ import Support
 /// A re-run skips a frame whose output carries the same hash.
 public enum ConfigHash {
     public static func compute(_ config: ShotConfig, plateSpace: NamedColorSpace, modelIdentity: String, tracksDigest: String) -> String {
-        let fields: [(String, String)] = [
+        var fields: [(String, String)] = [
             ("version", PlateswapVersion.string),
             ("plate.path", config.plate.path.path),
             ("plate.colorspace", plateSpace.builtIn?.rawValue ?? "\(plateSpace.name) in \(plateSpace.config?.path ?? "")"),
@@ -28,6 +28,9 @@ public enum ConfigHash {
             ("blend", "\(config.blend.colorTransfer.rawValue),\(config.blend.maskErode),\(config.blend.maskBlur)"),
             ("tracks", tracksDigest),
         ]
+        if let output = config.output.colorspace {
+            fields.append(("output.colorspace", output.builtIn?.rawValue ?? "\(output.name) in \(output.config?.path ?? "")"))
+        }
         return SHA256.hex(fields.map { "\($0.0)=\($0.1)" }.joined(separator: "\n"))
     }
 }

@@ -10,6 +10,8 @@ struct FrameRenderer {
     let plate: PlateSequence
     let outputs: SequencePattern
     let compositor: Compositor
+    /// Plate space -> output space (identity unless output.colorspace differs from the plate's).
+    let conversion: ColorConversion
     let faces: FaceProvider
     let swapper: FaceSwapper
     let cropSize: Int
@@ -22,7 +24,7 @@ struct FrameRenderer {
     var attributes: [String: ExrAttribute] {
         ["plateswap:version": .string(PlateswapVersion.string),
          "plateswap:model": .string(swapper.identity),
-         "plateswap:config_hash": .string(configHash)].merging(PlateColorRules.outputAttributes(plate.colorSpace)) { a, _ in a }
+         "plateswap:config_hash": .string(configHash)].merging(PlateColorRules.outputAttributes(conversion.target)) { a, _ in a }
     }
 
     func outputURL(frame: Int) -> URL { outputs.url(frame: frame) }
@@ -55,12 +57,18 @@ struct FrameRenderer {
                                      mask: face.mask, layers: &layers)
             }
         }
+        conversion.apply(to: &result)
         if config.output.layers.contains(.mask) { result.addChannel("swap.mask", plane: layers.mask) }
-        if let raw = layers.raw {
+        if var raw = layers.raw {
+            conversion.apply(to: &raw)
             for name in ["R", "G", "B"] { result.addChannel("swap." + name, plane: raw[channel: name]) }
         }
         var outHeader = header
         outHeader.attributes.merge(attributes) { _, new in new }
+        // Converted to a space without primaries (a log encoding): the plate's no longer apply.
+        if !conversion.isIdentity, PlateColorRules.outputChromaticities(conversion.target) == nil {
+            outHeader.attributes["chromaticities"] = nil
+        }
         try clock.time("write") {
             AtomicFile.removeTemporaries(beside: outputURL(frame: frame))
             try ExrWriter.write(result, header: outHeader, to: outputURL(frame: frame),

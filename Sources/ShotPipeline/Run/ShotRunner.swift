@@ -60,7 +60,11 @@ public struct ShotRunner {
         let compositor = Compositor(
             encoding: plate.encoding, colorTransfer: config.blend.colorTransfer,
             maskErode: config.blend.maskErode, maskBlur: config.blend.maskBlur)
-        let renderer = FrameRenderer(config: config, plate: plate, outputs: outputs, compositor: compositor, faces: faces,
+        let conversion: ColorConversion
+        do { conversion = try ColorConversion(from: plate.colorSpace, to: config.outputSpace(plate: plate)) } catch {
+            throw PipelineError.configuration("output.colorspace: \(error)")
+        }
+        let renderer = FrameRenderer(config: config, plate: plate, outputs: outputs, compositor: compositor, conversion: conversion, faces: faces,
                                      swapper: swapper, cropSize: cropSize, configHash: hash)
         var clock = StageClock()
         let progress = Progress(config.shot, total: frames.count)
