@@ -20,24 +20,37 @@ public enum AtomicFile {
         }
     }
 
-    /// Runs `write` on a temporary path and renames the result onto `url`; removes the temporary on error.
+    /// Runs `write` on a temporary path and renames the result onto `url`; removes the temporary on
+    /// error. Foundation's file errors (a full disk, no permission) become a `FileError` naming `url`.
     public static func write(to url: URL, _ write: (URL) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw FileError(.write, url.path, error)
+        }
         let temp = temporaryURL(beside: url)
         do {
-            try write(temp)
+            try write(WriteFaults.failing(url) ? WriteFaults.fullDevice : temp)
             if rename(temp.path, url.path) != 0 {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
-                    NSLocalizedDescriptionKey: "cannot rename \(temp.path) to \(url.path): \(String(cString: strerror(errno)))"])
+                throw FileError(.write, url.path, reason: "cannot rename \(temp.lastPathComponent) into place: \(String(cString: strerror(errno)))")
             }
         } catch {
             try? FileManager.default.removeItem(at: temp)
-            throw error
+            throw ErrorText.isFoundation(error) ? FileError(.write, url.path, error) : error
         }
     }
 
     public static func write(_ data: Data, to url: URL) throws {
         try write(to: url) { temp in try data.write(to: temp) }
     }
+}
+
+/// Test-only fault injection: `PLATESWAP_TEST_FAIL_WRITES=report.json,tracks.json` sends every
+/// atomic write of a file with one of these names to /dev/full, so tests see a real "No space left
+/// on device" from the system without a full disk. Unset in normal use.
+enum WriteFaults {
+    static let fullDevice = URL(fileURLWithPath: "/dev/full")
+    static let names: Set<String> = Set((ProcessInfo.processInfo.environment["PLATESWAP_TEST_FAIL_WRITES"] ?? "")
+        .split(separator: ",").map(String.init))
+
+    static func failing(_ url: URL) -> Bool { !names.isEmpty && names.contains(url.lastPathComponent) }
 }

@@ -30,10 +30,13 @@ public struct PhaseError: ExitStatusError {
     public let underlying: any Error
     public let exitStatus: Int32
 
-    public var description: String { "\(underlying)" }
+    public var description: String { ErrorText.describe(underlying) }
 
-    /// Runs `body`; an error it throws leaves as a `PhaseError` with `status`.
+    /// Runs `body`; an error it throws leaves as a `PhaseError` with `status`, except a stop by a
+    /// signal, which keeps its 130 / 143.
     public static func withStatus<T>(_ status: Int32, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch { throw PhaseError(underlying: error, exitStatus: status) }
+        do { return try body() } catch let stop as Stopped { throw stop } catch {
+            throw PhaseError(underlying: error, exitStatus: status)
+        }
     }
 }

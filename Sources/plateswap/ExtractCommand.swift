@@ -16,6 +16,7 @@ struct ExtractCommand: ParsableCommand {
             masks, 8-bit) and DIR/faceset.json (see README.md). Scene-linear EXR plates are converted to \
             sRGB for the crops, as the shot pipeline does. Frames without faces, or that cannot be read, \
             are listed in faceset.json and on stderr; they do not stop the run. Progress goes to stderr. \
+            SIGINT / SIGTERM saves the faces so far as a face set and exits 130 / 143. \
             Exit codes: 0 done (also when some frames had no face), 1 no face at all or a write failed, \
             2 bad arguments or input.
             """)

@@ -9,6 +9,8 @@ struct Plateswap: ParsableCommand {
     /// Usage errors exit 64 (ArgumentParser's status); every other error leaves through `exit(for:)`.
     static func main() {
         OpenMPWaitPolicy.relaunchPassiveIfUnset()
+        // SIGINT / SIGTERM: the phase at work stops at its next unit, or within 1 s (`StopSignals`).
+        StopSignals.shared.install()
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         do { try command.run() } catch { exit(for: error) }
@@ -20,7 +22,12 @@ struct Plateswap: ParsableCommand {
     /// (usage, 64) and `--help`.
     static func exit(for error: any Error) -> Never {
         if error is ExitCode || error is ValidationError || error is CleanExit { exit(withError: error) }
-        Log.error("\(error)")
+        if let stop = error as? Stopped {
+            Log.info("\(stop)")
+            Foundation.exit(stop.exitStatus)
+        }
+        // Foundation's file and decoding errors in plain words, naming the file.
+        Log.error(ErrorText.describe(error))
         Foundation.exit(ExitStatus.of(error))
     }
 

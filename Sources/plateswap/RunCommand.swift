@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Swap the faces of a shot described by a shot.yaml (the default command).",
         discussion: """
             Exit codes: 0 every frame done, 1 some frames failed (listed in report.json), \
-            2 bad configuration.
+            2 bad configuration, 130 / 143 stopped by SIGINT / SIGTERM (between frames, report written).
             """)
 
     @Argument(help: "The shot.yaml file.")
@@ -43,6 +43,7 @@ struct RunCommand: ParsableCommand {
         }
         // A full run also writes the review movie; chunks leave it to `plateswap preview`.
         if frames == nil, report.failed.isEmpty, let preview = config.output.preview {
+            try StopSignals.shared.check("after the last frame, before the preview movie (`plateswap preview` makes it)")
             try PreviewMovie.write(config)
             Log.info("preview written to \(preview.path)")
         }

@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a VQ latent swap model from two face sets (train.yaml).",
         discussion: """
             Progress lines go to stderr. Ctrl-C (SIGINT) or SIGTERM finishes the current iteration, \
-            saves the model and exits. Exit codes: 0 done, 1 training failed, 2 bad configuration \
+            saves the model and exits (while face sets are encoded: within 2 s, keeping the faces encoded). Exit codes: 0 done, 1 training failed, 2 bad configuration \
             or face sets, 130 stopped by SIGINT, 143 stopped by SIGTERM (model saved in both cases).
             """)
 
@@ -39,13 +39,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let signals = StopSignals()
+        let signals = StopSignals.shared
         let settings = try TrainConfig.load(URL(fileURLWithPath: config), displayName: config)
         try InputGuard.checkTrain(settings)
         let runner = try TrainRunner(config: settings, overrides: .init(iterations: iterations, minutes: minutes, resume: resume, pretrain: pretrain, scoreOnly: score),
                                      signals: signals)
-        signals.install()
-        defer { signals.uninstall() }
         let outcome = try runner.run()
         // Stopped by a signal after saving: 128 + the signal's number.
         if let signal = outcome.signal { throw ExitCode(StopSignals.exitStatus(signal)) }

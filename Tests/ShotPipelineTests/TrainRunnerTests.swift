@@ -4,6 +4,7 @@ import Imaging
 import LatentSwapModel
 import Neural
 import PlateIO
+import Support
 import XCTest
 @testable import ShotPipeline
 

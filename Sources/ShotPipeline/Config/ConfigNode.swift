@@ -12,18 +12,15 @@ public struct ConfigDocument {
     /// Reads and parses `url`; syntax errors become `ConfigError`s with the line.
     public init(url: URL, displayName: String? = nil) throws {
         let name = displayName ?? url.path
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: name, line: 0, keyPath: "", message: "cannot read the file (\(Self.reason(error)))")
-        }
+        let text = try YAMLBounds.read(url, displayName: name)
         try self.init(text: text, displayName: name, baseDirectory: url.deletingLastPathComponent())
     }
 
     public init(text: String, displayName: String, baseDirectory: URL) throws {
         self.displayName = displayName
         self.baseDirectory = baseDirectory.standardizedFileURL
+        // Depth, size, list lengths and aliases are measured before Yams builds its tree.
+        try YAMLBounds.check(text, file: displayName)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -45,10 +42,6 @@ public struct ConfigDocument {
         default:
             return ConfigError(file: file, line: 0, keyPath: "", message: "YAML syntax error: \(error)")
         }
-    }
-
-    private static func reason(_ error: Error) -> String {
-        (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
     }
 
     struct Context {
@@ -93,6 +86,18 @@ public struct ConfigNode {
     public func string() throws -> String {
         guard case let .scalar(s) = node, !isNull else { throw error("expected a string, got \(kind)") }
         return s.string
+    }
+
+    /// A name that goes into logs and report.json: one line, at most `YAMLBounds.maximumNameLength` characters.
+    public func name() throws -> String {
+        let text = try string()
+        guard text.count <= YAMLBounds.maximumNameLength else {
+            throw error("a name of \(text.count) characters; names are at most \(YAMLBounds.maximumNameLength) (they go into every log line and report.json)")
+        }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw error("a name must be one line without control characters")
+        }
+        return text
     }
 
     public func int(in range: ClosedRange<Int>? = nil) throws -> Int {

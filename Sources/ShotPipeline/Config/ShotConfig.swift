@@ -102,7 +102,7 @@ public struct ShotConfig: Equatable {
 
     public static func parse(_ document: ConfigDocument, source: URL) throws -> ShotConfig {
         let root = try document.root.mapping(allowed: ["shot", "plate", "output", "model", "face", "blend", "colour", "on_error"])
-        let shot = try root["shot"]?.string() ?? source.deletingPathExtension().lastPathComponent
+        let shot = try root["shot"]?.name() ?? source.deletingPathExtension().lastPathComponent
 
         let plateMap = try root.required("plate").mapping(
             allowed: ["path", "frames", "colorspace", "chromaticities", "part", "layer", "first_frame", "frame_rate"])

@@ -35,6 +35,8 @@ public struct ExtractOptions: Sendable {
 public final class FaceSetExtractor {
     public let options: ExtractOptions
     private let finder: FaceFinder
+    /// Polled before each frame: a signal saves the faces so far as a complete face set and stops.
+    public var stop: StopSignals = .shared
 
     public init(options: ExtractOptions, searchPath: ModelSearchPath = .standard()) throws {
         try options.validate()
@@ -63,6 +65,11 @@ public final class FaceSetExtractor {
         let reader = ReadAhead(source)
 
         for (n, item) in source.items.enumerated() {
+            if stop.signal != nil {
+                try finish(doc, writer: writer, into: directory)
+                try stop.check("after \(n) of \(source.items.count) \(source.isPhotos ? "images" : "frames"): "
+                    + "\(doc.faces.count) faces saved in \(documentURL.path)")
+            }
             let place = item.frame.map { "\(item.file) frame \($0)" } ?? item.file
             do {
                 let loaded = try reader.take(n)
@@ -96,10 +103,15 @@ public final class FaceSetExtractor {
                 try AtomicFile.write(try doc.encoded(), to: documentURL)
             }
         }
-        try writer.finish()
-        try AtomicFile.write(try doc.encoded(), to: documentURL)
-        try removeStaleFiles(in: directory, keeping: doc.faces.count)
+        try finish(doc, writer: writer, into: directory)
         return doc
+    }
+
+    /// Waits for the crops, writes faceset.json and removes crops of an earlier, longer run.
+    private func finish(_ doc: FaceSetDocument, writer: FaceWriter, into directory: URL) throws {
+        try writer.finish()
+        try AtomicFile.write(try doc.encoded(), to: directory.appendingPathComponent("faceset.json"))
+        try removeStaleFiles(in: directory, keeping: doc.faces.count)
     }
 
     /// The crop in the loaded buffer's coordinates, with the matrix in source pixel space.

@@ -28,6 +28,8 @@ public struct RunReport: Codable, Equatable {
     public var finished: String = ""
     /// What is known of the swap's quality (absent with `--identity-swap`).
     public var quality: Quality?
+    /// The signal that stopped the run between two frames (`SIGINT`, `SIGTERM`); absent when it ran to the end.
+    public var stopped: String?
 
     /// The model's last held-out score (train.yaml `holdout`) and this run's latent checkerboard:
     /// the swaps' (-1)^(x+y) latent energy over that of the plate crops' own codec latents.
@@ -39,7 +41,7 @@ public struct RunReport: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case shot, version, configHash = "config_hash", model, frames, done, skipped, noFace = "no_face", failed
-        case secondsPerFrame = "seconds_per_frame", totalSeconds = "total_seconds", started, finished, quality
+        case secondsPerFrame = "seconds_per_frame", totalSeconds = "total_seconds", started, finished, quality, stopped
     }
 
     public func write(to url: URL) throws {

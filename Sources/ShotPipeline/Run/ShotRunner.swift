@@ -13,6 +13,8 @@ public struct ShotRunner {
         public var force = false
         /// Only make tracks.json (the farm's `track` step).
         public var tracksOnly = false
+        /// Polled before each frame (and each tracked frame): a signal writes the report and stops.
+        public var stop: StopSignals = .shared
 
         public init(frames: [Int]? = nil, force: Bool = false, tracksOnly: Bool = false) {
             self.frames = frames
@@ -69,6 +71,12 @@ public struct ShotRunner {
         var clock = StageClock()
         let progress = Progress(config.shot, total: frames.count)
         for frame in frames {
+            if let signal = options.stop.signal {
+                report.stopped = Stopped.signalName(signal)
+                _ = try finish(&report, start: start, clock: clock, options)
+                try options.stop.check("before frame \(frame): \(report.done.count) frame(s) written, report in \(reportURL(options).path); "
+                    + "a rerun does the rest")
+            }
             if !options.force && renderer.isDone(frame: frame) {
                 report.skipped.append(frame)
                 progress.advance(detail: "frame \(frame) already done")

@@ -14,8 +14,12 @@ public final class TrackedFaceProvider: FaceProvider {
     private var selection: FaceSelection = .largest
     private var minSize: Float = 0
     private let searchPath: ModelSearchPath
+    private let stop: StopSignals
 
-    public init(searchPath: ModelSearchPath = .standard()) { self.searchPath = searchPath }
+    public init(searchPath: ModelSearchPath = .standard(), stop: StopSignals = .shared) {
+        self.searchPath = searchPath
+        self.stop = stop
+    }
 
     public func prepare(shot: ShotConfig, plate: PlateSequence, frames: [Int]) throws -> String {
         faceType = shot.face.type
@@ -23,7 +27,7 @@ public final class TrackedFaceProvider: FaceProvider {
         selection = shot.face.select
         let url = shot.output.tracks
         if !FileManager.default.fileExists(atPath: url.path) {
-            let tracked = try Self.track(shot: shot, plate: plate, frames: frames, searchPath: searchPath)
+            let tracked = try Self.track(shot: shot, plate: plate, frames: frames, searchPath: searchPath, stop: stop)
             AtomicFile.removeTemporaries(beside: url)
             try AtomicFile.write(try tracked.encoded(), to: url)
         }
@@ -35,13 +39,17 @@ public final class TrackedFaceProvider: FaceProvider {
         return try SHA256.hex(fileAt: url)
     }
 
-    /// Runs the detector and landmarker over the plate and builds the smoothed tracks.
-    static func track(shot: ShotConfig, plate: PlateSequence, frames: [Int], searchPath: ModelSearchPath) throws -> TracksDocument {
+    /// Runs the detector and landmarker over the plate and builds the smoothed tracks. A signal stops
+    /// it between frames without writing anything (the tracks are smoothed over the whole shot).
+    static func track(shot: ShotConfig, plate: PlateSequence, frames: [Int], searchPath: ModelSearchPath,
+                      stop: StopSignals = .shared) throws -> TracksDocument {
         let finder = try FaceFinder(searchPath: searchPath)
         let encoding = plate.encoding
         let progress = Progress("\(shot.shot) tracking", total: frames.count)
         var detections: [(frame: Int, faces: [DetectedFace])] = []
         for frame in frames {
+            try stop.check("while tracking, before frame \(frame) (\(detections.count) of \(frames.count) tracked): "
+                + "\(shot.output.tracks.lastPathComponent) is made only from the whole shot, so a rerun tracks again")
             var faces: [DetectedFace] = []
             do {
                 let plateFrame = try plate.read(frame: frame)

@@ -19,13 +19,17 @@ public struct FaceSetLatents {
     public let variants: CropVariants
     /// Crops encoded per codec call.
     public var batchSize = 8
+    /// Polled between codec calls: a signal stops the encoding, keeping every face encoded so far.
+    public var stop: StopSignals = .shared
 
     public init(folder: URL, codec: LatentCodec, size: Int, variants: CropVariants) throws {
         let file = folder.appendingPathComponent("faceset.json")
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw TrainRunError.badFaceSet(file.path, "missing: not a face set made by `plateswap extract`")
         }
-        document = try FaceSetDocument.read(from: file)
+        do { document = try FaceSetDocument.read(from: file) } catch let FaceAlignError.badFile(path, reason) {
+            throw TrainRunError.badFaceSet(path, reason)
+        }
         guard !document.faces.isEmpty else { throw TrainRunError.badFaceSet(file.path, "holds no faces") }
         if document.size != size {
             // Every variant, 0 included, is then a second resample of the crop `run` would feed the codec.
@@ -61,6 +65,8 @@ public struct FaceSetLatents {
         }
         let started = Date()
         for chunk in stride(from: 0, to: pending.count, by: max(1, batchSize / variants.count)) {
+            try stop.check("while encoding \(name): \(pending.count - chunk) of \(document.faces.count) faces left to encode "
+                + "(\(document.faces.count - pending.count + chunk) cached in \(cache.path); a rerun encodes only the rest)")
             if chunk > 0 {
                 let rate = Double(chunk) / max(Date().timeIntervalSince(started), 1e-9)
                 Log.info("\(name): encoded \(chunk)/\(pending.count) faces, " + String(format: "%.2f faces/s", rate)
@@ -137,8 +143,8 @@ public struct FaceSetLatents {
     /// Every variant of one face: sRGB crops [V*3*S*S] for the codec and masks [V, 1, S/8, S/8].
     func render(_ entry: FaceSetDocument.Entry) throws -> (images: [Float], masks: Tensor) {
         let cropURL = folder.appendingPathComponent(entry.file), maskURL = folder.appendingPathComponent(entry.mask)
-        let crop = try PNGFile.read(cropURL)
-        let maskImage = try PNGFile.read(maskURL)
+        let crop = try Self.readPNG(cropURL)
+        let maskImage = try Self.readPNG(maskURL)
         guard crop.width == crop.height, maskImage.width == crop.width, maskImage.height == crop.height else {
             throw TrainRunError.badFaceSet(cropURL.path, "crop \(crop.width)x\(crop.height) and mask \(maskImage.width)x\(maskImage.height) must be the same square size")
         }
@@ -152,6 +158,13 @@ public struct FaceSetLatents {
             masks += FaceSetLatents.boxAverage(out.mask.planes[0], size: size, factor: codec.downscale)
         }
         return (images, Tensor(shape: [variants.count, 1, grid, grid], data: masks))
+    }
+
+    /// A crop or mask of the face set; one that does not decode is a bad face set (exit 2), named.
+    static func readPNG(_ url: URL) throws -> ImageBuffer {
+        do { return try PNGFile.read(url) } catch {
+            throw TrainRunError.badFaceSet(url.path, "cannot be decoded as a PNG (damaged or truncated); extract the face set again")
+        }
     }
 
     /// Averages `factor` x `factor` blocks: the mask at latent resolution.

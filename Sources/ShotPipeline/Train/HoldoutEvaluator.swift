@@ -20,16 +20,17 @@ public struct HoldoutEvaluator {
     var batchSize = 4
 
     /// Loads (and caches, as for training) the latents of every face of `folder` at `size`.
-    public init(folder: URL, codec: LatentCodec, size: Int) throws {
+    public init(folder: URL, codec: LatentCodec, size: Int, stop: StopSignals = .shared) throws {
         let plain = CropVariants(flip: false, warped: 0)
-        let faces = try FaceSetLatents(folder: folder, codec: codec, size: size, variants: plain)
+        var faces = try FaceSetLatents(folder: folder, codec: codec, size: size, variants: plain)
+        faces.stop = stop
         let set = try faces.load(name: "holdout").set
         let c = codec.latentChannels, side = size / codec.downscale
         latents = Tensor(shape: [set.faces.count, c, side, side], data: set.faces.flatMap { $0[0].latent.data })
         var crops: [ImageBuffer] = [], masks: [[Float]] = []
         for entry in faces.document.faces {
-            let crop = try PNGFile.read(folder.appendingPathComponent(entry.file)).selecting(["R", "G", "B"])
-            let mask = try PNGFile.read(folder.appendingPathComponent(entry.mask)).selecting(["R"])
+            let crop = try FaceSetLatents.readPNG(folder.appendingPathComponent(entry.file)).selecting(["R", "G", "B"])
+            let mask = try FaceSetLatents.readPNG(folder.appendingPathComponent(entry.mask)).selecting(["R"])
             let out = plain.render(index: 0, face: entry.file, crop: crop, mask: mask, size: size)
             var clamped = out.crop
             for p in clamped.planes.indices { clamped.planes[p] = clamped.planes[p].map { min(max($0, 0), 1) } }

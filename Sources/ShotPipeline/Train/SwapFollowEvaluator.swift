@@ -40,7 +40,7 @@ public struct SwapFollowEvaluator {
         var reference: [[SIMD3<Float>]] = [], rois: [FaceROI] = []
         for i in chosen {
             let entry = document.faces[i]
-            let crop = try PNGFile.read(folder.appendingPathComponent(entry.file)).selecting(["R", "G", "B"])
+            let crop = try FaceSetLatents.readPNG(folder.appendingPathComponent(entry.file)).selecting(["R", "G", "B"])
             let image = plain.render(index: 0, face: entry.file, image: crop, size: size)
             let roi = FaceROI.fromLandmarks(SwapFollowEvaluator.cropLandmarks(entry, size: size))
             reference.append(mesh.landmarks(image, roi: roi).landmarks)

@@ -42,7 +42,7 @@ public final class TrainRunner {
 
     /// `codec` defaults to the one train.yaml names, from the model search path.
     public init(config: TrainConfig, overrides: Overrides = .init(), codec: LatentCodec? = nil,
-                signals: StopSignals = StopSignals()) throws {
+                signals: StopSignals = .shared) throws {
         self.config = config
         self.overrides = overrides
         self.codec = try codec ?? CodecLoader.load(config.codec)
@@ -107,6 +107,13 @@ public final class TrainRunner {
         return (pool.set, pool.set, pool.faceType.rawValue)
     }
 
+    /// A face set whose encoding stops between batches on a signal (what is encoded stays cached).
+    func faceSet(_ folder: URL) throws -> FaceSetLatents {
+        var set = try FaceSetLatents(folder: folder, codec: codec, size: config.resolution, variants: variants)
+        set.stop = signals
+        return set
+    }
+
     /// Loads (or encodes) both identities' face sets.
     public func latents() throws -> (source: LatentFaceSet, target: LatentFaceSet, faceType: String) {
         guard config.pairGiven else {
@@ -124,7 +131,7 @@ public final class TrainRunner {
 
     /// Every face of `folders` (one identity) as one set; the sets must be cut alike.
     func load(_ folders: [URL], name: String) throws -> (set: LatentFaceSet, cached: Int, faceType: FaceType) {
-        let sets = try folders.map { try FaceSetLatents(folder: $0, codec: codec, size: config.resolution, variants: variants) }
+        let sets = try folders.map { try faceSet($0) }
         let faceType = sets[0].document.faceType
         if let other = sets.first(where: { $0.document.faceType != faceType }) {
             throw TrainRunError.mismatch("\(name) face sets were cut differently: \(other.folder.path) is \(other.document.faceType.rawValue), "
@@ -155,7 +162,7 @@ public final class TrainRunner {
         trainer.shouldStop = { signals.signal != nil }
         trainer.pixelDecoder = pixelDecoder
         let grid = PreviewGrid(codec: codec, folder: directory.previews)
-        let holdout = try config.holdout.map { try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution) }
+        let holdout = try config.holdout.map { try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution, stop: signals) }
         let swapCheck = overrides.pretrain ? nil : try swapFollowEvaluator(targets: data.target)
         trainer.onPreview = { [unowned trainer] preview in
             let url = try grid.write(preview)
@@ -171,6 +178,9 @@ public final class TrainRunner {
                 Log.info(SwapFollowEvaluator.describe(follow))
             }
         }
+        // The iteration in flight finishes and the model is saved, however long that takes.
+        signals.deferringExit = true
+        defer { signals.deferringExit = false }
         let state = try trainer.run()
         Log.info("model saved: \(config.model.path) (iteration \(state.iteration))")
         return Outcome(state: state, signal: signals.signal)
@@ -182,7 +192,7 @@ public final class TrainRunner {
         let loaded = try ModelDirectory(url: config.model).loadCheckpoint(optimizer: nil)
         var record = TrainState(seed: loaded.state.seed, learningRate: loaded.state.learningRate)
         record.iteration = loaded.state.iteration
-        if let holdout = try config.holdout.map({ try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution) }) {
+        if let holdout = try config.holdout.map({ try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution, stop: signals) }) {
             let quality = try holdout.evaluate(loaded.model, iteration: loaded.state.iteration)
             record.quality = [quality]
             Log.info(HoldoutEvaluator.describe(quality))
@@ -213,7 +223,7 @@ public final class TrainRunner {
     func swapFollowEvaluator(targets: LatentFaceSet) throws -> SwapFollowEvaluator? {
         let mesh: FaceMeshLandmarker
         do { mesh = try FaceMeshLandmarker() } catch {
-            Log.warning("no swap-follow check at previews: \(error)")
+            Log.warning("no swap-follow check at previews: \(ErrorText.describe(error))")
             return nil
         }
         let folder = config.targets[config.targets.count - 1]
