@@ -34,9 +34,11 @@ public struct Compositor: Sendable {
 
     /// Blends a decoded swap into the plate. `codecInput` is what `networkCrop` returned for this
     /// face, `swapped` the decoder's output (same size), `mask` the face mask at crop size.
+    /// `holdout` (plate size, [0, 1]) is removed from the mask: `mask * (1 - holdout)`, so a plate
+    /// pixel under a holdout of 1 is never touched.
     /// Returns the composited plate, and accumulates the applied mask (max) and unblended swap.
     public func composite(plate: inout ImageBuffer, plateToCrop: AffineTransform, codecInput: ImageBuffer,
-                          swapped: ImageBuffer, mask: [Float], layers: inout SwapLayers) {
+                          swapped: ImageBuffer, mask: [Float], holdout: [Float]? = nil, layers: inout SwapLayers) {
         let size = swapped.width
         precondition(swapped.height == size && codecInput.width == size && codecInput.height == size && mask.count == size * size,
                      "swap, codec input and mask must share the crop size")
@@ -46,12 +48,13 @@ public struct Compositor: Sendable {
         let matched = colorTransfer.apply(to: clampedSwap, reference: codecInput, mask: shaped)
         let swapLinear = encoding.decode(matched)
         guard let region = CropFootprint(width: plate.width, height: plate.height, cropToImage: cropToPlate, size: size, margin: 1) else { return }
-        PasteBack(encoding: encoding, plateToCrop: plateToCrop, size: size, mask: shaped, swap: swapLinear)
+        precondition(holdout.map { $0.count == plate.pixelCount } ?? true, "the holdout matte must cover the plate")
+        PasteBack(encoding: encoding, plateToCrop: plateToCrop, size: size, mask: shaped, swap: swapLinear, holdout: holdout ?? [])
             .run(plate: &plate, region: region, layers: &layers)
     }
 }
 
-/// Plate-sized side outputs of a frame: the mask applied (`swap.mask`) and the unblended swap
+/// Plate-sized side outputs of a frame: the mask applied (the matte, `swap.A`) and the unblended swap
 /// (`swap.R/G/B`, plate values outside every face crop).
 public struct SwapLayers: Sendable {
     public var mask: [Float]

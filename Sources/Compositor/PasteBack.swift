@@ -10,6 +10,8 @@ struct PasteBack {
     let mask: [Float]
     /// Colour-matched swap in the plate's colour space (R, G, B at crop size).
     let swap: ImageBuffer
+    /// Plate-size holdout matte in [0, 1] taken out of the mask; empty = none.
+    let holdout: [Float]
 
     func run(plate: inout ImageBuffer, region: CropFootprint, layers: inout SwapLayers) {
         let indices = ["R", "G", "B"].map { plate.channelIndex($0)! }
@@ -24,7 +26,8 @@ struct PasteBack {
         // OCIO spaces: the round trip of the whole region in one call each way, not one per pixel.
         let regionTrip = encoding.usesOCIO ? encoding.roundTrip(Self.cut(planes, width: width, region: region)) : nil
         let crop = swap.planes + [mask] + (regionTrip?.planes ?? []), tripped = regionTrip != nil
-        withPointers(crop) { src in
+        let held = !holdout.isEmpty, holdIndex = crop.count
+        withPointers(crop + (held ? [holdout] : [])) { src in
             withMutablePointers(&planes) { dst in
                 parallelFor(region.height) { row in
                     let y = region.y0 + row
@@ -34,7 +37,8 @@ struct PasteBack {
                         let i = y * width + x
                         let swapValue = SIMD3(taps.readSharp(src[0]), taps.readSharp(src[1]), taps.readSharp(src[2]))
                         if keepRaw { dst[4][i] = swapValue.x; dst[5][i] = swapValue.y; dst[6][i] = swapValue.z }
-                        let w = taps.read(src[3])
+                        // Under a holdout of 1 the weight is exactly 0 and the plate pixel is skipped.
+                        let w = held ? taps.read(src[3]) * (1 - src[holdIndex][i]) : taps.read(src[3])
                         guard w > 0 else { continue }
                         dst[3][i] = max(dst[3][i], w)
                         let p = SIMD3(dst[0][i], dst[1][i], dst[2][i])

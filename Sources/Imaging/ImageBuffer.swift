@@ -1,7 +1,7 @@
 /// A planar Float32 image: one contiguous plane per named channel, rows top to bottom.
 ///
 /// Plates, crops, masks and codec inputs all travel as `ImageBuffer`. Channel names follow EXR
-/// conventions (`R`, `G`, `B`, `A`, `swap.mask`), so a buffer maps one to one onto an EXR layer.
+/// conventions (`R`, `G`, `B`, `A`, `swap.A`), so a buffer maps one to one onto an EXR layer.
 public struct ImageBuffer: Equatable, Sendable {
     public private(set) var width: Int
     public private(set) var height: Int

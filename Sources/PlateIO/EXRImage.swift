@@ -24,7 +24,7 @@ import Support
 // Writing (`ExrWriter`, EXRWriter.swift):
 //     try ExrWriter.write(image, header: header, to: out, compression: .dwaa, pixelType: .half)
 // - Single-part scanline; the image must match `header.dataWindow`'s size; the display window and all
-//   `header.attributes` are written as given; extra channels (`swap.mask`) are just more planes.
+//   `header.attributes` are written as given; extra channels (`swap.A`) are just more planes.
 // - Written to a temporary file beside `out`, then renamed (Support.AtomicFile).
 //
 // Errors: every failure is a `PlateIOError` naming the file (and part/channel). Damaged files

@@ -22,6 +22,8 @@ public final class Progress {
     public let unit: String
     private let start = Date()
     private var lastPrint = Date.distantPast
+    /// The last percentage sent as `openjd_progress` (farm tasks only).
+    private var lastPercent = -1
     public private(set) var done = 0
 
     public init(_ label: String, total: Int, unit: String = "frames") {
@@ -33,6 +35,10 @@ public final class Progress {
     /// Marks `count` more items done and prints a line when due (always on the last one).
     public func advance(by count: Int = 1, detail: String = "") {
         done += count
+        if OpenJDMessages.enabled, total > 0, done * 100 / total != lastPercent {
+            lastPercent = done * 100 / total
+            OpenJDMessages.progress(percent: lastPercent)
+        }
         let now = Date()
         guard done >= total || now.timeIntervalSince(lastPrint) >= 0.5 else { return }
         lastPrint = now

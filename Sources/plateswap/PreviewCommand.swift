@@ -24,6 +24,8 @@ struct PreviewCommand: ParsableCommand {
     var frames: String?
 
     func run() throws {
+        OpenJDMessages.enabled = OpenJDMessages.inSession()
+        OpenJDMessages.status("writing the review movie")
         let config = try ShotCommandInput.loadShot(shot)
         let list = try frames.map(ShotCommandInput.frames)
         let target = output.map { URL(fileURLWithPath: $0) }

@@ -8,7 +8,7 @@ import Support
 struct QualityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quality",
-        abstract: "Score the shot's written output frames against the plate inside swap.mask.",
+        abstract: "Score the shot's written output frames against the plate inside the matte swap.A.",
         discussion: """
             PSNR (dB), SSIM, detail ratio and gradient-magnitude similarity per frame and over all \
             frames (pooled, weighted by the mask), on the review movie's display images. Frames with \

@@ -29,11 +29,13 @@ struct RunCommand: ParsableCommand {
     var identitySwap = false
 
     func run() throws {
+        OpenJDMessages.enabled = OpenJDMessages.inSession()
         let config = try ShotCommandInput.loadShot(shot)
         var options = ShotRunner.Options(force: force, tracksOnly: tracksOnly)
         options.frames = try frames.map(ShotCommandInput.frames)
         // Before the model loads or tracking starts (ShotRunner checks again before it writes).
         try InputGuard.checkShot(config, frames: options.frames)
+        OpenJDMessages.status(identitySwap ? "identity swap (no model)" : "loading the model")
         let swapper = try SwapperLoader.load(config, identity: identitySwap)
         let runner = ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: swapper)
         let report = try runner.run(options)
@@ -44,11 +46,16 @@ struct RunCommand: ParsableCommand {
         // A full run also writes the review movie; chunks leave it to `plateswap preview`.
         if frames == nil, report.failed.isEmpty, let preview = config.output.preview {
             try StopSignals.shared.check("after the last frame, before the preview movie (`plateswap preview` makes it)")
+            OpenJDMessages.status("writing the review movie")
             try PreviewMovie.write(config)
             Log.info("preview written to \(preview.path)")
         }
-        Log.info("\(report.done.count) frame(s) done, \(report.skipped.count) already done, \(report.noFace.count) without a face, \(report.failed.count) failed; report: \(runner.reportURL(options).path)")
-        // The failed frames are listed in report.json and were logged as they failed.
-        if !report.failed.isEmpty { throw ExitCode(ExitStatus.failed) }
+        let passedOver = report.failed.filter(\.skippedOnError).count
+        let summary = "\(report.done.count) frame(s) done, \(report.skipped.count) already done, \(report.noFace.count) without a face, \(report.failed.count - passedOver) failed, \(passedOver) skipped on error"
+        Log.info("\(summary); report: \(runner.reportURL(options).path)")
+        OpenJDMessages.status(summary)
+        // The failed frames are listed in report.json and were logged as they failed; frames
+        // `on_error: skip` passed over as told do not fail the run.
+        if !report.succeeded { throw ExitCode(ExitStatus.failed) }
     }
 }

@@ -21,6 +21,7 @@ struct TrackCommand: ParsableCommand {
     var force = false
 
     func run() throws {
+        OpenJDMessages.enabled = OpenJDMessages.inSession()
         let config = try ShotCommandInput.loadShot(shot)
         switch try TrackStage.run(config, force: force) {
         case .existing: Log.info("\(config.output.tracks.path) exists; nothing to do (--force tracks again)")

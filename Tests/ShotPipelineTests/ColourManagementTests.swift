@@ -65,7 +65,7 @@ final class ColourManagementTests: XCTestCase {
             let (plate, _) = try ExrImage.read(plateURL)
             let (out, header) = try ExrImage.read(dir.appendingPathComponent("out-\(folder)/swap.1001.exr"))
             XCTAssertEqual(header.attributes["oiio:ColorSpace"], .string(space))
-            let mask = out[channel: "swap.mask"]
+            let mask = out[channel: "swap.A"]
             var outside = 0
             for c in ["R", "G", "B"] {
                 let (o, p) = (out[channel: c], plate[channel: c])
@@ -215,7 +215,7 @@ final class ColourManagementTests: XCTestCase {
             XCTAssertEqual(header.attributes["chromaticities"], .chromaticities(PlateColorRules.outputChromaticities(NamedColorSpace(item.builtIn))!))
             var reference = exr.selecting(["R", "G", "B"])
             reference.convertColor(from: .linearRec709, to: item.builtIn)
-            let mask = out[channel: "swap.mask"]
+            let mask = out[channel: "swap.A"]
             var (sum, count, worst) = (0.0, 0, Float(0))
             var bias = [Double](repeating: 0, count: 3)
             for (c, name) in ["R", "G", "B"].enumerated() {

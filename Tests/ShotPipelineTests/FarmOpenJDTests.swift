@@ -1,3 +1,4 @@
+import FaceAlign
 import Foundation
 import Imaging
 import LatentSwapModel
@@ -122,7 +123,7 @@ final class FarmOpenJDTests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: output("farm", frame)), try Data(contentsOf: output("plain", frame)),
                            "frame \(frame): the farm's output differs from the plain run")
             let (image, _) = try ExrImage.read(output("farm", frame))
-            let mask = image[channel: "swap.mask"]
+            let mask = image[channel: "swap.A"]
             if mask.contains(where: { $0 > 0.5 }) { masked += 1 }
             // The model really ran: inside the mask the face is not the plate's.
             let (plate, _) = try ExrImage.read(dir.appendingPathComponent(String(format: "plates/plate.%04d.exr", frame)))
@@ -131,6 +132,12 @@ final class FarmOpenJDTests: XCTestCase {
             XCTAssertGreaterThan(changed, inside.count / 2, "frame \(frame): the swap model's face replaces the plate's")
         }
         XCTAssertEqual(masked, Self.frames.count, "the face is tracked and swapped on every frame")
+        // The tracker writes each face's crop <- plate matrix for the model's 64 px crops.
+        let document = try TracksDocument.read(from: dir.appendingPathComponent("farm/tracks.json"))
+        XCTAssertEqual(document.alignment, .init(size: 64, faceType: .wholeFace))
+        XCTAssertTrue(document.frames.allSatisfy { $0.faces.allSatisfy { $0.matrix?.count == 2 } })
+        // Every task reported its progress to openjd.
+        XCTAssertTrue(run.stdout.contains("openjd_progress: 100"), run.stdout.suffix(3000).description)
 
         // Both previews: six frames of plate | result.
         for name in ["farm", "plain"] {

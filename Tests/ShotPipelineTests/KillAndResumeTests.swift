@@ -112,10 +112,12 @@ final class KillAndResumeTests: XCTestCase {
         XCTAssertTrue(failed.failed[0].error.contains("plate.1003.exr"), failed.failed[0].error)
         XCTAssertEqual(names(in: "fail").filter { $0.hasSuffix(".exr") }.sorted(), ["swap.1001.exr", "swap.1002.exr"])
 
-        XCTAssertEqual(try run(["run", "skip.yaml", "--identity-swap", "--frames", "1001-1005"]), 1)
+        // on_error: skip passes over the damaged frame as told: the run succeeds (issue 14).
+        XCTAssertEqual(try run(["run", "skip.yaml", "--identity-swap", "--frames", "1001-1005"]), 0)
         let skipped = try RunReport.read(dir.appendingPathComponent("skip/report.1001-1005.json"))
         XCTAssertEqual(skipped.done, [1001, 1002, 1004, 1005])
         XCTAssertEqual(skipped.failed.map(\.frame), [1003])
+        XCTAssertEqual(skipped.failed.map(\.skippedOnError), [true])
 
         // Frames that exist and are whole: exit 0.
         XCTAssertEqual(try run(["skip.yaml", "--identity-swap", "--frames", "1004-1006"]), 0)

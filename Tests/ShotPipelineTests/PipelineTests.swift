@@ -22,14 +22,14 @@ final class PipelineTests: XCTestCase {
         for frame in fixture.frames {
             let (plate, _) = try ExrImage.read(fixture.plateURL(frame))
             let (out, header) = try ExrImage.read(fixture.outputURL(frame))
-            XCTAssertEqual(Set(out.channelNames), ["R", "G", "B", "A", "swap.mask", "swap.R", "swap.G", "swap.B"])
+            XCTAssertEqual(Set(out.channelNames), ["R", "G", "B", "A", "swap.A", "swap.R", "swap.G", "swap.B"])
             XCTAssertEqual(header.attributes["owner"], .string("fixture"))
             XCTAssertEqual(header.attributes["testdata:frame"], .int(Int32(frame)))
             XCTAssertEqual(header.attributes["plateswap:version"], .string(PlateswapVersion.string))
             XCTAssertEqual(header.attributes["plateswap:model"], .string("darken-test"))
             XCTAssertEqual(header.attributes["plateswap:config_hash"], .string(report.configHash))
             XCTAssertEqual(header.compression, .zip)
-            let mask = out[channel: "swap.mask"]
+            let mask = out[channel: "swap.A"]
             var inside = 0
             for c in ["R", "G", "B", "A"] {
                 let (p, o) = (plate[channel: c], out[channel: c])
@@ -113,7 +113,7 @@ final class PipelineTests: XCTestCase {
         let (out, header) = try ExrImage.read(fixture.outputURL(1001))
         XCTAssertEqual(header.dataWindow, fixture.dataWindow)
         XCTAssertEqual(header.displayWindow, fixture.displayWindow)
-        let mask = out[channel: "swap.mask"]
+        let mask = out[channel: "swap.A"]
         XCTAssertGreaterThan(mask.filter { $0 > 0.9 }.count, 200)
         for i in 0..<plate.pixelCount where mask[i] == 0 {
             XCTAssertEqual(plate[channel: "R"][i].bitPattern, out[channel: "R"][i].bitPattern)

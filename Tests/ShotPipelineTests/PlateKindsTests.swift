@@ -59,7 +59,7 @@ final class PlateKindsTests: XCTestCase {
             let (out, header) = try ExrImage.read(dir.appendingPathComponent("full/" + name))
             XCTAssertEqual(header.attributes["framesPerSecond"], .rational(numerator: 25, denominator: 1))
             XCTAssertEqual(header.dataWindow, PixelBox(width: 96, height: 64))
-            let mask = out[channel: "swap.mask"]
+            let mask = out[channel: "swap.A"]
             var outside = 0
             for i in 0..<out.pixelCount where mask[i] == 0 {
                 outside += 1
@@ -91,8 +91,8 @@ final class PlateKindsTests: XCTestCase {
             let (out, header) = try ExrImage.read(dir.appendingPathComponent(String(format: "png-out/swap.%04d.exr", frame)))
             XCTAssertEqual(header.dataWindow, PixelBox(width: 80, height: 60))
             XCTAssertEqual(header.attributes["framesPerSecond"], .rational(numerator: 30, denominator: 1))
-            XCTAssertEqual(out.channelNames, ["R", "G", "B", "swap.mask"])
-            let mask = out[channel: "swap.mask"]
+            XCTAssertEqual(out.channelNames, ["R", "G", "B", "swap.A"])
+            let mask = out[channel: "swap.A"]
             if frame == 8 { XCTAssertTrue(mask.allSatisfy { $0 == 0 }) } else { XCTAssertGreaterThan(mask.filter { $0 > 0.9 }.count, 300) }
             for c in ["R", "G", "B"] {
                 for i in 0..<out.pixelCount where mask[i] == 0 {
@@ -130,7 +130,7 @@ final class PlateKindsTests: XCTestCase {
             XCTAssertEqual(headerB.dataWindow, windowB)
             XCTAssertEqual(headerB.displayWindow, display)
             XCTAssertEqual(headerA.dataWindow, windowA)
-            let maskA = outA[channel: "swap.mask"], maskB = outB[channel: "swap.mask"]
+            let maskA = outA[channel: "swap.A"], maskB = outB[channel: "swap.A"]
             XCTAssertGreaterThan(maskB.filter { $0 > 0.9 }.count, 3000)
             var compared = 0
             for y in 0...209 { for x in 0...279 {

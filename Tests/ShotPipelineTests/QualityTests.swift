@@ -75,7 +75,7 @@ final class QualityTests: XCTestCase {
         let url = dir.appendingPathComponent("out/swap.1002.exr")
         let (written, header) = try ExrImage.read(url, layer: nil)
         var image = written
-        let soft = image.qualityBlurred(sigma: 2), mask = image[channel: "swap.mask"]
+        let soft = image.qualityBlurred(sigma: 2), mask = image[channel: "swap.A"]
         for name in ["R", "G", "B"] {
             let c = image.channelIndex(name)!
             for i in 0..<image.pixelCount { image.planes[c][i] += mask[i] * (soft[channel: name][i] - image.planes[c][i]) }

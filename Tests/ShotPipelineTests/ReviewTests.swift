@@ -124,7 +124,7 @@ final class ReviewTests: XCTestCase {
                     plateError += Double(abs(decoded.value(c, x, y) - plate.value(c, x, y)))
                     count += 1
                 }
-                if let out, let mask, mask[channel: "swap.mask"][y * 256 + x] > 0.9 {
+                if let out, let mask, mask[channel: "swap.A"][y * 256 + x] > 0.9 {
                     darker += Double(plate.value(1, x, y) - out.value(1, x, y))
                     inside += 1
                     XCTAssertEqual(decoded.value(1, 256 + x, y), out.value(1, x, y), accuracy: 0.12)

@@ -70,7 +70,7 @@ final class TrainedModelShotTests: XCTestCase {
             XCTAssertEqual(header.displayWindow, plateHeader.displayWindow)
             XCTAssertEqual(header.attributes["testdata:source"], plateHeader.attributes["testdata:source"])
             XCTAssertEqual(header.attributes["plateswap:model"], .string(swapper.identity))
-            let mask = out[channel: "swap.mask"]
+            let mask = out[channel: "swap.A"]
             let inside = (0..<out.pixelCount).filter { mask[$0] > 0.9 }
             XCTAssertGreaterThan(inside.count, 2000, "a face-sized mask")
             let changed = inside.filter { abs(out[channel: "G"][$0] - plate[channel: "G"][$0]) > 1e-3 }.count

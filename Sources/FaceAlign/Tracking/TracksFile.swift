@@ -14,6 +14,22 @@ public struct TracksDocument: FaceAlignJSON, Equatable, Sendable {
         /// True when the detector missed this frame and the face was interpolated from the
         /// track's neighbouring frames.
         public var interpolated: Bool
+        /// Plate -> crop similarity of this face's aligned crop (the crop `alignment` describes):
+        /// [[a, b, c], [d, e, f]], crop = (a x + b y + c, d x + e y + f), integer pixel centres as
+        /// faceset.json's `matrix`. Absent in files written before it existed.
+        public var matrix: [[Double]]?
+    }
+
+    /// The crop every face's `matrix` maps into.
+    public struct Alignment: Codable, Equatable, Sendable {
+        public var size: Int
+        public var faceType: FaceType
+        enum CodingKeys: String, CodingKey { case size, faceType = "face_type" }
+
+        public init(size: Int, faceType: FaceType) {
+            self.size = size
+            self.faceType = faceType
+        }
     }
 
     public struct Frame: Codable, Equatable, Sendable {
@@ -34,8 +50,23 @@ public struct TracksDocument: FaceAlignJSON, Equatable, Sendable {
     public var smoothing: OneEuroParameters
     public var tracks: [Track]
     public var frames: [Frame]
+    /// Set with the faces' matrices by `addAlignment`.
+    public var alignment: Alignment?
 
-    enum CodingKeys: String, CodingKey { case version, frameRate = "frame_rate", smoothing, tracks, frames }
+    enum CodingKeys: String, CodingKey { case version, frameRate = "frame_rate", smoothing, tracks, frames, alignment }
+
+    /// Gives every face the matrix of its `faceType` crop of `size` pixels, from its landmarks (the
+    /// crop the swap cuts).
+    public mutating func addAlignment(_ alignment: Alignment) {
+        let template = FaceTemplate(alignment.faceType)
+        for f in frames.indices {
+            for k in frames[f].faces.indices where frames[f].faces[k].landmarks.count >= FaceMeshTopology.pointCount {
+                let landmarks = frames[f].faces[k].landmarks.map { SIMD3($0[0], $0[1], $0[2]) }
+                frames[f].faces[k].matrix = template.alignment(landmarks: landmarks, size: alignment.size).rows
+            }
+        }
+        self.alignment = alignment
+    }
 
 
     /// The face of `track` on `frame`, if any.

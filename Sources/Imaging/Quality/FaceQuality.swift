@@ -2,7 +2,7 @@
 /// and gradient-magnitude similarity. Inputs are display-encoded RGB (nominal [0, 1]; values are
 /// clamped to it, NaN counts 0) of the same size; the mask is a per-pixel weight in [0, 1].
 ///
-///     let scores = FaceQuality.measure(output: swapped, reference: plate, mask: swapped[channel: "swap.mask"])
+///     let scores = FaceQuality.measure(output: swapped, reference: plate, mask: swapped[channel: "swap.A"])
 ///
 /// PSNR is over R, G and B; the other three on luminance Y = 0.2126 R + 0.7152 G + 0.0722 B.
 /// Filters see pixels outside the mask (clamped at the image edges), but only pixels with weight

@@ -4,7 +4,7 @@ import PlateIO
 /// What each command reads and writes, for `InputGuard` (README: "What plateswap never writes").
 extension InputGuard {
     /// A shot's inputs: the shot.yaml, every plate frame (listed in `plate.frames` or on disk; the
-    /// movie of a movie plate) and every file of the model directory.
+    /// movie of a movie plate), every file of the model directory and every `mask.holdout` frame.
     public init(shot config: ShotConfig) {
         self.init()
         addInput(config.source, role: "the shot file")
@@ -12,6 +12,12 @@ extension InputGuard {
             addInput(url, role: frame.map { "plate frame \($0)" } ?? "the plate movie")
         }
         addInputs(under: config.model.path, role: "model file")
+        if case let .sequence(url, _)? = config.mask.holdout, let pattern = try? SequencePattern(url.path) {
+            let frames = (try? pattern.framesOnDisk()) ?? []
+            for frame in Set(frames + (config.plate.frames ?? [])).sorted() {
+                addInput(pattern.url(frame: frame), role: "holdout frame \(frame) (mask.holdout)")
+            }
+        }
     }
 
     /// Refuses (`InputGuardError`) when any output the shot.yaml names could land on an input

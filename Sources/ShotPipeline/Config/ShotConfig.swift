@@ -15,6 +15,8 @@ public struct ShotConfig: Equatable {
     public enum ErrorPolicy: String, CaseIterable, Codable { case fail, skip }
     /// What a declared colour space that disagrees with an EXR's chromaticities is.
     public enum MismatchPolicy: String, CaseIterable, Codable { case error, warn }
+    /// `full`: the composited plate; `patch`: the swapped face alone, premultiplied, cropped to it.
+    public enum OutputMode: String, CaseIterable, Codable { case full, patch }
 
     public struct Plate: Equatable {
         public var path: URL
@@ -39,9 +41,12 @@ public struct ShotConfig: Equatable {
         /// The colour space of the output frames; nil = the plate's own (pixels outside the mask
         /// then stay the plate's, bit for bit).
         public var colorspace: NamedColorSpace?
+        public var mode: OutputMode = .full
         public var compression: ExrCompression = .piz
         public var pixelType: PixelType = .half
         public var layers: [Layer] = [.rgba, .mask]
+        /// The applied matte also replaces (or adds) the main `A` channel.
+        public var matteInAlpha = false
         public var preview: URL?
         /// Defaults to report.json beside the output frames.
         public var report: URL
@@ -83,6 +88,25 @@ public struct ShotConfig: Equatable {
         public var maskBlur: Int = 12
     }
 
+    /// `mask.holdout`: a matte of occluders removed from the face mask before blending.
+    public enum Holdout: Equatable, CustomStringConvertible {
+        /// A channel of the plate EXR itself (`roto.A`), in the part the plate is read from.
+        case plateChannel(String)
+        /// A PNG/DPX/TIFF/JPEG/EXR sequence; `channel` nil = `A` when the file has one, else `R`.
+        case sequence(URL, channel: String?)
+
+        public var description: String {
+            switch self {
+            case let .plateChannel(name): return "plate:\(name)"
+            case let .sequence(url, channel): return "\(url.path):\(channel ?? "")"
+            }
+        }
+    }
+
+    public struct Mask: Equatable {
+        public var holdout: Holdout?
+    }
+
     public var shot: String
     public var plate: Plate
     public var output: Output
@@ -90,6 +114,7 @@ public struct ShotConfig: Equatable {
     public var face = Face()
     public var blend = Blend()
     public var colour = Colour()
+    public var mask = Mask()
     public var onError: ErrorPolicy = .fail
     /// The yaml file this came from.
     public var source: URL
@@ -101,7 +126,7 @@ public struct ShotConfig: Equatable {
     }
 
     public static func parse(_ document: ConfigDocument, source: URL) throws -> ShotConfig {
-        let root = try document.root.mapping(allowed: ["shot", "plate", "output", "model", "face", "blend", "colour", "on_error"])
+        let root = try document.root.mapping(allowed: ["shot", "plate", "output", "model", "face", "blend", "colour", "mask", "on_error"])
         let shot = try root["shot"]?.name() ?? source.deletingPathExtension().lastPathComponent
 
         let plateMap = try root.required("plate").mapping(
@@ -127,7 +152,7 @@ public struct ShotConfig: Equatable {
         if let node = plateMap["frame_rate"] { plate.frameRate = try node.double(in: 0.001...100_000) }
 
         let outputMap = try root.required("output").mapping(
-            allowed: ["path", "colorspace", "compression", "pixel_type", "layers", "preview", "report", "tracks"])
+            allowed: ["path", "mode", "colorspace", "compression", "pixel_type", "layers", "matte_in_alpha", "preview", "report", "tracks"])
         let outputNode = try outputMap.required("path")
         let outputPath = try outputNode.url()
         guard SequencePattern.hasFrameToken(outputPath.path) else {
@@ -152,6 +177,13 @@ public struct ShotConfig: Equatable {
             output.layers = try node.list().map { try $0.oneOf(Layer.self) }
             guard output.layers.contains(.rgba) else { throw node.error("layers must include rgba (the composited plate)") }
             guard Set(output.layers).count == output.layers.count else { throw node.error("a layer is listed twice") }
+        }
+        if let node = outputMap["matte_in_alpha"] { output.matteInAlpha = try node.bool() }
+        if let node = outputMap["mode"] {
+            output.mode = try node.oneOf(OutputMode.self)
+            if output.mode == .patch, output.layers.contains(.raw) {
+                throw (outputMap["layers"] ?? node).error("a patch holds only the premultiplied face and its matte (R, G, B, A): remove raw from output.layers or use mode: full")
+            }
         }
         if let node = outputMap["preview"] {
             output.preview = try node.url()
@@ -186,6 +218,9 @@ public struct ShotConfig: Equatable {
             if let node = blendMap["color_transfer"] { config.blend.colorTransfer = try node.oneOf(ColorTransfer.self) }
             if let node = blendMap["mask_erode"] { config.blend.maskErode = try node.int(in: -256...256) }
             if let node = blendMap["mask_blur"] { config.blend.maskBlur = try node.int(in: 0...256) }
+        }
+        if let maskMap = try root.section("mask", allowed: ["holdout"]), let node = maskMap["holdout"] {
+            config.mask.holdout = try parseHoldout(node, plate: config.plate)
         }
         if let node = root["on_error"] { config.onError = try node.oneOf(ErrorPolicy.self) }
         // Outputs landing on the plate or the model, however spelled, are refused by `InputGuard`
@@ -260,6 +295,46 @@ public struct ShotConfig: Equatable {
         } catch let error as FrameRangeError {
             throw node.error(error.description)
         }
+    }
+
+    /// `mask.holdout`: `roto.A` (a channel of the EXR plate), a sequence pattern (`holdout.####.png`),
+    /// or `{path: PATTERN, channel: NAME}`.
+    static func parseHoldout(_ node: ConfigNode, plate: Plate) throws -> Holdout {
+        var pathNode: ConfigNode? = node, channel: String?
+        if case .mapping = node.node {
+            let map = try node.mapping(allowed: ["path", "channel"])
+            pathNode = map["path"]
+            channel = try map["channel"]?.string()
+            if pathNode == nil {
+                guard let channel, !channel.isEmpty else { throw node.error("give path (a matte sequence) or channel (a channel of the plate)") }
+                return try plateChannel(channel, node: node, plate: plate)
+            }
+        }
+        guard let pathNode else { throw node.error("expected a channel name or a sequence path") }
+        let text = try pathNode.string()
+        guard SequencePattern.hasFrameToken(text) else {
+            guard channel == nil else { throw pathNode.error("the holdout path needs a frame pattern such as holdout.####.png") }
+            return try plateChannel(text, node: pathNode, plate: plate)
+        }
+        let url = try pathNode.url()
+        let ext = url.pathExtension.lowercased()
+        guard ext == "exr" || StillImage.extensions.contains(ext) else {
+            throw pathNode.error("'.\(ext)' mattes are not supported (exr, png, dpx, tif, tiff, jpg, jpeg)")
+        }
+        var isDirectory: ObjCBool = false
+        let folder = url.deletingLastPathComponent()
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw pathNode.error("the holdout folder \(folder.path) does not exist")
+        }
+        return .sequence(url, channel: channel)
+    }
+
+    private static func plateChannel(_ name: String, node: ConfigNode, plate: Plate) throws -> Holdout {
+        guard plate.path.pathExtension.lowercased() == "exr" else {
+            throw node.error("'\(name)' names a channel of the plate, but only EXR plates have channels; give a matte sequence such as holdout.####.png")
+        }
+        guard !name.isEmpty, !name.hasSuffix(".") else { throw node.error("expected a channel name such as roto.A") }
+        return .plateChannel(name)
     }
 
     /// `largest`, `track:N`, `point:[x,y]` or `point:x,y` as `FaceSelection(parsing:)` reads them

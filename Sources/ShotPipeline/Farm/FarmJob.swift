@@ -40,6 +40,14 @@ public struct FarmJob {
     public static let maximumListedChunks = 1024
     public static let maximumTaskChunkingSize = 150
 
+    /// Every task's host: Linux x86_64 (the binary's platform), at least 2 vCPUs (BENCHMARKS.md's
+    /// shot pipeline: 4.5 s per 1080p frame and 5.6 s per 4K frame on 2 cores, most of it the codec,
+    /// which uses every core) and 2 GiB (a 4K swap task peaked at 572 MiB, its track task at 474 MiB,
+    /// with a 256 px model: BENCHMARKS.md "Farm tasks"; the rest is room for 512 px crops).
+    public static let hostRequirements = OpenJDTemplate.HostRequirements(
+        amounts: [.init(name: "amount.worker.vcpu", min: 2), .init(name: "amount.worker.memory", min: 2048)],
+        attributes: [.init(name: "attr.worker.os.family", anyOf: ["linux"]), .init(name: "attr.worker.cpu.arch", anyOf: ["x86_64"])])
+
     public let config: ShotConfig
     /// The shot's frames, sorted (plate.frames or every frame on disk).
     public let frames: [Int]
@@ -123,6 +131,7 @@ public struct FarmJob {
                       frames: OpenJDTemplate.TaskParameter? = nil) -> OpenJDTemplate.Step {
         OpenJDTemplate.Step(name: name, description: description, dependencies: after.map { [.init(dependsOn: $0)] },
                             parameterSpace: frames.map { .init(taskParameterDefinitions: [$0]) },
+                            hostRequirements: Self.hostRequirements,
                             script: .init(actions: .init(onRun: .init(command: "{{Param.Plateswap}}", args: args))))
     }
 }

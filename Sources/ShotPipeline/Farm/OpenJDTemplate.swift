@@ -56,7 +56,25 @@ public struct OpenJDTemplate: Codable, Equatable {
         public var description: String?
         public var dependencies: [Dependency]?
         public var parameterSpace: ParameterSpace?
+        public var hostRequirements: HostRequirements?
         public var script: Script
+    }
+
+    /// What a worker must have to run a step's tasks: amounts (`amount.worker.vcpu`, `amount.worker.memory`
+    /// in MiB) and attributes (`attr.worker.os.family`, `attr.worker.cpu.arch`).
+    public struct HostRequirements: Codable, Equatable {
+        public var amounts: [Amount]?
+        public var attributes: [Attribute]?
+    }
+
+    public struct Amount: Codable, Equatable {
+        public var name: String
+        public var min: Int?
+    }
+
+    public struct Attribute: Codable, Equatable {
+        public var name: String
+        public var anyOf: [String]?
     }
 
     public struct Dependency: Codable, Equatable {

@@ -66,6 +66,8 @@ public enum PreviewMovie {
         let plate = try PlateSequence(config)
         let transform = try ReviewTransform(config, space: plate.colorSpace)
         let outputTransform = try ReviewTransform(config, space: config.outputSpace(plate: plate))
+        // A patch merges over the plate as the output's space shows it.
+        let toOutput = config.output.mode == .patch ? try ColorConversion(from: plate.colorSpace, to: config.outputSpace(plate: plate)) : nil
         let outputs = try ReviewImage.outputFrames(config)
         let list = frames ?? plate.frames
         guard !list.isEmpty else { throw ReviewError.input("no frames for the preview") }
@@ -85,7 +87,17 @@ public enum PreviewMovie {
             }
             var result: ImageBuffer?
             do {
-                result = try ReviewImage.read(outputs.url(frame: frame), through: outputTransform)
+                let url = outputs.url(frame: frame)
+                if config.output.mode == .patch {
+                    // A patch shows merged over its plate frame: the composite it stands for.
+                    let (patch, header) = try ExrImage.read(url, layer: "")
+                    for name in ["R", "G", "B", "A"] where patch.channelIndex(name) == nil {
+                        throw ReviewError.frame(file: url.path, "a patch needs R, G, B and A (channels: \(patch.channelNames.joined(separator: ", ")))")
+                    }
+                    result = outputTransform.apply(ReviewImage.overPlate(patch, header: header, plate: source, conversion: toOutput!))
+                } else {
+                    result = try ReviewImage.read(url, through: outputTransform)
+                }
             } catch {
                 Log.warning("preview frame \(frame): \(error)")
                 summary.missing.append(frame)

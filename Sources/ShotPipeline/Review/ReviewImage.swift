@@ -90,6 +90,22 @@ public enum ReviewImage {
         return prepare(image, header: header, through: transform)
     }
 
+    /// A patch frame (`output.mode: patch`: premultiplied R, G, B and its matte A) merged over its
+    /// plate frame: the composite it stands for, as the display window in the plate's own values.
+    /// `conversion` takes the plate to the patch's space (`output.colorspace`).
+    public static func overPlate(_ patch: ImageBuffer, header: ExrHeader, plate: PlateFrame, conversion: ColorConversion) -> ImageBuffer {
+        let top = displayWindow(patch.selecting(["R", "G", "B", "A"]), header: header)
+        var under = displayWindow(plate.image.selecting(["R", "G", "B"]), header: plate.header)
+        conversion.apply(to: &under)
+        let alpha = top.planes[3]
+        for c in 0..<3 {
+            for i in 0..<under.pixelCount where alpha[i] != 0 || top.planes[c][i] != 0 {
+                under.planes[c][i] = top.planes[c][i] + (1 - alpha[i]) * under.planes[c][i]
+            }
+        }
+        return under
+    }
+
     /// A frame's data window (R, G, B) -> its display window in display sRGB.
     public static func prepare(_ image: ImageBuffer, header: ExrHeader, through transform: ReviewTransform) -> ImageBuffer {
         transform.apply(displayWindow(image.selecting(["R", "G", "B"]), header: header))

@@ -5,7 +5,7 @@ import Support
 
 /// `plateswap quality`: how close a shot's written output is to its plate inside the swap mask
 /// (PSNR, SSIM, detail ratio, gradient similarity; see `FaceQuality`). Both are read and shown as
-/// the review movie shows them (display window, display sRGB), the mask is the output's `swap.mask`.
+/// the review movie shows them (display window, display sRGB), the mask is the output's matte `swap.A`.
 /// With the actor's own held-out footage as the plate (an identity swapped with itself), this is
 /// the swap's fidelity.
 public enum ShotQuality {
@@ -37,16 +37,18 @@ public enum ShotQuality {
     /// Measures `frames` (default: every frame of the shot). Throws for a bad configuration (no mask
     /// layer in `output.layers`, bad paths); frames that cannot be read are listed, not thrown.
     public static func measure(_ config: ShotConfig, frames: [Int]? = nil) throws -> Report {
-        guard config.output.layers.contains(.mask) else {
-            throw PipelineError.configuration("\(config.source.path): output.layers has no mask layer: quality measures inside swap.mask")
+        guard let matte = OutputFrame.matteChannel(config.output) else {
+            throw PipelineError.configuration("\(config.source.path): output.layers has no mask layer (and output.matte_in_alpha is off): quality measures inside the matte swap.A")
         }
         let plate = try PlateSequence(config)
         let outputs = try ReviewImage.outputFrames(config)
         let list = frames ?? plate.frames
         // Output and plate through the network encoding of each one's space (the same unless output.colorspace differs).
         let transforms: (output: ReviewTransform, plate: ReviewTransform)
+        let patch: ColorConversion?
         do {
             transforms = (ReviewTransform(encoding: try NetworkEncoding(plate: config.outputSpace(plate: plate))), ReviewTransform(encoding: plate.encoding))
+            patch = config.output.mode == .patch ? try ColorConversion(from: plate.colorSpace, to: config.outputSpace(plate: plate)) : nil
         } catch {
             throw PipelineError.configuration("output.colorspace: \(error)")
         }
@@ -60,7 +62,7 @@ public enum ShotQuality {
                 continue
             }
             do {
-                if let scores = try measure(frame: frame, output: url, plate: plate, transforms: transforms) {
+                if let scores = try measure(frame: frame, output: url, matte: matte, patch: patch, plate: plate, transforms: transforms) {
                     report.measured.append(FrameScores(frame: frame, scores: scores))
                 } else {
                     report.skipped.append(frame)
@@ -74,15 +76,18 @@ public enum ShotQuality {
     }
 
     /// One frame's scores; nil when its mask is empty.
-    static func measure(frame: Int, output url: URL, plate: PlateSequence,
+    /// `patch`: the output is a patch (`output.mode: patch`), measured merged over its plate frame
+    /// (converted to the output's space).
+    static func measure(frame: Int, output url: URL, matte: String, patch: ColorConversion?, plate: PlateSequence,
                         transforms: (output: ReviewTransform, plate: ReviewTransform)) throws -> FaceQualityScores? {
         let (image, header) = try ExrImage.read(url, layer: nil)
-        for name in ["R", "G", "B", "swap.mask"] where image.channelIndex(name) == nil {
+        for name in ["R", "G", "B", matte] where image.channelIndex(name) == nil {
             throw ReviewError.frame(file: url.path, "no channel \(name) (channels: \(image.channelNames.joined(separator: ", ")))")
         }
-        let result = ReviewImage.prepare(image, header: header, through: transforms.output)
-        let mask = ReviewImage.displayWindow(image.selecting(["swap.mask"]), header: header).planes[0]
         let source = try plate.read(frame: frame)
+        let result = patch.map { transforms.output.apply(ReviewImage.overPlate(image, header: header, plate: source, conversion: $0)) }
+            ?? ReviewImage.prepare(image, header: header, through: transforms.output)
+        let mask = ReviewImage.displayWindow(image.selecting([matte]), header: header).planes[0]
         let reference = ReviewImage.prepare(source.image, header: source.header, through: transforms.plate)
         guard reference.width == result.width, reference.height == result.height else {
             throw ReviewError.frame(file: url.path, "output is \(result.width)x\(result.height), the plate \(reference.width)x\(reference.height)")

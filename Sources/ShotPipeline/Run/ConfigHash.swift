@@ -15,9 +15,12 @@ public enum ConfigHash {
             ("plate.layer", config.plate.layer),
             ("plate.first_frame", String(config.plate.firstFrame)),
             ("plate.frame_rate", config.plate.frameRate.map { String($0) } ?? "plate"),
+            ("output.mode", config.output.mode.rawValue),
             ("output.compression", config.output.compression.name),
             ("output.pixel_type", config.output.pixelType.rawValue),
             ("output.layers", config.output.layers.map(\.rawValue).joined(separator: ",")),
+            // The matte's channel names (outputs from before swap.mask became swap.A are redone).
+            ("output.matte", "swap.A" + (config.output.matteInAlpha ? ",A" : "")),
             ("model", modelIdentity),
             ("model.codec", config.model.codec?.rawValue ?? "model"),
             ("face.select", config.face.select.description),
@@ -26,6 +29,7 @@ public enum ConfigHash {
             ("face.type", config.face.type.rawValue),
             ("face.smoothing", "\(config.face.smoothingMinCutoff),\(config.face.smoothingBeta)"),
             ("blend", "\(config.blend.colorTransfer.rawValue),\(config.blend.maskErode),\(config.blend.maskBlur)"),
+            ("mask.holdout", config.mask.holdout?.description ?? "none"),
             ("tracks", tracksDigest),
         ]
         if let output = config.output.colorspace {

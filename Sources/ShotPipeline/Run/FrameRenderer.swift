@@ -16,6 +16,8 @@ struct FrameRenderer {
     let swapper: FaceSwapper
     let cropSize: Int
     let configHash: String
+    /// `mask.holdout`, when the shot has one.
+    let holdout: HoldoutMatte?
 
     enum Outcome { case swapped, noFace }
 
@@ -36,9 +38,14 @@ struct FrameRenderer {
     }
 
     func render(frame: Int, clock: inout StageClock) throws -> Outcome {
-        let (image, header) = try clock.time("read") { () throws -> (ImageBuffer, ExrHeader) in
-            let read = try plate.read(frame: frame)
-            return (read.image, read.header)
+        // What cannot be read here is the frame's input: `on_error: skip` passes over it.
+        let (image, header, held) = try clock.time("read") { () throws -> (ImageBuffer, ExrHeader, [Float]?) in
+            do {
+                let read = try plate.read(frame: frame)
+                return (read.image, read.header, try holdout?.matte(frame: frame, plateHeader: read.header))
+            } catch {
+                throw UnreadableInput(error: error)
+            }
         }
         let origin = (x: header.dataWindow.xMin, y: header.dataWindow.yMin)
         let found = try clock.time("faces") { try faces.faces(frame: frame, plate: image, origin: origin, cropSize: cropSize) }
@@ -54,16 +61,21 @@ struct FrameRenderer {
             }
             clock.time("composite") {
                 compositor.composite(plate: &result, plateToCrop: face.plateToCrop, codecInput: crop, swapped: swapped,
-                                     mask: face.mask, layers: &layers)
+                                     mask: face.mask, holdout: held, layers: &layers)
             }
         }
         conversion.apply(to: &result)
-        if config.output.layers.contains(.mask) { result.addChannel("swap.mask", plane: layers.mask) }
         if var raw = layers.raw {
             conversion.apply(to: &raw)
-            for name in ["R", "G", "B"] { result.addChannel("swap." + name, plane: raw[channel: name]) }
+            layers.raw = raw
         }
-        var outHeader = header
+        // A patch is the difference to the plate as the output's space shows it.
+        var under = image
+        if config.output.mode == .patch { conversion.apply(to: &under) }
+        let output = clock.time("composite") {
+            OutputFrame.make(plate: under, composite: result, layers: layers, header: header, output: config.output)
+        }
+        var outHeader = output.header
         outHeader.attributes.merge(attributes) { _, new in new }
         // Converted to a space without primaries (a log encoding): the plate's no longer apply.
         if !conversion.isIdentity, PlateColorRules.outputChromaticities(conversion.target) == nil {
@@ -71,11 +83,18 @@ struct FrameRenderer {
         }
         try clock.time("write") {
             AtomicFile.removeTemporaries(beside: outputURL(frame: frame))
-            try ExrWriter.write(result, header: outHeader, to: outputURL(frame: frame),
+            try ExrWriter.write(output.image, header: outHeader, to: outputURL(frame: frame),
                                 compression: config.output.compression,
-                                pixelType: config.output.pixelType == .half ? .half : .float,
-                                channelTypes: ["swap.mask": .half])
+                                pixelType: config.output.pixelType == .half ? .half : .float)
         }
         return found.isEmpty ? .noFace : .swapped
     }
+}
+
+/// A frame whose input (the plate frame, or its `mask.holdout` matte) could not be read: the
+/// failure `on_error: skip` is told to pass over.
+struct UnreadableInput: Error, CustomStringConvertible {
+    let error: Error
+    var reason: String { (error as? PipelineError)?.reason ?? "\(error)" }
+    var description: String { "\(error)" }
 }

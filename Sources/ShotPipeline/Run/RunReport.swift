@@ -7,7 +7,21 @@ public struct RunReport: Codable, Equatable {
     public struct Failure: Codable, Equatable {
         public var frame: Int
         public var error: String
+        /// An unreadable input frame (plate or holdout matte) that `on_error: skip` passed over.
+        public var skippedOnError: Bool
+
+        public init(frame: Int, error: String, skippedOnError: Bool = false) {
+            self.frame = frame
+            self.error = error
+            self.skippedOnError = skippedOnError
+        }
+
+        enum CodingKeys: String, CodingKey { case frame, error, skippedOnError = "skipped_on_error" }
     }
+
+    /// True when every failure was an input frame `on_error: skip` was told to pass over: the run
+    /// succeeded as asked (exit status 0).
+    public var succeeded: Bool { failed.allSatisfy(\.skippedOnError) }
 
     public var shot: String
     public var version: String = PlateswapVersion.string

@@ -66,10 +66,12 @@ public struct ShotRunner {
         do { conversion = try ColorConversion(from: plate.colorSpace, to: config.outputSpace(plate: plate)) } catch {
             throw PipelineError.configuration("output.colorspace: \(error)")
         }
+        let holdout = config.mask.holdout.map { HoldoutMatte(holdout: $0, plate: plate, part: ExrPartSelector(parsing: config.plate.part)) }
         let renderer = FrameRenderer(config: config, plate: plate, outputs: outputs, compositor: compositor, conversion: conversion, faces: faces,
-                                     swapper: swapper, cropSize: cropSize, configHash: hash)
+                                     swapper: swapper, cropSize: cropSize, configHash: hash, holdout: holdout)
         var clock = StageClock()
         let progress = Progress(config.shot, total: frames.count)
+        OpenJDMessages.status("swapping \(frames.count) frame(s)")
         for frame in frames {
             if let signal = options.stop.signal {
                 report.stopped = Stopped.signalName(signal)
@@ -91,9 +93,11 @@ public struct ShotRunner {
                 }
                 progress.advance(detail: "frame \(frame)")
             } catch {
-                let reason = (error as? PipelineError)?.reason ?? "\(error)"
-                report.failed.append(.init(frame: frame, error: reason))
-                Log.error("frame \(frame): \(reason)")
+                let input = error as? UnreadableInput
+                let reason = input?.reason ?? (error as? PipelineError)?.reason ?? "\(error)"
+                let skip = input != nil && config.onError == .skip
+                report.failed.append(.init(frame: frame, error: reason, skippedOnError: skip))
+                if skip { Log.warning("frame \(frame) skipped (on_error: skip): \(reason)") } else { Log.error("frame \(frame): \(reason)") }
                 progress.advance(detail: "frame \(frame) failed")
                 if config.onError == .fail { break }
             }

@@ -5,6 +5,12 @@ import Neural
 
 /// Builds the swapper a shot asks for.
 public enum SwapperLoader {
+    /// The crop size a run of the shot cuts, without loading weights: `face.size`, else the
+    /// model's resolution (its config.json), else 256 (the identity swap's default).
+    public static func cropSize(_ config: ShotConfig) -> Int {
+        config.face.size ?? (try? ModelDirectory(url: config.model.path).loadConfig().resolution) ?? 256
+    }
+
     /// `identity`: no networks (see `IdentitySwapper`), crop size from `face.size` or 256.
     /// Otherwise the trained model of `model.path` with the codec it was trained with: a
     /// `model.codec` naming another codec, or codec weights other than the training ones, is a

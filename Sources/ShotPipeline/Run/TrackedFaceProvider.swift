@@ -13,6 +13,8 @@ public final class TrackedFaceProvider: FaceProvider {
     private var faceType: FaceType = .wholeFace
     private var selection: FaceSelection = .largest
     private var minSize: Float = 0
+    /// Whether tracks.json's `alignment` was compared with this run's crop (warned about once).
+    private var alignmentChecked = false
     private let searchPath: ModelSearchPath
     private let stop: StopSignals
 
@@ -46,6 +48,7 @@ public final class TrackedFaceProvider: FaceProvider {
         let finder = try FaceFinder(searchPath: searchPath)
         let encoding = plate.encoding
         let progress = Progress("\(shot.shot) tracking", total: frames.count)
+        OpenJDMessages.status("tracking \(frames.count) frame(s)")
         var detections: [(frame: Int, faces: [DetectedFace])] = []
         for frame in frames {
             try stop.check("while tracking, before frame \(frame) (\(detections.count) of \(frames.count) tracked): "
@@ -64,11 +67,20 @@ public final class TrackedFaceProvider: FaceProvider {
             progress.advance(detail: "frame \(frame), \(faces.count) face(s)")
         }
         let smoothing = OneEuroParameters(minCutoff: shot.face.smoothingMinCutoff, beta: shot.face.smoothingBeta)
-        return buildTracks(detections: detections, frameRate: plate.frameRate, smoothing: smoothing)
+        var document = buildTracks(detections: detections, frameRate: plate.frameRate, smoothing: smoothing)
+        document.addAlignment(.init(size: SwapperLoader.cropSize(shot), faceType: shot.face.type))
+        return document
     }
 
     public func faces(frame: Int, plate: ImageBuffer, origin: (x: Int, y: Int), cropSize: Int) throws -> [SwapFace] {
         guard let document else { throw PipelineError.configuration("faces requested before prepare") }
+        if !alignmentChecked {
+            alignmentChecked = true
+            let run = TracksDocument.Alignment(size: cropSize, faceType: faceType)
+            if let made = document.alignment, made != run {
+                Log.warning("tracks.json's matrices are for \(made.size) px \(made.faceType.rawValue) crops, this run cuts \(run.size) px \(run.faceType.rawValue) ones (the swap computes its own; `plateswap track --force` writes matching ones)")
+            }
+        }
         guard let entry = document.frames.first(where: { $0.frame == frame }) else {
             throw PipelineError.frame(frame, "tracks.json has no entry for this frame (delete it to track the shot again)")
         }

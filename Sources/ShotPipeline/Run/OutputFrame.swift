@@ -1,0 +1,50 @@
+import Compositor
+import Imaging
+import PlateIO
+
+/// What an output frame holds besides the plate's header (README "Output frames in Nuke").
+/// - `output.mode: full`: the composite, plus the unblended swap as `swap.R/G/B`
+///   (`output.layers: raw`) and the applied matte as `swap.A` (`mask`), so Nuke shows one layer
+///   `swap` with its alpha; with `output.matte_in_alpha` the matte is the main `A` too.
+/// - `output.mode: patch`: only the swapped face, premultiplied by the matte (R, G, B, A), in a data
+///   window cropped to the matte; `Merge over` the plate gives the composite.
+enum OutputFrame {
+    /// The channel `plateswap quality` and the review read the matte from; nil when not written.
+    static func matteChannel(_ output: ShotConfig.Output) -> String? {
+        if output.mode == .patch { return "A" }
+        if output.layers.contains(.mask) { return "swap.A" }
+        return output.matteInAlpha ? "A" : nil
+    }
+
+    /// `plate` as read (data window), `composite` its R, G, B(, A) after the swap.
+    static func make(plate: ImageBuffer, composite: ImageBuffer, layers: SwapLayers, header: ExrHeader,
+                     output: ShotConfig.Output) -> (image: ImageBuffer, header: ExrHeader) {
+        if output.mode == .patch { return patch(plate: plate, composite: composite, matte: layers.mask, header: header, output: output) }
+        var result = composite
+        if let raw = layers.raw {
+            for name in ["R", "G", "B"] { result.addChannel("swap." + name, plane: raw[channel: name]) }
+        }
+        if output.layers.contains(.mask) { result.addChannel("swap.A", plane: layers.mask) }
+        if output.matteInAlpha { result[channel: "A"] = layers.mask }
+        return (result, header)
+    }
+
+    /// The patch in a data window of its own (absolute pixels), the plate's display window kept.
+    /// A frame without a face: one transparent pixel at the display window's top-left corner
+    /// (OpenEXR has no empty data window), which `Merge over` leaves the plate under.
+    static func patch(plate: ImageBuffer, composite: ImageBuffer, matte: [Float], header: ExrHeader,
+                      output: ShotConfig.Output) -> (image: ImageBuffer, header: ExrHeader) {
+        var patchHeader = header
+        // The alpha as the file will store it, so the colour is premultiplied by exactly that.
+        let rounding: (Float) -> Float = output.pixelType == .half ? { Float(Float16($0)) } : { $0 }
+        guard let patch = PremultipliedPatch.make(plate: plate, composite: composite, matte: matte, alphaRounding: rounding) else {
+            let corner = header.displayWindow
+            patchHeader.dataWindow = PixelBox(x: corner.xMin, y: corner.yMin, width: 1, height: 1)
+            return (ImageBuffer(width: 1, height: 1, channels: ["R", "G", "B", "A"], fill: 0), patchHeader)
+        }
+        let origin = header.dataWindow
+        patchHeader.dataWindow = PixelBox(xMin: origin.xMin + patch.box.xMin, yMin: origin.yMin + patch.box.yMin,
+                                          xMax: origin.xMin + patch.box.xMax, yMax: origin.yMin + patch.box.yMax)
+        return (patch.image, patchHeader)
+    }
+}
