@@ -1,3 +1,6 @@
+import Foundation
+import Support
+
 /// A colour space as shot.yaml and the command line name it, resolved: its OCIO name, and the
 /// built-in space it is when it is one of the four plateswap can convert without OCIO.
 ///
@@ -123,7 +126,7 @@ public struct ColorSpaceNames: Sendable {
         let names = allNames
         let containing = names.filter { let n = Self.folded($0); return n.contains(key) || key.contains(n) && n.count >= 3 }
         if !containing.isEmpty { return Array(Self.unique(containing).prefix(5)) }
-        let scored = names.map { ($0, Self.editDistance(Array(key), Array(Self.folded($0)))) }
+        let scored = names.map { ($0, editDistance(Array(key), Array(Self.folded($0)))) }
             .filter { $0.1 <= max(2, key.count / 3) }
             .sorted { $0.1 < $1.1 }
         return Array(Self.unique(scored.map(\.0)).prefix(5))
@@ -136,18 +139,4 @@ public struct ColorSpaceNames: Sendable {
         var seen = Set<String>()
         return names.filter { seen.insert($0.lowercased()).inserted }
     }
-
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1]
-            for (j, cb) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
 }
-
-import Foundation

@@ -11,6 +11,14 @@ final class SupportTests: XCTestCase {
                        "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 
+    /// The one edit distance behind "did you mean" for yaml keys and colour-space names.
+    func testEditDistance() {
+        XCTAssertEqual(editDistance(Array("kitten"), Array("sitting")), 3)
+        XCTAssertEqual(editDistance(Array(""), Array("abc")), 3)
+        XCTAssertEqual(editDistance(Array("batch_sise"), Array("batch_size")), 1)
+        XCTAssertEqual(editDistance(Array("acescg"), Array("acescg")), 0)
+    }
+
     func testParallelForVisitsEveryIndexOnce() {
         let count = 1000
         var hits = [Int](repeating: 0, count: count)

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Yams
 
 /// A YAML file opened for validation; nodes read from it carry the file name and key paths for errors.
@@ -202,17 +203,6 @@ public struct ConfigNode {
         return best
     }
 
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1]
-            for (j, cb) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
 }
 
 /// The keys of one mapping, looked up by name; a missing required key names the mapping's line.
