@@ -7,8 +7,9 @@ import Support
 ///
 /// A save writes the new files into `.saving/`, moves the current checkpoint into
 /// `backups/iteration-N/`, then renames the new files into place, state.json last. state.json holds
-/// the SHA-256 of the two tensor files, so a checkpoint cut short by a crash is detected on load
-/// and the newest intact backup is used instead.
+/// the SHA-256 of the two tensor files, so a checkpoint cut short by a crash or damaged later is
+/// detected on load. Training may then go on from the newest intact backup; rendering only when
+/// asked to (`allowBackup`), never silently (issue 16, item 7).
 public struct ModelDirectory {
     public let url: URL
     /// Previous checkpoints kept in backups/.
@@ -99,21 +100,32 @@ public struct ModelDirectory {
         try loadCheckpoint(optimizer: nil).model
     }
 
-    /// Loads the newest intact checkpoint (top level, else the newest valid backup): the model,
-    /// and the optimizer state into `optimizer(parameters)` when given.
-    public func loadCheckpoint(optimizer makeOptimizer: (([Parameter]) -> Adam)?) throws
-        -> (model: SwapAutoencoder, state: TrainState, optimizer: Adam?)
+    /// Loads the directory's checkpoint: the model, and the optimizer state into
+    /// `optimizer(parameters)` when given; `folder` is where it came from (the directory, or
+    /// `backups/iteration-N`). When the checkpoint is damaged (a file missing, a hash that does
+    /// not match state.json, a tensor that does not fit config.json) and `allowBackup`, the newest
+    /// intact backup is loaded with a warning naming both; otherwise `SwapModelError.damagedCheckpoint`.
+    public func loadCheckpoint(optimizer makeOptimizer: (([Parameter]) -> Adam)?, allowBackup: Bool = true) throws
+        -> (model: SwapAutoencoder, state: TrainState, optimizer: Adam?, folder: URL)
     {
-        var firstError: Error?
-        for folder in [url] + backupSlots().reversed() {
-            do {
-                return try loadCheckpoint(in: folder, makeOptimizer: makeOptimizer)
-            } catch {
-                if firstError == nil { firstError = error }
-                Log.warning("checkpoint \(folder.path) is not usable (\(error)); trying an older one")
-            }
+        let problem: Error
+        do {
+            let loaded = try loadCheckpoint(in: url, makeOptimizer: makeOptimizer)
+            return (loaded.model, loaded.state, loaded.optimizer, url)
+        } catch {
+            problem = error
         }
-        throw firstError ?? SwapModelError.missingFile(url.appendingPathComponent(Self.stateName).path)
+        // The newest backup that loads (each is checked against its own state.json).
+        for folder in backupSlots().reversed() {
+            guard let loaded = try? loadCheckpoint(in: folder, makeOptimizer: makeOptimizer) else { continue }
+            guard allowBackup else {
+                throw SwapModelError.damagedCheckpoint(problem: "\(problem)", backup: folder.path, backupIteration: loaded.state.iteration)
+            }
+            Log.warning("the checkpoint of \(url.path) is damaged (\(problem)); using the backup \(folder.path) (iteration \(loaded.state.iteration)) instead")
+            return (loaded.model, loaded.state, loaded.optimizer, folder)
+        }
+        guard hasCheckpoint || !backupSlots().isEmpty else { throw problem }
+        throw SwapModelError.damagedCheckpoint(problem: "\(problem)", backup: nil, backupIteration: nil)
     }
 
     private func loadCheckpoint(in folder: URL, makeOptimizer: (([Parameter]) -> Adam)?) throws

@@ -11,21 +11,29 @@ public final class SwapModel: @unchecked Sendable {
     public let config: SwapModelConfig
     /// The training state of the checkpoint that was loaded (iteration, loss history...).
     public let state: TrainState
+    /// The folder the checkpoint was loaded from: `directory`, or one of its `backups/iteration-N`.
+    public let checkpoint: URL
     let network: SwapAutoencoder
 
-    /// Loads the newest intact checkpoint of `directory` (top level, else the newest valid backup).
-    public static func load(directory: URL) throws -> SwapModel {
-        let loaded = try ModelDirectory(url: directory).loadCheckpoint(optimizer: nil)
-        return SwapModel(directory: directory, network: loaded.model, state: loaded.state)
+    /// Loads the checkpoint of `directory`. A damaged one is an error
+    /// (`SwapModelError.damagedCheckpoint`) unless `allowBackup`: then the newest intact backup
+    /// is used, with a warning, and `checkpoint` says which.
+    public static func load(directory: URL, allowBackup: Bool = false) throws -> SwapModel {
+        let loaded = try ModelDirectory(url: directory).loadCheckpoint(optimizer: nil, allowBackup: allowBackup)
+        return SwapModel(directory: directory, network: loaded.model, state: loaded.state, checkpoint: loaded.folder)
     }
 
     /// Wraps a network in memory (e.g. the one a trainer holds).
-    public init(directory: URL, network: SwapAutoencoder, state: TrainState) {
+    public init(directory: URL, network: SwapAutoencoder, state: TrainState, checkpoint: URL? = nil) {
         self.directory = directory
         self.network = network
         self.config = network.config
         self.state = state
+        self.checkpoint = checkpoint ?? directory
     }
+
+    /// Whether the checkpoint came from `backups/` rather than the directory itself.
+    public var isBackup: Bool { checkpoint.standardizedFileURL != directory.standardizedFileURL }
 
     /// The codec family the model was trained with (`taef2`, `taesd`, `sdvae`: a `CodecKind` raw value).
     public var codecName: String { config.codec.id }

@@ -160,6 +160,9 @@ public enum SwapModelError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(what: String, expected: [Int], found: [Int])
     case invalidData(String)
     case codecMismatch(model: String, trained: String, given: String)
+    /// A model directory whose checkpoint cannot be used: `problem` names the file and what is
+    /// wrong; `backup` is the newest intact backup folder, if any.
+    case damagedCheckpoint(problem: String, backup: String?, backupIteration: Int?)
 
     public var description: String {
         switch self {
@@ -171,6 +174,9 @@ public enum SwapModelError: Error, CustomStringConvertible, Equatable {
         case let .invalidData(reason): return reason
         case let .codecMismatch(model, trained, given):
             return "\(model): trained with codec \(trained), but the codec given is \(given); latents of other weights mean nothing to it"
+        case let .damagedCheckpoint(problem, backup, iteration):
+            return "\(problem); the model's checkpoint is damaged and "
+                + (backup.map { "its newest intact backup is \($0) (iteration \(iteration ?? 0))" } ?? "no backup of it is intact")
         }
     }
 }

@@ -118,7 +118,15 @@ public final class SwapTrainer {
         let makeOptimizer = SwapTrainer.optimizerFactory(options)
         if resume {
             guard directory.hasCheckpoint else { throw TrainError(.setup, "--resume: \(directory.url.path) has no checkpoint") }
-            let loaded = try directory.loadCheckpoint(optimizer: makeOptimizer)
+            // Training may go on from its own backup (it only writes this directory); the warning
+            // says what is lost. A checkpoint with no intact backup is a usage error.
+            let loaded: (model: SwapAutoencoder, state: TrainState, optimizer: Adam?, folder: URL)
+            do { loaded = try directory.loadCheckpoint(optimizer: makeOptimizer, allowBackup: true) } catch {
+                throw TrainError(.setup, "--resume: \(error)")
+            }
+            if loaded.folder != directory.url {
+                Log.warning("--resume: continuing from \(loaded.folder.lastPathComponent) (iteration \(loaded.state.iteration)); the damaged checkpoint is moved into backups/ at the next save")
+            }
             guard loaded.model.config == config else {
                 throw TrainError(.setup, "--resume: \(directory.url.path)/config.json differs from train.yaml's model settings")
             }

@@ -31,6 +31,13 @@ public final class MovieReader {
 
     public var file: String { input.file }
 
+    /// Frames the container's index lists (mov/mp4 sample tables), or nil when it has none. A
+    /// file cut short keeps its index (when it is at the start, or was rebuilt) but holds fewer.
+    public var indexedFrameCount: Int? {
+        let count = Int(input.stream.pointee.nb_frames)
+        return count > 0 ? count : nil
+    }
+
     public init(url: URL, threads: Int = workerCount) throws {
         input = try MovieInput(url: url)
         info = try MovieInfo(input: input)
@@ -97,11 +104,15 @@ public final class MovieReader {
         if target != lastReturned + 1 || lastReturned < 0 && target != 0 {
             try seek(toFrame: target)
         }
+        // Neither message names another frame: after a truncation the decoder's frame numbers
+        // can point past the end of the movie.
         guard let result = try nextFrame() else {
-            throw MediaError(file: file, frame: target, stage: "decode", reason: "past the end of the movie (\(info.frameCount) frames)")
+            throw MediaError(file: file, frame: target, stage: "decode",
+                             reason: "the stream ends before this frame (the container lists \(info.frameCount) frames; the file may be truncated)")
         }
         guard result.index == target else {
-            throw MediaError(file: file, frame: target, stage: "decode", reason: "decoder returned frame \(result.index) instead")
+            throw MediaError(file: file, frame: target, stage: "decode",
+                             reason: "the decoder skipped this frame (the file may be truncated or damaged)")
         }
         return result.image
     }

@@ -10,7 +10,8 @@ struct RunCommand: ParsableCommand {
         abstract: "Swap the faces of a shot described by a shot.yaml (the default command).",
         discussion: """
             Exit codes: 0 every frame done, 1 some frames failed (listed in report.json), \
-            2 bad configuration, 130 / 143 stopped by SIGINT / SIGTERM (between frames, report written).
+            2 bad configuration (also a damaged model checkpoint, unless --use-backup), 130 / 143 stopped by \
+            SIGINT / SIGTERM (between frames, report written).
             """)
 
     @Argument(help: "The shot.yaml file.")
@@ -28,6 +29,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip the swap model: paste back the plate's own aligned crop (checks tracking, masks and compositing without a trained model or codec).")
     var identitySwap = false
 
+    @Flag(name: .long, help: "When the model's checkpoint is damaged, render with its newest intact backup (as model.allow_backup: true); report.json names the checkpoint used.")
+    var useBackup = false
+
     func run() throws {
         OpenJDMessages.enabled = OpenJDMessages.inSession()
         let config = try ShotCommandInput.loadShot(shot)
@@ -36,7 +40,7 @@ struct RunCommand: ParsableCommand {
         // Before the model loads or tracking starts (ShotRunner checks again before it writes).
         try InputGuard.checkShot(config, frames: options.frames)
         OpenJDMessages.status(identitySwap ? "identity swap (no model)" : "loading the model")
-        let swapper = try SwapperLoader.load(config, identity: identitySwap)
+        let swapper = try SwapperLoader.load(config, identity: identitySwap, useBackup: useBackup)
         let runner = ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: swapper)
         let report = try runner.run(options)
         if tracksOnly {

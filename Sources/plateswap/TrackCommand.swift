@@ -10,7 +10,7 @@ struct TrackCommand: ParsableCommand {
         abstract: "Track the faces of a shot into tracks.json (output.tracks) without swapping.",
         discussion: """
             Runs the detector and landmarker over every frame of the shot, smooths the tracks and writes \
-            tracks.json atomically. Does nothing when tracks.json exists, unless --force. \
+            tracks.json atomically. Does nothing when tracks.json exists and matches the plate and the tracking settings, unless --force. \
             Exit codes: 0 done, 1 failed, 2 bad configuration.
             """)
 
@@ -24,7 +24,7 @@ struct TrackCommand: ParsableCommand {
         OpenJDMessages.enabled = OpenJDMessages.inSession()
         let config = try ShotCommandInput.loadShot(shot)
         switch try TrackStage.run(config, force: force) {
-        case .existing: Log.info("\(config.output.tracks.path) exists; nothing to do (--force tracks again)")
+        case .existing: Log.info("\(config.output.tracks.path) is up to date with the plate and settings; nothing to do (--force tracks again)")
         case let .tracked(frames): Log.info("tracked \(frames) frame(s) into \(config.output.tracks.path)")
         }
     }

@@ -72,8 +72,10 @@ final class CropParityTests: XCTestCase {
             model: {path: model.plateswap}
             face: {size: 256, type: whole_face}
             """.write(to: shot, atomically: true, encoding: .utf8)
+        let config = try ShotConfig.load(shot)
+        try SyntheticShot.stamp(tracksOf: config)
         let swapper = RecordingSwapper(cropSize: 256)
-        let report = try ShotRunner(config: try ShotConfig.load(shot), faces: TrackedFaceProvider(searchPath: ExtractTests.searchPath),
+        let report = try ShotRunner(config: config, faces: TrackedFaceProvider(searchPath: ExtractTests.searchPath),
                                     swapper: swapper).run(.init(frames: [runFrame]))
         XCTAssertEqual(report.done, [runFrame], "\(report.failed)")
         let fed = try XCTUnwrap(swapper.crops.first)

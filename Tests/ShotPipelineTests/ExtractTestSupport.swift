@@ -39,11 +39,14 @@ enum ExtractFixtures {
         var stderr: String
     }
 
-    /// Runs the CLI; stdout and stderr are read concurrently so neither pipe can fill up and block.
-    static func plateswap(_ arguments: [String]) throws -> Run {
+    /// Runs the CLI (in `directory`, with `environment` added); stdout and stderr are read
+    /// concurrently so neither pipe can fill up and block.
+    static func plateswap(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -147,11 +147,16 @@ final class FarmOpenJDTests: XCTestCase {
             XCTAssertEqual(info.height, 360)
         }
 
-        // `track` leaves existing tracks alone; --force replaces them with the same result.
+        // `track` leaves up-to-date tracks alone, refuses (exit 2) to replace an unreadable file
+        // without --force, and --force replaces it with the same result.
         let tracks = dir.appendingPathComponent("farm/tracks.json")
         let before = try Data(contentsOf: tracks)
-        try Data("{}".utf8).write(to: tracks)
         check(try FarmTools.run(plateswap, ["track", farmShot.path]), "plateswap track")
+        XCTAssertEqual(try Data(contentsOf: tracks), before, "up-to-date tracks are kept")
+        try Data("{}".utf8).write(to: tracks)
+        let unreadable = try FarmTools.run(plateswap, ["track", farmShot.path])
+        XCTAssertEqual(unreadable.status, 2, unreadable.stderr)
+        XCTAssertTrue(unreadable.stderr.contains("delete it to track the shot again"), unreadable.stderr)
         XCTAssertEqual(try Data(contentsOf: tracks), Data("{}".utf8), "without --force, tracks.json is kept")
         check(try FarmTools.run(plateswap, ["track", farmShot.path, "--force"], environment: models), "plateswap track --force")
         XCTAssertEqual(try Data(contentsOf: tracks), before)

@@ -16,7 +16,7 @@ final class InputGuardTests: XCTestCase {
     override func setUpWithError() throws {
         dir = try SyntheticShot.temporaryFolder("guard")
         try SyntheticShot.writePlates(dir.appendingPathComponent("plates"), frames: frames, window: PixelBox(width: 160, height: 120))
-        try SyntheticShot.writeTracks(dir.appendingPathComponent("tracks.json"), frames: frames, cx: 80, cy: 60, side: 64)
+        try SyntheticShot.writeTracks(dir.appendingPathComponent("tracks.json"), plate: dir.appendingPathComponent("plates/plate.####.exr"), frames: frames, cx: 80, cy: 60, side: 64)
         try fm.createDirectory(at: dir.appendingPathComponent("model.plateswap"), withIntermediateDirectories: true)
         try Data("{}".utf8).write(to: dir.appendingPathComponent("model.plateswap/config.json"))
         try fm.createSymbolicLink(atPath: dir.appendingPathComponent("link").path, withDestinationPath: "plates")

@@ -12,7 +12,7 @@ final class KillAndResumeTests: XCTestCase {
     override func setUpWithError() throws {
         dir = try SyntheticShot.temporaryFolder("kill")
         try SyntheticShot.writePlates(dir.appendingPathComponent("plates"), frames: frames, window: PixelBox(width: 640, height: 480))
-        try SyntheticShot.writeTracks(dir.appendingPathComponent("tracks.json"), frames: frames, cx: 300, cy: 240, side: 260, drift: 2)
+        try SyntheticShot.writeTracks(dir.appendingPathComponent("tracks.json"), plate: dir.appendingPathComponent("plates/plate.####.exr"), frames: frames, cx: 300, cy: 240, side: 260, drift: 2)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("model.plateswap"), withIntermediateDirectories: true)
     }
 
@@ -102,6 +102,9 @@ final class KillAndResumeTests: XCTestCase {
         let plate = dir.appendingPathComponent("plates/plate.1003.exr")
         let bytes = try Data(contentsOf: plate)
         try bytes.prefix(bytes.count / 3).write(to: plate)
+        // Tracks made after the damage (any change to the plate makes tracks.json out of date).
+        try SyntheticShot.writeTracks(dir.appendingPathComponent("tracks.json"), plate: dir.appendingPathComponent("plates/plate.####.exr"),
+                                      frames: frames, cx: 300, cy: 240, side: 260, drift: 2)
         _ = try writeShot("fail.yaml", output: "fail", extra: "on_error: fail")
         _ = try writeShot("skip.yaml", output: "skip", extra: "on_error: skip")
 

@@ -112,11 +112,14 @@ final class PlateKindsTests: XCTestCase {
         let display = PixelBox(width: 320, height: 240)
         try SyntheticShot.writePlates(dir.appendingPathComponent("a"), frames: frames, window: windowA)
         try SyntheticShot.writePlates(dir.appendingPathComponent("b"), frames: frames, window: windowB, display: display)
-        try SyntheticShot.writeTracks(dir.appendingPathComponent("tracks.json"), frames: frames, cx: 150, cy: 110, side: 120)
-        let a = try shot("{path: a/plate.####.exr}", output: "out-a", faceSize: 64)
-        let b = try shot("{path: b/plate.####.exr}", output: "out-b", faceSize: 64)
-        var configs = [a, b]
-        for i in configs.indices { configs[i].output.tracks = dir.appendingPathComponent("tracks.json") }
+        // The same absolute tracks for both plates (each file records its own plate).
+        var configs = [try shot("{path: a/plate.####.exr}", output: "out-a", faceSize: 64),
+                       try shot("{path: b/plate.####.exr}", output: "out-b", faceSize: 64)]
+        for (i, name) in ["a", "b"].enumerated() {
+            configs[i].output.tracks = dir.appendingPathComponent("tracks-\(name).json")
+            try SyntheticShot.writeTracks(configs[i].output.tracks, plate: dir.appendingPathComponent("\(name)/plate.####.exr"),
+                                          frames: frames, cx: 150, cy: 110, side: 120)
+        }
         for config in configs {
             let report = try ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: DarkenSwapper(cropSize: 64)).run()
             XCTAssertEqual(report.done, frames)

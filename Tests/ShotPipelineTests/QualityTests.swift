@@ -43,7 +43,7 @@ final class QualityTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let frames = Array(1001...1004)
         try SyntheticShot.writePlates(dir.appendingPathComponent("plates"), frames: frames, window: PixelBox(width: 200, height: 160))
-        try SyntheticShot.writeTracks(dir.appendingPathComponent("tracks.json"), frames: frames, cx: 100, cy: 80, side: 90,
+        try SyntheticShot.writeTracks(dir.appendingPathComponent("tracks.json"), plate: dir.appendingPathComponent("plates/plate.####.exr"), frames: frames, cx: 100, cy: 80, side: 90,
                                       without: [1004])
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("model.plateswap"), withIntermediateDirectories: true)
         let shot = dir.appendingPathComponent("shot.yaml")

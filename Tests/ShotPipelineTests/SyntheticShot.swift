@@ -54,8 +54,10 @@ enum SyntheticShot {
         return points
     }
 
-    /// tracks.json with one face on every frame except `without`, drifting right by `drift` px a frame.
-    static func writeTracks(_ url: URL, frames: [Int], cx: Float, cy: Float, side: Float, drift: Float = 1,
+    /// tracks.json with one face on every frame except `without`, drifting right by `drift` px a
+    /// frame, made "from" the plate `plate` (a frame pattern, already written) with the default
+    /// tracking settings, so a run reuses it instead of tracking again (`ShotTracks`).
+    static func writeTracks(_ url: URL, plate: URL, frames: [Int], cx: Float, cy: Float, side: Float, drift: Float = 1,
                             without: Set<Int> = []) throws {
         let detections = frames.map { frame -> (frame: Int, faces: [DetectedFace]) in
             if without.contains(frame) { return (frame, []) }
@@ -63,9 +65,35 @@ enum SyntheticShot {
             let box = FaceBox(x1: x - side / 2, y1: cy - side / 2, x2: x + side / 2, y2: cy + side / 2)
             return (frame, [DetectedFace(box: box, score: 0.99, points5: [], landmarks: mesh(cx: x, cy: cy, side: side), presence: 1)])
         }
-        let document = buildTracks(detections: detections, frameRate: 25, smoothing: OneEuroParameters())
+        var document = buildTracks(detections: detections, frameRate: 25, smoothing: OneEuroParameters())
+        document.source = try source(plate: plate, tracks: url)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try document.encoded().write(to: url)
+    }
+
+    /// What a run of a shot with this plate and default settings records as tracks.json's source.
+    static func source(plate: URL, tracks: URL) throws -> TracksSource {
+        let config = ShotConfig(shot: "synthetic", plate: .init(path: plate),
+                                output: .init(path: tracks.deletingLastPathComponent().appendingPathComponent("swap.####.exr"),
+                                              report: tracks.deletingLastPathComponent().appendingPathComponent("report.json"),
+                                              tracks: tracks),
+                                model: .init(path: tracks.deletingLastPathComponent()), source: tracks)
+        return try source(config)
+    }
+
+    /// The source a run of `config` compares tracks.json with (the plate as it is on disk now).
+    static func source(_ config: ShotConfig) throws -> TracksSource {
+        let sequence = try PlateSequence(config)
+        return ShotTracks.source(shot: config, plate: sequence, frames: sequence.frames)
+    }
+
+    /// Marks the hand-made tracks.json of `config` as made from its plate as it is now, so a run
+    /// uses it as it is (a file without `source` would be tracked again).
+    static func stamp(tracksOf config: ShotConfig) throws {
+        var document = try TracksDocument.read(from: config.output.tracks)
+        document.version = TracksDocument.currentVersion
+        document.source = try source(config)
+        try document.encoded().write(to: config.output.tracks)
     }
 
     static func temporaryFolder(_ name: String) throws -> URL {

@@ -42,4 +42,46 @@ final class SupportTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "two")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["out.txt"])
     }
+
+    /// A dead process's PID: a child that has exited and been reaped.
+    static func deadPID() throws -> pid_t {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
+    }
+
+    func testTemporaryNamesRecordTheirWriter() throws {
+        let temp = AtomicFile.temporaryURL(beside: URL(fileURLWithPath: "/x/swap.1001.exr")).lastPathComponent
+        XCTAssertTrue(temp.hasPrefix(".swap.1001.exr.tmp-\(getpid())-"), temp)
+        XCTAssertEqual(TemporaryOwner(name: temp), TemporaryOwner(name: ".a.tmp-\(getpid())-7@\(TemporaryOwner.host)"))
+        XCTAssertEqual(TemporaryOwner(name: ".swap.1001.exr.tmp-4242-17")?.pid, 4242)
+        XCTAssertNil(TemporaryOwner(name: ".swap.1001.exr.tmp-4242-17")?.host, "older names have no host")
+        XCTAssertEqual(TemporaryOwner(name: ".a.b.tmp-9-1@render-07.farm")?.host, "render-07.farm")
+        for name in ["swap.1001.exr.tmp-1-2", ".swap.1001.exr", ".swap.exr.tmp-x-2", ".swap.exr.tmp-1-2@", ".swap.exr.tmp-1", ".tmp-1-2",
+                     ".swap.exr.tmp-0-2", ".swap.exr.tmp-1-2-3"] {
+            XCTAssertNil(TemporaryOwner(name: name), name)
+        }
+    }
+
+    /// Dead writers' temporaries go (legacy names too, and another host's after a day untouched);
+    /// a live writer's stay, as does anything that is not a temporary.
+    func testOnlyStaleTemporariesAreRemoved() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stale-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dead = try Self.deadPID(), live = getpid(), host = TemporaryOwner.host
+        let gone = [".a.exr.tmp-\(dead)-1", ".b.exr.tmp-\(dead)-2@\(host)", ".c.exr.tmp-\(dead)-3@elsewhere-old"]
+        let kept = [".a.exr.tmp-\(live)-4", ".b.exr.tmp-\(live)-5@\(host)", ".c.exr.tmp-\(dead)-6@elsewhere", ".d.exr.tmp-1x-7", "a.exr",
+                    ".e.exr.tmp-1-8"]   // PID 1 (init) is alive, whoever owns it
+        for name in gone + kept { try Data("x".utf8).write(to: dir.appendingPathComponent(name)) }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86400)],
+                                              ofItemAtPath: dir.appendingPathComponent(gone[2]).path)
+        AtomicFile.removeTemporaries(beside: dir.appendingPathComponent("a.exr"))
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), Set(gone.dropFirst() + kept))
+        let removed = AtomicFile.removeStaleTemporaries(in: [dir, dir.appendingPathComponent("missing")])
+        XCTAssertEqual(Set(removed.map { ($0 as NSString).lastPathComponent }), Set(gone.dropFirst()))
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), Set(kept))
+    }
 }

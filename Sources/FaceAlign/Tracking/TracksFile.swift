@@ -2,6 +2,8 @@ import Foundation
 
 /// `tracks.json`: every frame of a shot with its faces, track ids and smoothed landmarks.
 /// Written once by the track step; chunks only read it (docs/ARCHITECTURE.md, sections 6 and 8).
+/// Versioned: readers keep what they know and ignore keys they do not (a newer file's extra
+/// per-face fields), and `source` (version 2 on) says what the tracks were made from.
 public struct TracksDocument: FaceAlignJSON, Equatable, Sendable {
     public struct Face: Codable, Equatable, Sendable {
         public var track: Int
@@ -45,15 +47,20 @@ public struct TracksDocument: FaceAlignJSON, Equatable, Sendable {
         enum CodingKeys: String, CodingKey { case id, firstFrame = "first_frame", lastFrame = "last_frame", detections }
     }
 
-    public var version: Int = 1
+    /// The format this plateswap writes: 2 added `source`.
+    public static let currentVersion = 2
+
+    public var version: Int = TracksDocument.currentVersion
     public var frameRate: Double
     public var smoothing: OneEuroParameters
     public var tracks: [Track]
     public var frames: [Frame]
+    /// The plate and settings the tracks were made from; nil in version-1 files.
+    public var source: TracksSource?
     /// Set with the faces' matrices by `addAlignment`.
     public var alignment: Alignment?
 
-    enum CodingKeys: String, CodingKey { case version, frameRate = "frame_rate", smoothing, tracks, frames, alignment }
+    enum CodingKeys: String, CodingKey { case version, frameRate = "frame_rate", smoothing, tracks, frames, alignment, source }
 
     /// Gives every face the matrix of its `faceType` crop of `size` pixels, from its landmarks (the
     /// crop the swap cuts).

@@ -68,6 +68,8 @@ public struct ShotConfig: Equatable {
         public var path: URL
         /// nil = the codec the model was trained with (any other is refused when the model loads).
         public var codec: CodecKind?
+        /// Render with the newest intact backup when the checkpoint is damaged (else exit 2).
+        public var allowBackup = false
     }
 
     public struct Face: Equatable {
@@ -194,9 +196,10 @@ public struct ShotConfig: Equatable {
         if let node = outputMap["report"] { output.report = try node.url() }
         if let node = outputMap["tracks"] { output.tracks = try node.url() }
 
-        let modelMap = try root.required("model").mapping(allowed: ["path", "codec"])
+        let modelMap = try root.required("model").mapping(allowed: ["path", "codec", "allow_backup"])
         var model = Model(path: try modelMap.required("path").url(mustExist: true, directory: true))
         if let node = modelMap["codec"] { model.codec = try node.oneOf(CodecKind.self) }
+        if let node = modelMap["allow_backup"] { model.allowBackup = try node.bool() }
 
         var config = ShotConfig(shot: shot, plate: plate, output: output, model: model, source: url(source))
         config.colour = colour

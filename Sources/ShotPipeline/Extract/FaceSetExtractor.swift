@@ -50,6 +50,7 @@ public final class FaceSetExtractor {
     @discardableResult
     public func run(_ source: FaceImageSource, into directory: URL, progressLabel: String = "extract") throws -> FaceSetDocument {
         try InputGuard.checkExtract(source, into: directory)
+        StaleTemporaries.remove(in: [directory] + ["faces", "masks"].map { directory.appendingPathComponent($0) })
         let fm = FileManager.default
         for sub in ["faces", "masks"] {
             try fm.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)

@@ -8,19 +8,17 @@ public enum TrackStage {
     public enum Outcome: Equatable {
         /// tracks.json was written.
         case tracked(frames: Int)
-        /// tracks.json was already there (and `force` was off).
+        /// tracks.json was already there and matches the plate and settings (and `force` was off).
         case existing
     }
 
-    /// Tracks every frame of the shot unless tracks.json exists; `force` tracks again and replaces
-    /// it (the old file stays until the new one is complete).
+    /// Tracks every frame of the shot unless tracks.json exists and is up to date (`ShotTracks`);
+    /// `force` tracks again and replaces it (the old file stays until the new one is complete).
     public static func run(_ config: ShotConfig, force: Bool = false, searchPath: ModelSearchPath = .standard()) throws -> Outcome {
-        let url = config.output.tracks
         try InputGuard.checkShot(config)
-        if !force && FileManager.default.fileExists(atPath: url.path) { return .existing }
+        StaleTemporaries.remove(in: [config.output.tracks.deletingLastPathComponent()])
         let plate = try PlateSequence(config)
-        let document = try TrackedFaceProvider.track(shot: config, plate: plate, frames: plate.frames, searchPath: searchPath)
-        try AtomicFile.write(try document.encoded(), to: url)
-        return .tracked(frames: plate.frames.count)
+        let prepared = try ShotTracks.prepare(shot: config, plate: plate, frames: plate.frames, force: force, searchPath: searchPath)
+        return prepared.tracked ? .tracked(frames: plate.frames.count) : .existing
     }
 }

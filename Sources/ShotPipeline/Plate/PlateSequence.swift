@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import PlateIO
+import Support
 
 /// One plate frame: the data window's pixels (R, G, B, and A when the plate has it) and the header
 /// the output frame keeps (windows and attributes).
@@ -19,8 +20,9 @@ public final class PlateSequence {
     enum Source {
         case exr(SequencePattern, part: ExrPartSelector, layer: String)
         case images(SequenceReader)
-        /// `firstFrame` is the shot frame number of the movie's frame 0.
-        case movie(MovieReader, firstFrame: Int, frameCount: Int)
+        /// `firstFrame` is the shot frame number of the movie's frame 0; `frameCount` frames have
+        /// data, `listed` (more when the file is cut short) are in the container's index.
+        case movie(MovieReader, firstFrame: Int, frameCount: Int, listed: Int)
     }
 
     /// Frames the shot covers (shot.yaml `plate.frames`, or every frame found).
@@ -77,8 +79,14 @@ public final class PlateSequence {
             } catch {
                 throw PipelineError.configuration("plate.path: \(error)")
             }
-            source = .movie(reader, firstFrame: plate.firstFrame, frameCount: count)
-            found = Array(plate.firstFrame..<(plate.firstFrame + count))
+            // A truncated movie's lost frames stay in the shot, so they fail loudly instead of
+            // silently shortening it.
+            let listed = max(count, reader.indexedFrameCount ?? 0)
+            if listed > count {
+                Log.warning("plate.path: \(reader.file) is cut short: its index lists \(listed) frames (\(plate.firstFrame)-\(plate.firstFrame + listed - 1)) but only \(count) are in the file")
+            }
+            source = .movie(reader, firstFrame: plate.firstFrame, frameCount: count, listed: listed)
+            found = Array(plate.firstFrame..<(plate.firstFrame + listed))
             ownRate = (reader.info.frameRateNumerator, reader.info.frameRateDenominator)
             evidence = .movie(transfer: reader.info.colorTransfer)
         }
@@ -102,7 +110,7 @@ public final class PlateSequence {
         switch source {
         case let .exr(pattern, _, _): return pattern.path(frame: frame)
         case let .images(reader): return reader.pattern.path(frame: frame)
-        case let .movie(reader, _, _): return reader.file
+        case let .movie(reader, _, _, _): return reader.file
         }
     }
 
@@ -134,13 +142,28 @@ public final class PlateSequence {
             return PlateFrame(image: image, header: header)
         case let .images(reader):
             return PlateFrame(image: try reader.read(frame: frame), rate: frameRate)
-        case let .movie(reader, firstFrame, count):
+        case let .movie(reader, firstFrame, count, listed):
             let index = frame - firstFrame
-            guard index >= 0, index < count else {
-                throw PipelineError.frame(frame, "\(reader.file) has frames \(firstFrame)-\(firstFrame + count - 1) (plate.first_frame \(firstFrame))")
+            guard index >= 0, index < listed else {
+                throw PipelineError.frame(frame, "\(reader.file) has frames \(firstFrame)-\(firstFrame + listed - 1) (plate.first_frame \(firstFrame))")
             }
-            return PlateFrame(image: try reader.read(frame: index), rate: frameRate)
+            guard index < count else {
+                let end = count > 0 ? "its data ends at frame \(firstFrame + count - 1)" : "it holds no frame data"
+                throw PipelineError.frame(frame, "\(reader.file) is cut short: \(end), though its index lists frames up to \(firstFrame + listed - 1)")
+            }
+            do {
+                return PlateFrame(image: try reader.read(frame: index), rate: frameRate)
+            } catch let error as MediaError {
+                throw PipelineError.frame(frame, Self.movieReason(error))
+            }
         }
+    }
+
+    /// A movie read error in the shot's terms: the frame is the shot's (the caller's), so the
+    /// decoder's own 0-based numbers, which after a truncation may name the wrong frame or one
+    /// past the end, are left out.
+    static func movieReason(_ error: MediaError) -> String {
+        "\(error.file): this frame cannot be decoded (\(error.stage): \(error.reason))"
     }
 }
 

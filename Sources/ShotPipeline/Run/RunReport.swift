@@ -44,6 +44,17 @@ public struct RunReport: Codable, Equatable {
     public var quality: Quality?
     /// The signal that stopped the run between two frames (`SIGINT`, `SIGTERM`); absent when it ran to the end.
     public var stopped: String?
+    /// The checkpoint that rendered this run's frames (absent with `--identity-swap`).
+    public var checkpoint: Checkpoint?
+
+    /// The weights file a run loaded, with its SHA-256 and training iteration; `backup` when it
+    /// came from the model's backups/ (`model.allow_backup`, `--use-backup`).
+    public struct Checkpoint: Codable, Equatable {
+        public var weights: String
+        public var sha256: String
+        public var iteration: Int
+        public var backup: Bool
+    }
 
     /// The model's last held-out score (train.yaml `holdout`) and this run's latent checkerboard:
     /// the swaps' (-1)^(x+y) latent energy over that of the plate crops' own codec latents.
@@ -55,7 +66,7 @@ public struct RunReport: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case shot, version, configHash = "config_hash", model, frames, done, skipped, noFace = "no_face", failed
-        case secondsPerFrame = "seconds_per_frame", totalSeconds = "total_seconds", started, finished, quality, stopped
+        case secondsPerFrame = "seconds_per_frame", totalSeconds = "total_seconds", started, finished, quality, stopped, checkpoint
     }
 
     public func write(to url: URL) throws {

@@ -1,6 +1,7 @@
 import Compositor
 import Foundation
 import Imaging
+import LatentSwapModel
 import PlateIO
 import Support
 
@@ -46,6 +47,7 @@ public struct ShotRunner {
     public func run(_ options: Options = Options()) throws -> RunReport {
         let start = Date()
         try InputGuard.checkShot(config, frames: options.frames, reportURL: reportURL(options))
+        StaleTemporaries.remove(shot: config, reportURL: reportURL(options))
         let plate = try PlateSequence(config)
         let frames = options.frames ?? plate.frames
         let outputs: SequencePattern
@@ -112,6 +114,9 @@ public struct ShotRunner {
         report.finished = RunReport.timestamp()
         if let latent = swapper as? LatentSwapper {
             report.quality = .init(modelHoldout: latent.model.state.quality.last, latentCheckerboard: latent.checkerboardRatio)
+            let model = latent.model
+            report.checkpoint = .init(weights: model.checkpoint.appendingPathComponent(ModelDirectory.weightsName).path,
+                                      sha256: model.state.weightsSHA256, iteration: model.state.iteration, backup: model.isBackup)
         }
         try report.write(to: reportURL(options))
         return report

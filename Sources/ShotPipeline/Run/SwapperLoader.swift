@@ -15,13 +15,19 @@ public enum SwapperLoader {
     /// Otherwise the trained model of `model.path` with the codec it was trained with: a
     /// `model.codec` naming another codec, or codec weights other than the training ones, is a
     /// configuration error; so are a `face.size` other than the model's resolution and another
-    /// `face.type` than the model's.
-    public static func load(_ config: ShotConfig, identity: Bool, searchPath: ModelSearchPath = .standard()) throws -> FaceSwapper {
+    /// `face.type` than the model's. A damaged checkpoint is one too, unless `model.allow_backup`
+    /// or `useBackup` (`--use-backup`) lets the newest intact backup render (the report names it).
+    public static func load(_ config: ShotConfig, identity: Bool, useBackup: Bool = false,
+                            searchPath: ModelSearchPath = .standard()) throws -> FaceSwapper {
         if identity { return IdentitySwapper(cropSize: config.face.size ?? 256) }
         let directory = config.model.path
         let model: SwapModel
-        do { model = try SwapModel.load(directory: directory) } catch {
-            throw PipelineError.configuration("model.path: cannot load the swap model: \(error)")
+        do { model = try SwapModel.load(directory: directory, allowBackup: useBackup || config.model.allowBackup) } catch {
+            var message = "model.path: cannot load the swap model: \(error)"
+            if case .damagedCheckpoint(_, _?, _)? = error as? SwapModelError {
+                message += "; to render with it, set model.allow_backup: true in \(config.source.lastPathComponent) or pass --use-backup"
+            }
+            throw PipelineError.configuration(message)
         }
         guard let trained = CodecKind(rawValue: model.codecName) else {
             throw PipelineError.configuration("model.path: \(directory.path) was trained with codec '\(model.codecName)', which this plateswap does not know")

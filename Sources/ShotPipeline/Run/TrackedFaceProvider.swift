@@ -6,10 +6,13 @@ import Neural
 import PlateIO
 import Support
 
-/// Faces from tracks.json (FaceAlign's `TracksDocument`); when the file is missing, the plate is
-/// tracked first (MTCNN + FaceMesh on every frame, tracks smoothed) and the file written.
+/// Faces from tracks.json (FaceAlign's `TracksDocument`), made by tracking the plate first (MTCNN +
+/// FaceMesh on every frame, tracks smoothed) when it is missing or does not match the plate and
+/// settings as they are now (`ShotTracks`).
 public final class TrackedFaceProvider: FaceProvider {
     private var document: TracksDocument?
+    /// Frames tracking could not read (and that have not changed since): never "no face".
+    private var unread: Set<Int> = []
     private var faceType: FaceType = .wholeFace
     private var selection: FaceSelection = .largest
     private var minSize: Float = 0
@@ -27,22 +30,15 @@ public final class TrackedFaceProvider: FaceProvider {
         faceType = shot.face.type
         minSize = Float(shot.face.minSize)
         selection = shot.face.select
-        let url = shot.output.tracks
-        if !FileManager.default.fileExists(atPath: url.path) {
-            let tracked = try Self.track(shot: shot, plate: plate, frames: frames, searchPath: searchPath, stop: stop)
-            AtomicFile.removeTemporaries(beside: url)
-            try AtomicFile.write(try tracked.encoded(), to: url)
-        }
-        do {
-            document = try TracksDocument.read(from: url)
-        } catch {
-            throw PipelineError.configuration("cannot read \(url.path): \(error) (delete it to track the shot again)")
-        }
-        return try SHA256.hex(fileAt: url)
+        let prepared = try ShotTracks.prepare(shot: shot, plate: plate, frames: frames, searchPath: searchPath, stop: stop)
+        document = prepared.document
+        unread = Set(prepared.document.source?.frames.filter { !$0.tracked }.map(\.frame) ?? [])
+        return try SHA256.hex(fileAt: shot.output.tracks)
     }
 
-    /// Runs the detector and landmarker over the plate and builds the smoothed tracks. A signal stops
-    /// it between frames without writing anything (the tracks are smoothed over the whole shot).
+    /// Runs the detector and landmarker over the plate and builds the smoothed tracks, with the
+    /// `source` they were made from: each frame's file as it was just before it was read. A signal
+    /// stops it between frames without writing anything (the tracks are smoothed over the whole shot).
     static func track(shot: ShotConfig, plate: PlateSequence, frames: [Int], searchPath: ModelSearchPath,
                       stop: StopSignals = .shared) throws -> TracksDocument {
         let finder = try FaceFinder(searchPath: searchPath)
@@ -50,30 +46,39 @@ public final class TrackedFaceProvider: FaceProvider {
         let progress = Progress("\(shot.shot) tracking", total: frames.count)
         OpenJDMessages.status("tracking \(frames.count) frame(s)")
         var detections: [(frame: Int, faces: [DetectedFace])] = []
+        var states: [TracksSource.Frame] = []
         for frame in frames {
             try stop.check("while tracking, before frame \(frame) (\(detections.count) of \(frames.count) tracked): "
                 + "\(shot.output.tracks.lastPathComponent) is made only from the whole shot, so a rerun tracks again")
             var faces: [DetectedFace] = []
+            var state = ShotTracks.fileState(frame: frame, plate: plate)
             do {
                 let plateFrame = try plate.read(frame: frame)
                 // Landmarks in absolute plate pixels (the data window may not start at 0).
                 let origin = SIMD2(Float(plateFrame.origin.x), Float(plateFrame.origin.y))
                 faces = try finder.find(encoding.encode(plateFrame.image)).map { $0.shifted(by: origin) }
             } catch {
-                // A frame that cannot be read has no faces here; the swap step reports it.
-                Log.warning("tracking frame \(frame): \(error)")
+                // Unreadable is not "no face": the frame is marked, and the swap step reports it.
+                state.tracked = false
+                Log.warning("tracking frame \(frame): \((error as? PipelineError)?.reason ?? "\(error)")")
             }
             detections.append((frame, faces))
-            progress.advance(detail: "frame \(frame), \(faces.count) face(s)")
+            states.append(state)
+            progress.advance(detail: "frame \(frame), \(state.tracked ? "\(faces.count) face(s)" : "unreadable")")
         }
         let smoothing = OneEuroParameters(minCutoff: shot.face.smoothingMinCutoff, beta: shot.face.smoothingBeta)
         var document = buildTracks(detections: detections, frameRate: plate.frameRate, smoothing: smoothing)
         document.addAlignment(.init(size: SwapperLoader.cropSize(shot), faceType: shot.face.type))
+        document.source = TracksSource(plate: shot.plate.path.path, settings: ShotTracks.settings(shot: shot, plate: plate),
+                                       frames: states)
         return document
     }
 
     public func faces(frame: Int, plate: ImageBuffer, origin: (x: Int, y: Int), cropSize: Int) throws -> [SwapFace] {
         guard let document else { throw PipelineError.configuration("faces requested before prepare") }
+        if unread.contains(frame) {
+            throw PipelineError.frame(frame, "tracking could not read this plate frame, and it has not changed since (`plateswap track --force` tracks the shot again)")
+        }
         if !alignmentChecked {
             alignmentChecked = true
             let run = TracksDocument.Alignment(size: cropSize, faceType: faceType)

@@ -51,6 +51,7 @@ public struct FaceSetLatents {
     /// many faces came from the cache and how many were encoded.
     public func load(name: String) throws -> (set: LatentFaceSet, cached: Int, encoded: Int) {
         let cache = try cacheFolder
+        StaleTemporaries.remove(in: [cache])
         try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
         var faces = [[LatentSample]?](repeating: nil, count: document.faces.count)
         var pending: [(index: Int, key: String, cacheFile: URL)] = []

@@ -153,8 +153,9 @@ public final class TrainRunner {
         if (config.pixelLoss.every > 0 || config.featureLoss.every > 0) && pixelDecoder == nil {
             throw TrainRunError.mismatch("\(config.sourceFile.path): pixel_loss and feature_loss need a codec whose decoder can train through (taef2, taesd), not \(codec.name)")
         }
-        let data = try overrides.pretrain ? poolLatents() : latents()
         let directory = ModelDirectory(url: config.model)
+        StaleTemporaries.remove(in: [directory.url, directory.previews, directory.url.appendingPathComponent(".saving")])
+        let data = try overrides.pretrain ? poolLatents() : latents()
         let trainer = try SwapTrainer(directory: directory, config: try modelConfig(faceType: data.faceType), options: options,
                                       resume: overrides.resume, source: data.source, target: data.target,
                                       initFrom: overrides.resume ? nil : config.initFrom)
