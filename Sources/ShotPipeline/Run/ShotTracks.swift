@@ -43,7 +43,8 @@ public enum ShotTracks {
     /// encoded for the detector, the smoothing and the rate it runs at.
     static func settings(shot: ShotConfig, plate: PlateSequence) -> [String: String] {
         ["tracker": tracker,
-         "plate.colorspace": shot.plate.colorspace.rawValue,
+         // The space the plate is read in (declared, or found from its tags), as ConfigHash names it.
+         "plate.colorspace": plate.colorSpace.builtIn?.rawValue ?? "\(plate.colorSpace.name) in \(plate.colorSpace.config?.path ?? "")",
          "plate.part": shot.plate.part,
          "plate.layer": shot.plate.layer,
          "frame_rate": "\(plate.frameRate)",
