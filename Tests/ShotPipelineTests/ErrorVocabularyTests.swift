@@ -40,7 +40,7 @@ final class ErrorVocabularyTests: XCTestCase {
 
     func testAFullDiskWhileWritingTheReportNamesTheFileAndExitsOne() throws {
         try writeSyntheticShot()
-        try SyntheticShot.writeTracks(dir.appendingPathComponent("out/tracks.json"), frames: frames, cx: 150, cy: 120, side: 120)
+        try SyntheticShot.writeTracks(dir.appendingPathComponent("out/tracks.json"), plate: dir.appendingPathComponent("plates/plate.####.exr"), frames: frames, cx: 150, cy: 120, side: 120)
         let result = try PlateswapProcess.run(["run", "shot.yaml", "--identity-swap"], in: dir,
                                               environment: ["PLATESWAP_TEST_FAIL_WRITES": "report.json"])
         XCTAssertEqual(result.status, 1, result.stderr)

@@ -112,7 +112,7 @@ final class SignalStopTests: XCTestCase {
     func testRenderingStopsBetweenFramesWithAReportAndResumes() throws {
         let frames = Array(1001...1048)
         try SyntheticShot.writePlates(dir.appendingPathComponent("plates"), frames: frames, window: PixelBox(width: 640, height: 480))
-        try SyntheticShot.writeTracks(dir.appendingPathComponent("out/tracks.json"), frames: frames, cx: 300, cy: 240, side: 260)
+        try SyntheticShot.writeTracks(dir.appendingPathComponent("out/tracks.json"), plate: dir.appendingPathComponent("plates/plate.####.exr"), frames: frames, cx: 300, cy: 240, side: 260)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("model.plateswap"), withIntermediateDirectories: true)
         try """
             shot: STOP
