@@ -41,6 +41,7 @@ final class AlignmentMatrixTests: XCTestCase {
             face: {size: 128}
             """.write(to: shot, atomically: true, encoding: .utf8)
         let config = try ShotConfig.load(shot)
+        try SyntheticShot.stamp(tracksOf: config)
         let provider = TrackedFaceProvider()
         let plate = try PlateSequence(config)
         _ = try provider.prepare(shot: config, plate: plate, frames: plate.frames)

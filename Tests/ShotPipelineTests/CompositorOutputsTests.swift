@@ -183,7 +183,11 @@ final class CompositorOutputsTests: XCTestCase {
             .replacingOccurrences(of: "plates/plate.####.exr", with: "roto/plate.####.exr")
             .replacingOccurrences(of: "png/swap", with: "roto/swap")
             .replacingOccurrences(of: "holdout/hold.####.png", with: "roto.A")
+            .replacingOccurrences(of: "tracks: tracks.json", with: "tracks: roto/tracks.json")
             .write(to: shot, atomically: true, encoding: .utf8)
+        // The same faces, recorded as made from the roto plate (tracks.json names its plate).
+        try SyntheticShot.writeTracks(roto.appendingPathComponent("tracks.json"), plate: roto.appendingPathComponent("plate.####.exr"),
+                                      frames: Self.frames, cx: 100, cy: 80, side: 90, without: [1003])
         let rotoRun = try FarmTools.run(try FarmTools.plateswap(), ["run", shot.path, "--identity-swap"])
         XCTAssertEqual(rotoRun.status, 0, rotoRun.stderr)
 

@@ -46,6 +46,7 @@ final class FarmConventionsTests: XCTestCase {
         let url = shot.dir.appendingPathComponent("plates/plate.1002.exr")
         let bytes = try Data(contentsOf: url)
         try bytes.prefix(bytes.count / 2).write(to: url)
+        try shot.writeTracks()
     }
 
     func testOnErrorSkipSucceedsWhenEveryFailureWasAnAskedSkip() throws {
@@ -66,7 +67,7 @@ final class FarmConventionsTests: XCTestCase {
         XCTAssertEqual(try RunReport.read(shot.dir.appendingPathComponent("fail/report.1001-1003.json")).failed.map(\.skippedOnError), [false])
 
         // A failure that is not an unreadable input (tracks.json lacks the frame) fails under skip too.
-        try SyntheticShot.writeTracks(shot.dir.appendingPathComponent("gap/tracks.json"), frames: [1001, 1002], cx: 100, cy: 80, side: 90)
+        try SyntheticShot.writeTracks(shot.dir.appendingPathComponent("gap/tracks.json"), plate: shot.dir.appendingPathComponent("plates/plate.####.exr"), frames: [1001, 1002], cx: 100, cy: 80, side: 90)
         try shot.run("gap", extra: "on_error: skip", tracks: "gap/tracks.json", arguments: ["--frames", "1001,1003"], expect: 1)
         let gap = try RunReport.read(shot.dir.appendingPathComponent("gap/report.1001-1003.json"))
         XCTAssertEqual(gap.done, [1001])

@@ -14,9 +14,15 @@ struct IdentityShot {
     init(_ name: String) throws {
         dir = try SyntheticShot.temporaryFolder(name)
         try SyntheticShot.writePlates(dir.appendingPathComponent("plates"), frames: Self.frames, window: Self.window)
-        try SyntheticShot.writeTracks(dir.appendingPathComponent("tracks.json"), frames: Self.frames, cx: 100, cy: 80, side: 90,
-                                      without: [1003])
+        try writeTracks()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("model.plateswap"), withIntermediateDirectories: true)
+    }
+
+    /// tracks.json made from the plate as it is on disk now (again after a plate frame changed,
+    /// or a run would track the shot again).
+    func writeTracks() throws {
+        try SyntheticShot.writeTracks(dir.appendingPathComponent("tracks.json"), plate: dir.appendingPathComponent("plates/plate.####.exr"),
+                                      frames: Self.frames, cx: 100, cy: 80, side: 90, without: [1003])
     }
 
     func remove() { try? FileManager.default.removeItem(at: dir) }
