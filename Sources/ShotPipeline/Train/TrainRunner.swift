@@ -191,30 +191,28 @@ public final class TrainRunner {
     /// one JSON object on stdout; nothing is trained or written.
     func score() throws -> Outcome {
         let loaded = try ModelDirectory(url: config.model).loadCheckpoint(optimizer: nil)
-        var record = TrainState(seed: loaded.state.seed, learningRate: loaded.state.learningRate)
-        record.iteration = loaded.state.iteration
+        var output = ScoreOutput(iteration: loaded.state.iteration)
         if let holdout = try config.holdout.map({ try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution, stop: signals) }) {
             let quality = try holdout.evaluate(loaded.model, iteration: loaded.state.iteration)
-            record.quality = [quality]
+            output.holdout = quality
             Log.info(HoldoutEvaluator.describe(quality))
         }
-        if let check = try swapFollowEvaluator(targets: try load(config.targets, name: "target").set) {
+        // The check reads only the last target set, so only that one is loaded.
+        if let check = try swapFollowEvaluator(targets: try load([config.targets[config.targets.count - 1]], name: "target").set) {
             let follow = try check.evaluate(loaded.model, iteration: loaded.state.iteration)
-            record.swapFollow = [follow]
+            output.swapFollow = follow
             Log.info(SwapFollowEvaluator.describe(follow))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let json = try encoder.encode(ScoreOutput(iteration: record.iteration, holdout: record.quality.first,
-                                                  swapFollow: record.swapFollow.first))
-        print(String(decoding: json, as: UTF8.self))
+        print(String(decoding: try encoder.encode(output), as: UTF8.self))
         return Outcome(state: loaded.state, signal: nil)
     }
 
     struct ScoreOutput: Encodable {
         var iteration: Int
-        var holdout: TrainState.QualityRecord?
-        var swapFollow: TrainState.SwapFollowRecord?
+        var holdout: TrainState.QualityRecord? = nil
+        var swapFollow: TrainState.SwapFollowRecord? = nil
         enum CodingKeys: String, CodingKey { case iteration, holdout, swapFollow = "swap_follow" }
     }
 
