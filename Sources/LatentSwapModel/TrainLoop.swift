@@ -45,6 +45,9 @@ public struct TrainOptions: Sendable {
     public var pixelLossEvery = 0
     public var pixelLossWeight: Float = 1
     public var pixelLossFaces = 2
+    /// Weight of the masked DSSIM of the decoded faces inside the pixel loss (0: MSE only):
+    /// pixel loss = MSE + pixelLossDSSIM x DSSIM, as DeepFaceLab trains its faces on both.
+    public var pixelLossDSSIM: Float = 0
     /// The same on the decoder's intermediate features (`DifferentiableDecoder.features`): every
     /// this many iterations (0: never), for the first `featureLossFaces` faces, times its weight.
     public var featureLossEvery = 0
@@ -269,21 +272,27 @@ public final class SwapTrainer {
         return (total, losses)
     }
 
-    /// Masked MSE between the decoded reconstruction and the decoded input of the first faces; the
-    /// latent-grid weights are repeated over each latent pixel's footprint.
+    /// Masked MSE (plus the weighted masked DSSIM) between the decoded reconstruction and the
+    /// decoded input of the first faces; the latent-grid weights are repeated over each latent
+    /// pixel's footprint.
     func pixelLoss(_ reconstruction: Var, _ input: Tensor, _ weights: Tensor, _ decoder: DifferentiableDecoder) -> Var {
-        Self.decodedLoss(reconstruction, input, weights, faces: options.pixelLossFaces, decode: decoder.decode, reference: decoder.decodeImages)
+        Self.decodedLoss(reconstruction, input, weights, faces: options.pixelLossFaces, decode: decoder.decode, reference: decoder.decodeImages,
+                         dssimWeight: options.pixelLossDSSIM)
     }
 
     /// Masked MSE between `decode` of the first `faces` reconstructions and `reference` of the
-    /// same inputs (pixels or decoder features), the latent weights repeated to their resolution.
+    /// same inputs (pixels or decoder features), the latent weights repeated to their resolution;
+    /// plus `dssimWeight` x their masked DSSIM when that is above 0 (images in [0, 1] only).
     static func decodedLoss(_ reconstruction: Var, _ input: Tensor, _ weights: Tensor, faces count: Int,
-                            decode: (Var) -> Var, reference: (Tensor) -> Tensor) -> Var {
+                            decode: (Var) -> Var, reference: (Tensor) -> Tensor, dssimWeight: Float = 0) -> Var {
         let faces = 0..<min(count, input.shape[0])
         let predicted = decode(slice(reconstruction, axis: 0, faces))
         let target = reference(slice(input, axis: 0, faces))
         let factor = predicted.shape[2] / input.shape[2]
-        return SwapLoss.maskedMSE(predicted, target: target, weights: upsampleNearest(slice(weights, axis: 0, faces), scale: factor))
+        let pixelWeights = upsampleNearest(slice(weights, axis: 0, faces), scale: factor)
+        let mse = SwapLoss.maskedMSE(predicted, target: target, weights: pixelWeights)
+        guard dssimWeight > 0 else { return mse }
+        return add(mse, scale(MaskedDSSIM.loss(predicted, target: target, weights: pixelWeights), dssimWeight))
     }
 
     /// Trains until a stop condition; saves on the way and at the end. Returns the final state.

@@ -18,6 +18,12 @@ final class PixelLossTests: XCTestCase {
         })
     }
 
+    /// A trainer of a small model on `faceSet(seed: 1)` and `faceSet(seed: 10)` in a new folder.
+    static func trainer(_ options: TrainOptions, folder: URL) throws -> SwapTrainer {
+        try SwapTrainer(directory: ModelDirectory(url: folder.appendingPathComponent("m.plateswap")), config: SwapFixtures.config(vq: false),
+                        options: options, resume: false, source: faceSet(seed: 1), target: faceSet(seed: 10))
+    }
+
     func testPixelLossIsTheMaskedMSEOfDecodedImagesOnItsIterations() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pixelloss-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -28,9 +34,7 @@ final class PixelLossTests: XCTestCase {
         options.stopIterations = 4
         options.saveEvery = 0
         options.previewEvery = 0
-        let config = SwapFixtures.config(vq: false)
-        let trainer = try SwapTrainer(directory: ModelDirectory(url: folder.appendingPathComponent("m.plateswap")), config: config,
-                                      options: options, resume: false, source: Self.faceSet(seed: 1), target: Self.faceSet(seed: 10))
+        let trainer = try Self.trainer(options, folder: folder)
         trainer.pixelDecoder = UpsamplingDecoder()
 
         // The same loss by hand: decoded pixels are 8x8 copies, so it is the latent MSE of

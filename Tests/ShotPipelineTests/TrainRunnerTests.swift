@@ -287,6 +287,12 @@ final class TrainRunnerTests: XCTestCase {
         XCTAssertEqual(config.featureLoss.weight, 0.5)
         let options = try runner(try TrainFixtures.writeTrainYAML(in: folder, extra: "feature_loss: {every: 4, weight: 0.5, faces: 1}")).options
         XCTAssertEqual([options.featureLossEvery, options.featureLossFaces], [4, 1])
+        // pixel_loss.dssim reaches the trainer; feature maps are not images, so DSSIM is refused there.
+        let dssim = try runner(try TrainFixtures.writeTrainYAML(in: folder, extra: "pixel_loss: {every: 4, dssim: 2.5}")).options
+        XCTAssertEqual(dssim.pixelLossDSSIM, 2.5)
+        XCTAssertThrowsError(try TrainConfig.load(try TrainFixtures.writeTrainYAML(in: folder, extra: "feature_loss: {every: 4, dssim: 1}"))) { error in
+            XCTAssertTrue("\(error)".contains("dssim: unknown key"), "\(error)")
+        }
     }
 
     func testBadFaceSetsAndModelDirectoriesAreClearErrors() throws {

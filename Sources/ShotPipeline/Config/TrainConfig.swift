@@ -27,6 +27,8 @@ public struct TrainConfig: Equatable {
         public var every = 0
         public var weight = 1.0
         public var faces = 2
+        /// pixel_loss only: weight of the masked DSSIM next to the MSE (DeepFaceLab trains faces on both).
+        public var dssim = 0.0
     }
 
     /// When to stop; with both set, whichever comes first.
@@ -164,10 +166,11 @@ public struct TrainConfig: Equatable {
             if let node = augment["latent_warp"] { config.augment.latentWarp = try node.bool() }
         }
         for (key, path) in [("pixel_loss", \TrainConfig.pixelLoss), ("feature_loss", \TrainConfig.featureLoss)] {
-            guard let section = try root.section(key, allowed: ["every", "weight", "faces"]) else { continue }
+            guard let section = try root.section(key, allowed: key == "pixel_loss" ? ["every", "weight", "faces", "dssim"] : ["every", "weight", "faces"]) else { continue }
             if let node = section["every"] { config[keyPath: path].every = try node.int(in: 0...Int(Int32.max)) }
             if let node = section["weight"] { config[keyPath: path].weight = try node.double(in: 0...1000) }
             if let node = section["faces"] { config[keyPath: path].faces = try node.int(in: 1...64) }
+            if let node = section["dssim"] { config[keyPath: path].dssim = try node.double(in: 0...1000) }
         }
         if let node = root["weight_decay"] { config.weightDecay = try node.double(in: 0...1) }
         if let node = root["optimizer"] { config.optimizer = try node.oneOf(OptimizerKind.self) }

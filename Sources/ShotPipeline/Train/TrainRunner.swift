@@ -69,6 +69,7 @@ public final class TrainRunner {
         o.pixelLossEvery = config.pixelLoss.every
         o.pixelLossWeight = Float(config.pixelLoss.weight)
         o.pixelLossFaces = config.pixelLoss.faces
+        o.pixelLossDSSIM = Float(config.pixelLoss.dssim)
         o.featureLossEvery = config.featureLoss.every
         o.featureLossWeight = Float(config.featureLoss.weight)
         o.featureLossFaces = config.featureLoss.faces
