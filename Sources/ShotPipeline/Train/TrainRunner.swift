@@ -125,9 +125,19 @@ public final class TrainRunner {
             throw TrainRunError.mismatch("face sets were cut differently: the source sets are \(s.faceType.rawValue), "
                 + "the target sets \(t.faceType.rawValue); extract all with the same --face-type")
         }
+        if let coverage = try poseCoverage() { coverage.isShort ? Log.warning(coverage.description) : Log.info(coverage.description) }
         Log.info("latents: source \(s.set.faces.count) faces (\(s.cached) cached), target \(t.set.faces.count) faces (\(t.cached) cached), "
             + "\(variants.count) variants each, \(codec.latentChannels)x\(config.resolution / codec.downscale)x\(config.resolution / codec.downscale)")
         return (s.set, t.set, s.faceType.rawValue)
+    }
+
+    /// How well the source sets' head poses cover the target sets' (from faceset.json's landmarks;
+    /// nil when a side has none).
+    public func poseCoverage() throws -> PoseCoverage? {
+        let poses = { (folders: [URL]) in
+            try folders.flatMap { PoseCoverage.poses(try FaceSetDocument.read(from: $0.appendingPathComponent("faceset.json"))) }
+        }
+        return PoseCoverage(source: try poses(config.sources), target: try poses(config.targets), mirrored: config.augment.flip)
     }
 
     /// Every face of `folders` (one identity) as one set; the sets must be cut alike.
@@ -204,6 +214,8 @@ public final class TrainRunner {
             output.swapFollow = follow
             Log.info(SwapFollowEvaluator.describe(follow))
         }
+        output.poseCoverage = try poseCoverage()
+        if let coverage = output.poseCoverage { Log.info(coverage.description) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(output), as: UTF8.self))
@@ -214,7 +226,8 @@ public final class TrainRunner {
         var iteration: Int
         var holdout: TrainState.QualityRecord? = nil
         var swapFollow: TrainState.SwapFollowRecord? = nil
-        enum CodingKeys: String, CodingKey { case iteration, holdout, swapFollow = "swap_follow" }
+        var poseCoverage: PoseCoverage? = nil
+        enum CodingKeys: String, CodingKey { case iteration, holdout, swapFollow = "swap_follow", poseCoverage = "pose_coverage" }
     }
 
     /// The swap-follow check on the last target face set (the plate's own frames, when listed
