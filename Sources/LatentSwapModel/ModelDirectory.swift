@@ -5,11 +5,14 @@ import Support
 /// A model directory `NAME.plateswap/`: config.json, weights.safetensors, optimizer.safetensors,
 /// state.json, previews/, and backups/ with the previous few checkpoints.
 ///
-/// A save writes the new files into `.saving/`, moves the current checkpoint into
-/// `backups/iteration-N/`, then renames the new files into place, state.json last. state.json holds
+/// A save writes the new files into `.saving/`, keeps the current checkpoint as
+/// `backups/iteration-N/` (hard links into a hidden folder renamed into place, so a backup is whole
+/// or absent), then renames the new files over the current ones, state.json last. state.json holds
 /// the SHA-256 of the two tensor files, so a checkpoint cut short by a crash or damaged later is
-/// detected on load. Training may then go on from the newest intact backup; rendering only when
-/// asked to (`allowBackup`), never silently (issue 16, item 7).
+/// detected on load. At every moment of a save a SIGKILL leaves either an intact current
+/// checkpoint or, beside a mixed one the hashes reject, the previous checkpoint whole in
+/// backups/. Training may then go on from the newest intact backup; rendering only when asked to
+/// (`allowBackup`), never silently (issue 16, item 7).
 public struct ModelDirectory {
     public let url: URL
     /// Previous checkpoints kept in backups/.
@@ -18,6 +21,10 @@ public struct ModelDirectory {
     public static let configName = "config.json", weightsName = "weights.safetensors"
     public static let optimizerName = "optimizer.safetensors", stateName = "state.json"
     static let fileNames = [configName, weightsName, optimizerName, stateName]
+
+    /// Test hook: called after each step of a save with the step's name. A throw leaves the files
+    /// as a kill at that moment would (tests interrupt every step in turn).
+    var afterSaveStep: ((String) throws -> Void)?
 
     public init(url: URL) { self.url = url }
 
@@ -48,29 +55,43 @@ public struct ModelDirectory {
         state.weightsSHA256 = try ModelDirectory.sha256(of: weights)
         state.optimizerSHA256 = try ModelDirectory.sha256(of: optimizerURL)
         try writeJSON(state, to: staging.appendingPathComponent(Self.stateName))
+        try afterSaveStep?("staged")
 
-        if hasCheckpoint, let current = try? readState(in: url) { try rotate(current: current) }
+        if hasCheckpoint, let current = try? readState(in: url) { try keepBackup(of: current) }
         // state.json goes last: until it is renamed, the checkpoint on disk is the previous one
-        // (or a mix that the hashes reject).
+        // (or a mix that the hashes reject, while backups/ holds the previous one whole).
         for name in Self.fileNames {
             try ModelDirectory.rename(staging.appendingPathComponent(name), to: url.appendingPathComponent(name))
+            try afterSaveStep?("renamed \(name)")
         }
         try? fm.removeItem(at: staging)
     }
 
-    /// Moves the current checkpoint into backups/iteration-N and drops the oldest beyond `backupsKept`.
-    private func rotate(current: TrainState) throws {
+    /// Keeps the current checkpoint as backups/iteration-N (hard links, or copies where the file
+    /// system has none) and drops the oldest beyond `backupsKept`. The current files stay in place.
+    /// A damaged current checkpoint (a run resumed from a backup after a crash) is not kept, and
+    /// an existing backup of the same iteration is never replaced: it was whole when it was made.
+    private func keepBackup(of current: TrainState) throws {
         let fm = FileManager.default
-        let slot = backups.appendingPathComponent(String(format: "iteration-%09d", current.iteration))
-        try? fm.removeItem(at: slot)
-        try fm.createDirectory(at: slot, withIntermediateDirectories: true)
-        // state.json first, so the top level never holds a state whose files have moved.
-        for name in [Self.stateName, Self.configName, Self.weightsName, Self.optimizerName] {
-            let file = url.appendingPathComponent(name)
-            if fm.fileExists(atPath: file.path) { try ModelDirectory.rename(file, to: slot.appendingPathComponent(name)) }
+        // Leftovers of a save that was killed while keeping a backup.
+        for leftover in (try? fm.contentsOfDirectory(atPath: backups.path)) ?? [] where leftover.hasSuffix(".partial") {
+            try? fm.removeItem(at: backups.appendingPathComponent(leftover))
         }
-        let all = backupSlots()
-        for old in all.dropLast(max(backupsKept, 0)) { try? fm.removeItem(at: old) }
+        let name = String(format: "iteration-%09d", current.iteration)
+        let slot = backups.appendingPathComponent(name), partial = backups.appendingPathComponent(".\(name).partial")
+        let intact = (try? ModelDirectory.sha256(of: url.appendingPathComponent(Self.weightsName))) == current.weightsSHA256
+            && (try? ModelDirectory.sha256(of: url.appendingPathComponent(Self.optimizerName))) == current.optimizerSHA256
+        guard intact, !fm.fileExists(atPath: slot.path) else { return }
+        try? fm.removeItem(at: partial)
+        try fm.createDirectory(at: partial, withIntermediateDirectories: true)
+        for file in Self.fileNames where fm.fileExists(atPath: url.appendingPathComponent(file).path) {
+            let (from, to) = (url.appendingPathComponent(file), partial.appendingPathComponent(file))
+            do { try fm.linkItem(at: from, to: to) } catch { try fm.copyItem(at: from, to: to) }
+            try afterSaveStep?("backup \(file)")
+        }
+        try ModelDirectory.rename(partial, to: slot)
+        try afterSaveStep?("backup kept")
+        for old in backupSlots().dropLast(max(backupsKept, 0)) { try? fm.removeItem(at: old) }
     }
 
     /// Backup checkpoint folders, oldest first.

@@ -35,6 +35,43 @@ final class ModelDirectoryTests: XCTestCase {
         XCTAssertEqual(try directory.loadCheckpoint(optimizer: nil).state.iteration, 40)
     }
 
+    /// A SIGKILL at any moment of a save (simulated by stopping after each of its steps in turn)
+    /// leaves a directory whose newest intact checkpoint is the one before the save or the one
+    /// being saved, never less, and the next save after resuming leaves a whole directory again.
+    func testASaveInterruptedAtAnyStepLosesNoCheckpoint() throws {
+        struct Killed: Error {}
+        let first = SwapAutoencoder(config: SwapFixtures.config(vq: true), seed: 1)
+        let second = SwapAutoencoder(config: SwapFixtures.config(vq: true), seed: 2)
+        // The steps of a save over an existing checkpoint, recorded once.
+        var steps: [String] = []
+        var recorder = ModelDirectory(url: folder.appendingPathComponent("steps.plateswap"))
+        try save(recorder, iteration: 10, model: first)
+        recorder.afterSaveStep = { steps.append($0) }
+        try save(recorder, iteration: 20, model: second)
+        XCTAssertEqual(steps.count, 1 + 4 + 1 + 4, "\(steps)")
+
+        for (index, step) in steps.enumerated() {
+            var directory = ModelDirectory(url: folder.appendingPathComponent("kill-\(index).plateswap"))
+            try save(directory, iteration: 5, model: first)
+            try save(directory, iteration: 10, model: first)
+            directory.afterSaveStep = { if $0 == step { throw Killed() } }
+            XCTAssertThrowsError(try save(directory, iteration: 20, model: second))
+            directory.afterSaveStep = nil
+            let loaded = try directory.loadCheckpoint(optimizer: nil)
+            XCTAssertTrue([10, 20].contains(loaded.state.iteration), "killed after '\(step)': loads iteration \(loaded.state.iteration)")
+            let expected = loaded.state.iteration == 20 ? second : first
+            XCTAssertEqual(loaded.model.parameters.map(\.value), expected.parameters.map(\.value), "killed after '\(step)'")
+            // Resume and save again: the current checkpoint is whole, the backups too.
+            try save(directory, iteration: loaded.state.iteration + 5, model: loaded.model)
+            XCTAssertEqual(try directory.loadCheckpoint(optimizer: nil, allowBackup: false).state.iteration, loaded.state.iteration + 5)
+            for slot in directory.backupSlots() {
+                XCTAssertNoThrow(try ModelDirectory(url: slot).loadCheckpoint(optimizer: nil, allowBackup: false), "\(slot.lastPathComponent) after '\(step)'")
+            }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.url.appendingPathComponent("backups").path).filter { $0.hasPrefix(".") }
+            XCTAssertEqual(leftovers, [], "after '\(step)'")
+        }
+    }
+
     func testBadConfigNamesFileAndField() throws {
         let directory = ModelDirectory(url: folder.appendingPathComponent("bad.plateswap"))
         let model = SwapAutoencoder(config: SwapFixtures.config(), seed: 1)
