@@ -99,9 +99,16 @@ public final class MovieReader {
         throw MediaError(file: file, frame: target, stage: "seek", reason: "could not reach the frame")
     }
 
-    /// Frame `index`; seeks unless it is the next one anyway.
+    /// Frames `read(frame:)` decodes forward through instead of seeking: decoding a short gap
+    /// (`extract --every 2..30`, a chunk's next frame) beats a key-frame seek.
+    public static let forwardDecodeLimit = 60
+
+    /// Frame `index`: decoded forward from the current position when it is at most
+    /// `forwardDecodeLimit` frames ahead, else reached with a frame-accurate seek.
     public func read(frame target: Int) throws -> ImageBuffer {
-        if target != lastReturned + 1 || lastReturned < 0 && target != 0 {
+        if (1...Self.forwardDecodeLimit).contains(target - lastReturned) && !finished {
+            skipBelow = target   // the frames in between are decoded and dropped
+        } else {
             try seek(toFrame: target)
         }
         // Neither message names another frame: after a truncation the decoder's frame numbers

@@ -14,7 +14,7 @@ public struct ShotConfig: Equatable {
     public enum Layer: String, CaseIterable, Codable { case rgba, mask, raw }
     public enum ErrorPolicy: String, CaseIterable, Codable { case fail, skip }
     /// What a declared colour space that disagrees with an EXR's chromaticities is.
-    public enum MismatchPolicy: String, CaseIterable, Codable { case error, warn }
+    public typealias MismatchPolicy = PlateColorRules.MismatchPolicy
     /// `full`: the composited plate; `patch`: the swapped face alone, premultiplied, cropped to it.
     public enum OutputMode: String, CaseIterable, Codable { case full, patch }
 

@@ -80,7 +80,7 @@ public enum PreviewMovie {
             let plateImage = ReviewImage.prepare(source.image, header: source.header, through: transform)
             if writer == nil {
                 let shape = Layout(displayWidth: plateImage.width, displayHeight: plateImage.height)
-                let (numerator, denominator) = PlateFrame.rational(plate.frameRate)
+                let (numerator, denominator) = SourceFrame.rational(plate.frameRate)
                 writer = try PreviewWriter(url: target, width: shape.width, height: shape.height,
                                            frameRate: (Int(numerator), Int(denominator)))
                 layout = shape

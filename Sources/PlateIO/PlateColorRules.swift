@@ -1,12 +1,15 @@
 import Foundation
 import Imaging
-import PlateIO
 import Support
 
 /// The colour rules every reader of plates follows (`run`, `track`, `extract`, `detect`, review):
 /// which colour space a file's pixels are in when none is declared, and whether a declared one
 /// contradicts the file.
 public enum PlateColorRules {
+    /// What a declared colour space that an EXR's chromaticities contradict is: an error or a warning
+    /// (shot.yaml `plate.chromaticities`).
+    public enum MismatchPolicy: String, CaseIterable, Codable, Sendable { case error, warn }
+
     /// The attribute naming an EXR's colour space: OpenImageIO's, which Nuke's OCIO nodes and
     /// oiiotool read and write.
     public static let colorSpaceAttribute = "oiio:ColorSpace"
@@ -63,11 +66,11 @@ public enum PlateColorRules {
     /// A declared space whose primaries contradict an EXR's `chromaticities` attribute is an error
     /// naming both (`PlateColorMismatch`), or a warning under `policy: .warn`.
     public static func space(declared: NamedColorSpace?, evidence: Evidence, names: ColorSpaceNames,
-                             file: String, policy: ShotConfig.MismatchPolicy) throws -> NamedColorSpace {
+                             file: String, policy: MismatchPolicy, key: String = "plate.colorspace") throws -> NamedColorSpace {
         guard let declared else { return defaultSpace(evidence, names: names) }
         if case let .exr(header) = evidence, let tagged = chromaticities(header), let expected = declared.chromaticities,
            !matches(expected, tagged) {
-            let mismatch = PlateColorMismatch(file: file, declared: declared.name, tagged: describe(tagged))
+            let mismatch = PlateColorMismatch(file: file, declared: declared.name, tagged: describe(tagged), key: key)
             if policy == .warn { Log.warning(mismatch.description) } else { throw mismatch }
         }
         return declared
@@ -118,10 +121,13 @@ public struct PlateColorMismatch: Error, CustomStringConvertible, LocalizedError
     public let file: String
     public let declared: String
     public let tagged: String
+    /// Where the space was declared: `plate.colorspace`, or a command's `--colorspace`.
+    public var key = "plate.colorspace"
 
     public var description: String {
-        "\(file): plate.colorspace is '\(declared)' but the EXR's chromaticities attribute says \(tagged)"
-            + " (fix plate.colorspace, or set plate.chromaticities: warn to go on with the declared space)"
+        let text = "\(file): \(key) is '\(declared)' but the EXR's chromaticities attribute says \(tagged)"
+        guard key == "plate.colorspace" else { return text }
+        return text + " (fix plate.colorspace, or set plate.chromaticities: warn to go on with the declared space)"
     }
 
     public var errorDescription: String? { description }
