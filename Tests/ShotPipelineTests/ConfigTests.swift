@@ -214,7 +214,7 @@ final class TrainConfigTests: XCTestCase {
             source: facesets/actor
             target: facesets/stunt
             resolution: 128
-            archetype: liae
+            archetype: df
             dims: {encoder: 32, decoder: 48, bottleneck: 128}
             vq: {enabled: false, codebook_size: 512, code_dim: 32, commitment: 0.5, ema_decay: 0.9}
             batch_size: 4
@@ -226,7 +226,9 @@ final class TrainConfigTests: XCTestCase {
         let config = try TrainConfig.load(url, displayName: "train.yaml")
         XCTAssertEqual(config.model, dir.appendingPathComponent("models/actor.plateswap").standardizedFileURL)
         XCTAssertEqual(config.resolution, 128)
-        XCTAssertEqual(config.archetype, .liae)
+        XCTAssertEqual(config.archetype, .df)
+        try text.replacingOccurrences(of: "archetype: df\n", with: "").write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try TrainConfig.load(url).archetype, .liae, "the measured default")
         XCTAssertEqual(config.dims, .init(encoder: 32, decoder: 48, bottleneck: 128, mask: 16))
         XCTAssertEqual(config.vq.enabled, false)
         XCTAssertEqual(config.vq.codebookSize, 512)
@@ -269,7 +271,7 @@ final class TrainConfigTests: XCTestCase {
                    "train.yaml:7: vq: expected a mapping, got 'maybe'")
         try expect("resolution: 128", "resolution: 100", "train.yaml:4: resolution: 100 is not a multiple of 32 (latents are 1/8 size and the model halves them twice)")
         try expect("resolution: 128", "resolution: 208", "train.yaml:4: resolution: 208 is not a multiple of 32 (latents are 1/8 size and the model halves them twice)")
-        try expect("archetype: liae", "archetype: dfl", "train.yaml:5: archetype: unknown value 'dfl' (expected one of df, liae)")
+        try expect("archetype: df\n", "archetype: dfl\n", "train.yaml:5: archetype: unknown value 'dfl' (expected one of df, liae)")
         try expect("ema_decay: 0.9", "ema_decay: 1", "train.yaml:7: vq.ema_decay: ema_decay must be below 1 (1 never updates the codebook)")
         try expect("stop: {minutes: 2.5}", "stop: {hours: 2}", "train.yaml:10: stop.hours: unknown key (expected one of iterations, minutes)")
         try expect("target: facesets/stunt", "target: facesets/none", "train.yaml:3: target: 'facesets/none' does not exist (looked for \(dir.standardizedFileURL.path)/facesets/none)")

@@ -102,6 +102,7 @@ final class TrainRunnerTests: XCTestCase {
             pool: [pool/p1, pool/p2, pool/p3]
             codec: taef2
             resolution: 64
+            archetype: df
             dims: {encoder: 8, decoder: 8, bottleneck: 16}
             vq: {enabled: true, codebook_size: 32, code_dim: 8}
             batch_size: 4

@@ -54,7 +54,9 @@ public struct TrainConfig: Equatable {
     public var pairGiven = true
     public var codec: CodecKind = .taef2
     public var resolution = 256
-    public var archetype: Archetype = .df
+    /// liae by default: on the demo pair it keeps the identity and follows the plate better than df
+    /// at equal held-out fidelity (BENCHMARKS.md "DF or LIAE").
+    public var archetype: Archetype = .liae
     public var inter: Inter = .dense
     /// ICNR initialisation of the convolutions before each pixel shuffle.
     public var icnr = true
