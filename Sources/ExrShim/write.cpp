@@ -131,22 +131,30 @@ void writeThroughOutputFile(const char *path, const Header &header, const ExrShi
 
 } // namespace
 
+Header exrshim::makeHeader(const int32_t dataWindow[4], const int32_t displayWindow[4], int compression, float dwaLevel,
+                           const ExrShimAttribute *attributes, int attributeCount, const ExrShimChannel *channels,
+                           int channelCount) {
+    if (compression < 0 || compression >= NUM_COMPRESSION_METHODS)
+        throw std::invalid_argument("unknown compression " + std::to_string(compression));
+    Header header(box(displayWindow), box(dataWindow));
+    for (int i = 0; i < attributeCount; ++i) {
+        if (isStructural(attributes[i].name)) continue;
+        header.insert(attributes[i].name, *makeAttribute(attributes[i]));
+    }
+    header.compression() = Compression(compression);
+    if (dwaLevel > 0) header.dwaCompressionLevel() = dwaLevel;
+    header.lineOrder() = INCREASING_Y;
+    for (int i = 0; i < channelCount; ++i) header.channels().insert(channels[i].name, Channel(PixelType(channels[i].pixelType)));
+    return header;
+}
+
 extern "C" int exrshim_write(const char *path, const int32_t dataWindow[4], const int32_t displayWindow[4],
                              int compression, float dwaLevel, const ExrShimAttribute *attributes,
                              int attributeCount, const ExrShimChannel *channels, int channelCount, int threads,
                              int options, char *err, size_t errlen) {
     return exrshim::guarded(err, errlen, [&] {
-        if (compression < 0 || compression >= NUM_COMPRESSION_METHODS)
-            throw std::invalid_argument("unknown compression " + std::to_string(compression));
-        Header header(box(displayWindow), box(dataWindow));
-        for (int i = 0; i < attributeCount; ++i) {
-            if (isStructural(attributes[i].name)) continue;
-            header.insert(attributes[i].name, *makeAttribute(attributes[i]));
-        }
-        header.compression() = Compression(compression);
-        if (dwaLevel > 0) header.dwaCompressionLevel() = dwaLevel;
-        header.lineOrder() = INCREASING_Y;
-        for (int i = 0; i < channelCount; ++i) header.channels().insert(channels[i].name, Channel(PixelType(channels[i].pixelType)));
+        Header header = exrshim::makeHeader(dataWindow, displayWindow, compression, dwaLevel, attributes, attributeCount,
+                                            channels, channelCount);
         if (compression == NO_COMPRESSION && channelCount > 0 && !(options & EXRSHIM_WRITE_THROUGH_OUTPUTFILE))
             exrshim::writeUncompressed(path, header, channels, channelCount, threads);
         else

@@ -23,7 +23,7 @@ import Support
 //
 // Writing (`ExrWriter`, EXRWriter.swift):
 //     try ExrWriter.write(image, header: header, to: out, compression: .dwaa, pixelType: .half)
-// - Single-part scanline; the image must match `header.dataWindow`'s size; the display window and all
+// - Single-part scanline (`ExrWriter.writeParts` writes multi-part files: EXRWriterParts.swift); the image must match `header.dataWindow`'s size; the display window and all
 //   `header.attributes` are written as given; extra channels (`swap.A`) are just more planes.
 // - Written to a temporary file beside `out`, then renamed (Support.AtomicFile).
 //
@@ -123,6 +123,11 @@ public enum ExrImage {
         guard status == 0 else { throw fail(.corrupt, "cannot read pixels: \(shimMessage(message))") }
         image = ImageBuffer(width: width, height: height, channels: selection.map(\.outputName), planes: planes)
         return header
+    }
+
+    /// Every part of the file with every channel (full names), as `read(_:part:layer: nil)` reads each.
+    public static func readParts(_ url: URL, options: ExrReadOptions = ExrReadOptions()) throws -> [(image: ImageBuffer, header: ExrHeader)] {
+        try ExrHeaderParser.parse(fileAt: url).indices.map { try read(url, part: .index($0), layer: nil, options: options) }
     }
 
     /// Reads every raw chunk of every part without decoding it: finds truncated files and damaged

@@ -80,7 +80,7 @@ private extension Int32 {
 }
 
 /// Calls `body` with stable base pointers of every array at once.
-private func withBasePointers<T, R>(_ arrays: [[T]], _ body: ([UnsafePointer<T>?]) -> R) -> R {
+func withBasePointers<T, R>(_ arrays: [[T]], _ body: ([UnsafePointer<T>?]) -> R) -> R {
     var pointers: [UnsafePointer<T>?] = []
     func nest(_ i: Int) -> R {
         if i == arrays.count { return body(pointers) }

@@ -8,6 +8,11 @@ import Support
 public struct SourceFrame {
     public var image: ImageBuffer
     public var header: ExrHeader
+    /// EXR frames read with `everything`: every part with every channel (full names, as in the
+    /// file), what an output writes through; `image` is layer `layer` of `parts[partIndex]`.
+    public var parts: [ExrPartImage]?
+    public var partIndex = 0
+    public var layer = ""
 
     public init(image: ImageBuffer, header: ExrHeader) {
         self.image = image
@@ -56,8 +61,9 @@ public enum FrameSourceError: Error, CustomStringConvertible, LocalizedError {
 ///   RGB through its YUV matrix); `colorSpace` says what they are (declared, else the file's own
 ///   tags by `PlateColorRules`) and `encoding` turns them into network RGB and back, so the same
 ///   frame gives the same pixels and crops in every command;
-/// - EXR: the part and layer chosen (`Options.part`, `Options.layer`); a luminance-only (Y) layer
-///   becomes grey R = G = B = Y;
+/// - EXR: the layer chosen (`Options.layer`) of the part chosen (`Options.part`; by default the
+///   first part that has that layer's R, G, B, or Y); a luminance-only (Y) layer becomes grey
+///   R = G = B = Y; `read(frame:everything:)` also hands every part and channel to write through;
 /// - movies: frame numbers start at `Options.movieFirstFrame` (a shot's `plate.first_frame`, 1001 by
 ///   default; `extract` numbers from 0); frames are decoded forward, with a frame-accurate seek
 ///   only when the next wanted frame is behind or far ahead;
@@ -66,8 +72,9 @@ public enum FrameSourceError: Error, CustomStringConvertible, LocalizedError {
 ///   header.
 public final class FrameSource {
     public struct Options {
-        /// EXR part and layer ("" = the unprefixed channels, `beauty` = `beauty.R` ...).
-        public var part: ExrPartSelector = 0
+        /// EXR layer ("" = the unprefixed channels, `beauty` = `beauty.R` ...) and part (nil: the
+        /// first part that has the layer's R, G, B, or Y).
+        public var part: ExrPartSelector?
         public var layer = ""
         /// The declared colour space (nil: the file's own tags) and the config names resolve in.
         public var colorspace: NamedColorSpace?
@@ -108,6 +115,9 @@ public final class FrameSource {
     public let available: [Int]
     /// Movies only.
     public let movieFrames: MovieFrames?
+    /// The EXR part frames are read from: `Options.part`, else found in the first frame (0 for
+    /// other kinds).
+    public let part: ExrPartSelector
     /// What the pixels are: `Options.colorspace`, else the plate's own tags (`PlateColorRules`; a
     /// sequence by its first frame).
     public let colorSpace: NamedColorSpace
@@ -149,11 +159,13 @@ public final class FrameSource {
             guard let first = available.first else { throw FrameSourceError.source("no plate frames match \(path)") }
             firstFile = pattern.path(frame: first)
             if ext == "exr" {
-                let header = Self.evidenceHeader(pattern, frames: available, part: options.part)
+                let (header, index) = Self.evidenceHeader(pattern, frames: available, part: options.part, layer: options.layer)
+                part = options.part ?? .index(index)
                 evidence = .exr(header)
                 if case let .rational(n, d)? = header.attributes["framesPerSecond"], n > 0, d > 0 { ownRate = (n, d) }
-            } else if ext == "png" {
-                evidence = .png(PNGColorTags.read(pattern.url(frame: first)))
+            } else {
+                part = 0
+                if ext == "png" { evidence = .png(PNGColorTags.read(pattern.url(frame: first))) }
             }
             movieFrames = nil
             movie = nil
@@ -171,6 +183,7 @@ public final class FrameSource {
             let frames = MovieFrames(first: options.movieFirstFrame, data: count, listed: max(count, reader.indexedFrameCount ?? 0))
             guard frames.listed > 0 else { throw FrameSourceError.source("\(path): the movie has no frames") }
             kind = .movie(url)
+            part = 0
             movie = reader
             movieFrames = frames
             available = Array(frames.first..<(frames.first + frames.listed))
@@ -194,16 +207,27 @@ public final class FrameSource {
         }
     }
 
-    /// The header of the chosen part of the first frame whose header parses (a damaged first frame
-    /// must not change the plate's colour space); an untagged header when none does.
-    private static func evidenceHeader(_ pattern: SequencePattern, frames: [Int], part: ExrPartSelector) -> ExrHeader {
+    /// The header and index of the chosen part (`part`, else the first that has `layer`, else 0)
+    /// in the first frame whose header parses (a damaged first frame must not change the plate's
+    /// colour space); an untagged header when none does.
+    private static func evidenceHeader(_ pattern: SequencePattern, frames: [Int], part: ExrPartSelector?,
+                                       layer: String) -> (ExrHeader, Int) {
         for frame in frames.prefix(8) {
             let file = pattern.url(frame: frame)
             guard let headers = try? ExrImage.headers(of: file), !headers.isEmpty else { continue }
-            let index = (try? ExrImage.resolve(part, in: headers, file: file.path)) ?? 0
-            return headers[index]
+            let index = part.map { (try? ExrImage.resolve($0, in: headers, file: file.path)) ?? 0 } ?? firstPart(headers, layer: layer) ?? 0
+            return (headers[index], index)
         }
-        return ExrHeader(dataWindow: PixelBox(width: 1, height: 1))
+        return (ExrHeader(dataWindow: PixelBox(width: 1, height: 1)), 0)
+    }
+
+    /// The first part with the layer's R, G and B channels (or its Y): the default part to read.
+    public static func firstPart(_ headers: [ExrHeader], layer: String) -> Int? {
+        let prefix = layer.isEmpty ? "" : layer + "."
+        return headers.firstIndex { header in
+            !header.partType.isDeep && (["R", "G", "B"].allSatisfy { header.channel(named: prefix + $0) != nil }
+                                        || header.channel(named: prefix + "Y") != nil)
+        }
     }
 
     /// The file holding `frame` (the movie for every frame of a movie).
@@ -216,14 +240,16 @@ public final class FrameSource {
 
     /// Reads one frame. Every failure (missing, truncated or corrupt file, a frame past the end of
     /// a movie, no R/G/B or Y channels) is a `FrameSourceError.frame` naming the file.
-    public func read(frame: Int) throws -> SourceFrame {
+    /// `everything`: an EXR frame also comes with every part and channel (`SourceFrame.parts`).
+    public func read(frame: Int, everything: Bool = false) throws -> SourceFrame {
         switch kind {
         case let .exrSequence(pattern), let .imageSequence(pattern):
             let url = pattern.url(frame: frame)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw FrameSourceError.frame(frame, "plate frame \(url.path) is missing")
             }
-            var read = try Self.decode(url, frame: frame, part: options.part, layer: options.layer)
+            if everything, case .exrSequence = kind { return try Self.decodeEverything(url, frame: frame, part: part, layer: options.layer) }
+            var read = try Self.decode(url, frame: frame, part: part, layer: options.layer)
             if case .imageSequence = kind { read.header.attributes["framesPerSecond"] = framesPerSecond }
             return read
         case .movie:
@@ -262,7 +288,9 @@ public final class FrameSource {
     /// One image file (EXR, PNG, DPX, TIFF, JPEG) in the space `options.colorspace` declares (checked
     /// against an EXR's chromaticities), else its own tags: what `detect` and a folder of photos read.
     public static func readStill(_ url: URL, options: Options = Options()) throws -> (frame: SourceFrame, colorSpace: NamedColorSpace) {
-        let frame = try decode(url, frame: nil, part: options.part, layer: options.layer)
+        let headers = url.pathExtension.lowercased() == "exr" ? (try? ExrImage.headers(of: url)) ?? [] : []
+        let part = options.part ?? .index(firstPart(headers, layer: options.layer) ?? 0)
+        let frame = try decode(url, frame: nil, part: part, layer: options.layer)
         let evidence: PlateColorRules.Evidence
         switch url.pathExtension.lowercased() {
         case "exr": evidence = .exr(frame.header)
@@ -298,16 +326,44 @@ public final class FrameSource {
         } catch {
             throw fail("\(error)")
         }
-        let image = result.image
-        if ["R", "G", "B"].allSatisfy({ image.channelIndex($0) != nil }) { return result }
+        result.image = try rgb(result.image, file: url.path, fail: fail)
+        return result
+    }
+
+    /// Every part and channel of an EXR frame, and the chosen layer of the chosen part as `decode` gives it.
+    static func decodeEverything(_ url: URL, frame: Int, part: ExrPartSelector, layer: String) throws -> SourceFrame {
+        func fail(_ reason: String) -> FrameSourceError { .frame(frame, reason) }
+        do {
+            let parts = try ExrImage.readParts(url)
+            let index = try ExrImage.resolve(part, in: parts.map(\.header), file: url.path)
+            let (whole, header) = parts[index]
+            let selected = try ExrImage.selectChannels(header, layer: layer) { kind, reason, channel in
+                PlateIOError(kind, file: url.path, part: ExrImage.partLabel(index, header), channel: channel, reason: reason)
+            }
+            let chosen = whole.selecting(selected.map(\.fileName))
+            var result = SourceFrame(image: ImageBuffer(width: chosen.width, height: chosen.height, channels: selected.map(\.outputName),
+                                                        planes: chosen.planes), header: header)
+            result.image = try rgb(result.image, file: url.path, fail: fail)
+            result.parts = parts.map { ExrPartImage(image: $0.image, header: $0.header, channelTypes: ExrPartImage.fileTypes($0.header)) }
+            result.partIndex = index
+            result.layer = layer
+            return result
+        } catch let error as FrameSourceError {
+            throw error
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+
+    /// R, G, B first; a luminance-only image as grey (as OpenEXR's RGBA interface reads it).
+    static func rgb(_ image: ImageBuffer, file: String, fail: (String) -> FrameSourceError) throws -> ImageBuffer {
+        if ["R", "G", "B"].allSatisfy({ image.channelIndex($0) != nil }) { return image }
         guard let y = image.channelIndex("Y") else {
             let missing = ["R", "G", "B"].first { image.channelIndex($0) == nil }!
-            throw fail("\(url.path) has no channel \(missing) (channels: \(image.channelNames.joined(separator: ", ")))")
+            throw fail("\(file) has no channel \(missing) (channels: \(image.channelNames.joined(separator: ", ")))")
         }
-        // Luminance only: grey, as OpenEXR's RGBA interface reads it.
         let others = image.channelNames.indices.filter { $0 != y }
-        result.image = ImageBuffer(width: image.width, height: image.height, channels: ["R", "G", "B"] + others.map { image.channelNames[$0] },
-                                   planes: Array(repeating: image.planes[y], count: 3) + others.map { image.planes[$0] })
-        return result
+        return ImageBuffer(width: image.width, height: image.height, channels: ["R", "G", "B"] + others.map { image.channelNames[$0] },
+                           planes: Array(repeating: image.planes[y], count: 3) + others.map { image.planes[$0] })
     }
 }

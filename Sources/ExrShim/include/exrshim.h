@@ -70,6 +70,23 @@ int exrshim_write(const char *path, const int32_t dataWindow[4], const int32_t d
                   const ExrShimChannel *channels, int channelCount, int threads, int options, char *err,
                   size_t errlen);
 
+/// One part of a multi-part file: name (required, unique), inclusive windows {xMin, yMin, xMax, yMax},
+/// attributes and channels as exrshim_write takes them.
+typedef struct {
+    const char *name;
+    const int32_t *dataWindow;
+    const int32_t *displayWindow;
+    const ExrShimAttribute *attributes;
+    int attributeCount;
+    const ExrShimChannel *channels;
+    int channelCount;
+} ExrShimPart;
+
+/// Writes a multi-part file of scanline parts (Imf::MultiPartOutputFile), each with its own name,
+/// windows, attributes and channel types; `compression` and `dwaLevel` apply to every part.
+int exrshim_write_parts(const char *path, const ExrShimPart *parts, int partCount, int compression, float dwaLevel,
+                        int threads, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,9 +26,9 @@ public struct ShotConfig: Equatable {
         public var colorspace: NamedColorSpace?
         /// A declared space that disagrees with the EXR `chromaticities` attribute: error or warning.
         public var chromaticities: MismatchPolicy = .error
-        /// EXR part by name or index ("0" = first part).
-        public var part: String = "0"
-        /// Channel prefix of the RGB layer ("" = R,G,B).
+        /// EXR part by name or index ("0" = first part); nil = the first part that has `layer`.
+        public var part: String?
+        /// Channel prefix of the layer to swap ("" = R,G,B(,A); `beauty` = beauty.R ...).
         public var layer: String = ""
         /// The frame number of a movie's first frame (sequences carry theirs in the file names).
         public var firstFrame: Int = 1001

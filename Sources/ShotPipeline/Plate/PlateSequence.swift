@@ -28,7 +28,7 @@ public final class PlateSequence {
         let plate = config.plate
         path = plate.path.path
         var options = FrameSource.Options()
-        options.part = ExrPartSelector(parsing: plate.part)
+        options.part = plate.part.map { ExrPartSelector(parsing: $0) }
         options.layer = plate.layer
         options.colorspace = plate.colorspace
         options.names = config.colour.names
@@ -54,10 +54,11 @@ public final class PlateSequence {
     public func file(frame: Int) -> String { source.file(frame: frame) }
 
     /// Reads one frame. Every failure (missing, truncated or corrupt file, a frame past the end of
-    /// a movie, no R/G/B channels) is a `PipelineError.frame` naming the file.
-    public func read(frame: Int) throws -> PlateFrame {
+    /// a movie, no R/G/B channels) is a `PipelineError.frame` naming the file. `everything`: an EXR
+    /// frame also brings every part and channel, for the output to write through.
+    public func read(frame: Int, everything: Bool = false) throws -> PlateFrame {
         do {
-            return try source.read(frame: frame)
+            return try source.read(frame: frame, everything: everything)
         } catch let error as FrameSourceError {
             throw PipelineError.frame(frame, error.reason)
         } catch {

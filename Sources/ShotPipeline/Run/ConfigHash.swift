@@ -11,7 +11,7 @@ public enum ConfigHash {
             ("version", PlateswapVersion.string),
             ("plate.path", config.plate.path.path),
             ("plate.colorspace", plateSpace.builtIn?.rawValue ?? "\(plateSpace.name) in \(plateSpace.config?.path ?? "")"),
-            ("plate.part", config.plate.part),
+            ("plate.part", config.plate.part ?? "0"),
             ("plate.layer", config.plate.layer),
             ("plate.first_frame", String(config.plate.firstFrame)),
             ("plate.frame_rate", config.plate.frameRate.map { String($0) } ?? "plate"),
@@ -32,6 +32,10 @@ public enum ConfigHash {
             ("mask.holdout", config.mask.holdout?.description ?? "none"),
             ("tracks", tracksDigest),
         ]
+        // Full frames of EXR plates carry every other part, layer and channel of the plate.
+        if config.output.mode == .full, config.plate.path.pathExtension.lowercased() == "exr" {
+            fields.append(("output.pass_through", "every part, layer and channel"))
+        }
         if let output = config.output.colorspace {
             fields.append(("output.colorspace", output.builtIn?.rawValue ?? "\(output.name) in \(output.config?.path ?? "")"))
         }

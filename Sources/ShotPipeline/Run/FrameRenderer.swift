@@ -39,14 +39,16 @@ struct FrameRenderer {
 
     func render(frame: Int, clock: inout StageClock) throws -> Outcome {
         // What cannot be read here is the frame's input: `on_error: skip` passes over it.
-        let (image, header, held) = try clock.time("read") { () throws -> (ImageBuffer, ExrHeader, [Float]?) in
+        // A full frame writes every part, layer and channel of an EXR plate through.
+        let (read, held) = try clock.time("read") { () throws -> (PlateFrame, [Float]?) in
             do {
-                let read = try plate.read(frame: frame)
-                return (read.image, read.header, try holdout?.matte(frame: frame, plateHeader: read.header))
+                let read = try plate.read(frame: frame, everything: config.output.mode == .full)
+                return (read, try holdout?.matte(frame: frame, plateHeader: read.header))
             } catch {
                 throw UnreadableInput(error: error)
             }
         }
+        let (image, header) = (read.image, read.header)
         let origin = (x: header.dataWindow.xMin, y: header.dataWindow.yMin)
         let found = try clock.time("faces") { try faces.faces(frame: frame, plate: image, origin: origin, cropSize: cropSize) }
 
@@ -81,11 +83,16 @@ struct FrameRenderer {
         if !conversion.isIdentity, PlateColorRules.outputChromaticities(conversion.target) == nil {
             outHeader.attributes["chromaticities"] = nil
         }
+        let parts = OutputFrame.parts(output: (output.image, outHeader), plate: read)
+        let pixelType: ExrPixelType = config.output.pixelType == .half ? .half : .float
         try clock.time("write") {
             AtomicFile.removeTemporaries(beside: outputURL(frame: frame))
-            try ExrWriter.write(output.image, header: outHeader, to: outputURL(frame: frame),
-                                compression: config.output.compression,
-                                pixelType: config.output.pixelType == .half ? .half : .float)
+            if parts.count == 1 {
+                try ExrWriter.write(parts[0].image, header: parts[0].header, to: outputURL(frame: frame), compression: config.output.compression,
+                                    pixelType: pixelType, channelTypes: parts[0].channelTypes)
+            } else {
+                try ExrWriter.writeParts(parts, to: outputURL(frame: frame), compression: config.output.compression, pixelType: pixelType)
+            }
         }
         return found.isEmpty ? .noFace : .swapped
     }

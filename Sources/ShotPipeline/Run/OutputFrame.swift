@@ -29,6 +29,34 @@ enum OutputFrame {
         return (result, header)
     }
 
+    /// The parts an output file holds: the swapped part first (`output`: the composite and swap
+    /// layers, short names), its layer's R, G, B(, A) under the layer's prefix and every other
+    /// channel of that part as the plate has it; then every other part of the plate, unchanged
+    /// (name, windows, attributes, channels and their types). Without `plate.parts` (movies,
+    /// images, patches), just `output`.
+    static func parts(output: (image: ImageBuffer, header: ExrHeader), plate: SourceFrame) -> [ExrPartImage] {
+        guard let parts = plate.parts, parts.indices.contains(plate.partIndex) else { return [ExrPartImage(image: output.image, header: output.header)] }
+        let source = parts[plate.partIndex]
+        let prefix = plate.layer.isEmpty ? "" : plate.layer + "."
+        // The output's own channels: the layer's colour and alpha (renamed into the layer), and
+        // plateswap's swap.* layers, named as they are.
+        func fileName(_ name: String) -> String { name.hasPrefix("swap.") ? name : prefix + name }
+        let written = Set(output.image.channelNames.map(fileName))
+        // A Y-only layer is written as R, G, B: its Y is replaced too.
+        let replaced = written.union(plate.image.channelNames.contains("Y") ? [] : [prefix + "Y"])
+        var image = ImageBuffer(width: output.image.width, height: output.image.height, channels: output.image.channelNames.map(fileName),
+                                planes: output.image.planes)
+        var types: [String: ExrPixelType] = [:]
+        for (c, name) in source.image.channelNames.enumerated() where !replaced.contains(name) {
+            image.addChannel(name, plane: source.image.planes[c])
+            types[name] = source.channelTypes[name]
+        }
+        var header = output.header
+        header.partName = source.header.partName
+        let swapped = ExrPartImage(image: image, header: header, channelTypes: types)
+        return [swapped] + parts.indices.filter { $0 != plate.partIndex }.map { parts[$0] }
+    }
+
     /// The patch in a data window of its own (absolute pixels), the plate's display window kept.
     /// A frame without a face: one transparent pixel at the display window's top-left corner
     /// (OpenEXR has no empty data window), which `Merge over` leaves the plate under.

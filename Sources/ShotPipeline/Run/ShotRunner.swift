@@ -68,7 +68,7 @@ public struct ShotRunner {
         do { conversion = try ColorConversion(from: plate.colorSpace, to: config.outputSpace(plate: plate)) } catch {
             throw PipelineError.configuration("output.colorspace: \(error)")
         }
-        let holdout = config.mask.holdout.map { HoldoutMatte(holdout: $0, plate: plate, part: ExrPartSelector(parsing: config.plate.part)) }
+        let holdout = config.mask.holdout.map { HoldoutMatte(holdout: $0, plate: plate, part: plate.source.part) }
         let renderer = FrameRenderer(config: config, plate: plate, outputs: outputs, compositor: compositor, conversion: conversion, faces: faces,
                                      swapper: swapper, cropSize: cropSize, configHash: hash, holdout: holdout)
         var clock = StageClock()

@@ -45,7 +45,7 @@ public enum ShotTracks {
         ["tracker": tracker,
          // The space the plate is read in (declared, or found from its tags), as ConfigHash names it.
          "plate.colorspace": plate.colorSpace.builtIn?.rawValue ?? "\(plate.colorSpace.name) in \(plate.colorSpace.config?.path ?? "")",
-         "plate.part": shot.plate.part,
+         "plate.part": shot.plate.part ?? "0",
          "plate.layer": shot.plate.layer,
          "frame_rate": "\(plate.frameRate)",
          "face.smoothing": "min_cutoff \(shot.face.smoothingMinCutoff), beta \(shot.face.smoothingBeta)"]

@@ -1,0 +1,212 @@
+import Foundation
+import Imaging
+import PlateIO
+import XCTest
+@testable import ShotPipeline
+
+/// Every part, layer and channel kept (issue 14 part 3): a small multi-part, multi-layer plate made
+/// here comes out with every part (name, windows, attributes), every channel (values bit for bit,
+/// its pixel type) plus the swap layers; `plate.layer` picks the layer that is swapped.
+final class MultiPartPassThroughTests: XCTestCase {
+    var dir: URL!
+    static let display = PixelBox(width: 96, height: 72)
+
+    override func setUpWithError() throws {
+        dir = try SyntheticShot.temporaryFolder("multipart")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("model.plateswap"), withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    static func plane(_ width: Int, _ height: Int, _ seed: Int, scale: Float = 1) -> [Float] {
+        (0..<(width * height)).map { Float(($0 * 31 + seed * 17) % 101) / 100 * scale }
+    }
+
+    /// Part 0 `depth` (Z float, a smaller data window), part 1 `main` (R, G, B, A half; layer
+    /// `diffuse` half; `id` uint; `N.x` float; its own attributes), part 2 `aovs` (spec.R/G/B half,
+    /// a data window offset inside the display window, a view).
+    static func plateParts(frame: Int) -> [ExrPartImage] {
+        let depthBox = PixelBox(x: 8, y: 4, width: 64, height: 48)
+        var depth = ExrHeader(dataWindow: depthBox, displayWindow: display, compression: .zip,
+                              attributes: ["note": .string("depth of frame \(frame)")])
+        depth.partName = "depth"
+        let depthImage = ImageBuffer(width: 64, height: 48, channels: ["Z"], planes: [plane(64, 48, 1, scale: 1000)])
+
+        var rgba = SyntheticShot.plate(window: display, frame: frame)
+        for (k, name) in ["diffuse.B", "diffuse.G", "diffuse.R"].enumerated() { rgba.addChannel(name, plane: plane(96, 72, 10 + k)) }
+        rgba.addChannel("id", plane: (0..<(96 * 72)).map { Float($0 % 5000) })
+        rgba.addChannel("N.x", plane: plane(96, 72, 20, scale: -2))
+        var main = ExrHeader(dataWindow: display, compression: .zip,
+                             attributes: ["framesPerSecond": .rational(numerator: 25, denominator: 1), "owner": .string("plateswap tests"),
+                                          "studio:shot": .string("MP010")])
+        main.partName = "main"
+
+        let aovBox = PixelBox(x: 10, y: 5, width: 41, height: 36)
+        var aovs = ExrHeader(dataWindow: aovBox, displayWindow: display, compression: .zip, attributes: ["view": .string("left")])
+        aovs.partName = "aovs"
+        let aovImage = ImageBuffer(width: 41, height: 36, channels: ["spec.R", "spec.G", "spec.B"],
+                                   planes: (0..<3).map { plane(41, 36, 30 + $0, scale: 3) })
+        return [
+            ExrPartImage(image: depthImage, header: depth, channelTypes: ["Z": .float]),
+            ExrPartImage(image: rgba, header: main, channelTypes: ["id": .uint, "N.x": .float]),
+            ExrPartImage(image: aovImage, header: aovs),
+        ]
+    }
+
+    func writePlate(frames: [Int]) throws {
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("plates"), withIntermediateDirectories: true)
+        for frame in frames {
+            try ExrWriter.writeParts(Self.plateParts(frame: frame), to: dir.appendingPathComponent("plates/plate.\(frame).exr"),
+                                     compression: .zip, pixelType: .half)
+        }
+    }
+
+    func shot(layer: String? = nil, output: String = "out") throws -> ShotConfig {
+        let url = dir.appendingPathComponent("\(output).yaml")
+        try """
+            shot: MULTI
+            plate: {path: plates/plate.####.exr\(layer.map { ", layer: \($0)" } ?? "")}
+            output: {path: \(output)/swap.####.exr, compression: zip, layers: [rgba, mask]}
+            model: {path: model.plateswap}
+            face: {size: 32}
+            blend: {mask_erode: 1, mask_blur: 2, color_transfer: none}
+            """.write(to: url, atomically: true, encoding: .utf8)
+        return try ShotConfig.load(url)
+    }
+
+    /// Checks that `out` holds `plate`'s part unchanged: name, windows, every plate attribute, every
+    /// channel's type and values (bit for bit), except the channels in `swapped`.
+    func assertKept(_ plate: (image: ImageBuffer, header: ExrHeader), in out: (image: ImageBuffer, header: ExrHeader),
+                    except swapped: Set<String> = [], file: StaticString = #filePath, line: UInt = #line) {
+        let name = plate.header.partName ?? "?"
+        XCTAssertEqual(out.header.partName, plate.header.partName, file: file, line: line)
+        XCTAssertEqual(out.header.dataWindow, plate.header.dataWindow, name, file: file, line: line)
+        XCTAssertEqual(out.header.displayWindow, plate.header.displayWindow, name, file: file, line: line)
+        for (key, value) in plate.header.attributes {
+            XCTAssertEqual(out.header.attributes[key], value, "\(name): attribute \(key)", file: file, line: line)
+        }
+        for channel in plate.header.channels where !swapped.contains(channel.name) {
+            XCTAssertEqual(out.header.channel(named: channel.name)?.pixelType, channel.pixelType, "\(name).\(channel.name) type", file: file, line: line)
+            guard let o = out.image.channelIndex(channel.name) else {
+                XCTFail("\(name): channel \(channel.name) was dropped", file: file, line: line)
+                continue
+            }
+            let p = plate.image[channel: channel.name]
+            XCTAssertTrue(zip(out.image.planes[o], p).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+                          "\(name).\(channel.name) changed", file: file, line: line)
+        }
+    }
+
+    func testEveryPartLayerAndChannelIsWrittenThrough() throws {
+        try writePlate(frames: [1001])
+        let config = try shot()
+        XCTAssertNil(config.plate.part)
+        let plate = try PlateSequence(config)
+        XCTAssertEqual(plate.source.part, .index(1), "the default is the first part with R, G, B (part 0 is depth only)")
+        let report = try ShotRunner(config: config, faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 32)).run()
+        XCTAssertEqual(report.done, [1001], "\(report.failed)")
+
+        let plateParts = try ExrImage.readParts(dir.appendingPathComponent("plates/plate.1001.exr"))
+        let outURL = dir.appendingPathComponent("out/swap.1001.exr")
+        let outParts = try ExrImage.readParts(outURL)
+        // The swapped part first (what single-part readers see), then the others in plate order.
+        XCTAssertEqual(outParts.map(\.header.partName), ["main", "depth", "aovs"])
+        assertKept(plateParts[0], in: outParts[1])
+        assertKept(plateParts[2], in: outParts[2])
+        assertKept(plateParts[1], in: outParts[0], except: ["R", "G", "B"])
+
+        // The swapped part: plus the matte, tagged; R, G, B changed only under the matte.
+        let main = outParts[0]
+        XCTAssertEqual(main.header.channel(named: "swap.A")?.pixelType, .half)
+        XCTAssertNotNil(main.header.attributes["plateswap:config_hash"])
+        XCTAssertEqual(Set(main.image.channelNames), Set(plateParts[1].image.channelNames + ["swap.A"]))
+        let matte = main.image[channel: "swap.A"]
+        XCTAssertGreaterThan(matte.filter { $0 > 0.5 }.count, 50)
+        var changed = 0
+        for c in ["R", "G", "B"] {
+            let (o, p) = (main.image[channel: c], plateParts[1].image[channel: c])
+            for i in 0..<o.count {
+                if matte[i] == 0 {
+                    XCTAssertTrue(o[i].bitPattern == p[i].bitPattern || (o[i].isNaN && p[i].isNaN), "\(c) \(i) outside the matte")
+                } else if o[i] != p[i] { changed += 1 }
+            }
+        }
+        XCTAssertGreaterThan(changed, 50, "the face was swapped")
+
+        // OpenEXR's own exrheader sees the three parts with their names, types and windows.
+        let text = try Self.exrheader(outURL)
+        for needle in ["name (type string): \"main\"", "name (type string): \"depth\"", "name (type string): \"aovs\"",
+                       "Z, 32-bit floating-point", "id, 32-bit unsigned integer", "N.x, 32-bit floating-point",
+                       "diffuse.R, 16-bit floating-point", "swap.A, 16-bit floating-point", "(10 5) - (50 40)", "view (type string): \"left\""] {
+            XCTAssertTrue(text.contains(needle), "exrheader lacks \(needle):\n\(text)")
+        }
+        // Channel by channel with OpenEXR's Python bindings, where they are installed
+        // (`python3 -m venv .venv-exr && .venv-exr/bin/pip install OpenEXR`, or PLATESWAP_EXR_PYTHON).
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let python = ProcessInfo.processInfo.environment["PLATESWAP_EXR_PYTHON"] ?? root.appendingPathComponent(".venv-exr/bin/python").path
+        if FileManager.default.isExecutableFile(atPath: python) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [root.appendingPathComponent("scripts/check_exr_passthrough.py").path,
+                                 dir.appendingPathComponent("plates/plate.1001.exr").path, outURL.path, "--swapped", "main:R,G,B"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let report = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            print(report)
+            XCTAssertEqual(process.terminationStatus, 0, report)
+        } else {
+            print("OpenEXR's Python bindings not found at \(python): the independent channel-by-channel check did not run")
+        }
+    }
+
+    /// `plate.layer: diffuse` swaps that layer: diffuse.R/G/B change under the matte, the main
+    /// R, G, B and everything else stay the plate's.
+    func testPlateLayerChoosesTheLayerToSwap() throws {
+        try writePlate(frames: [1001])
+        let config = try shot(layer: "diffuse", output: "diffuse")
+        let report = try ShotRunner(config: config, faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 32)).run()
+        XCTAssertEqual(report.done, [1001], "\(report.failed)")
+        let plateParts = try ExrImage.readParts(dir.appendingPathComponent("plates/plate.1001.exr"))
+        let outParts = try ExrImage.readParts(dir.appendingPathComponent("diffuse/swap.1001.exr"))
+        XCTAssertEqual(outParts.map(\.header.partName), ["main", "depth", "aovs"])
+        assertKept(plateParts[1], in: outParts[0], except: ["diffuse.R", "diffuse.G", "diffuse.B"])
+        let matte = outParts[0].image[channel: "swap.A"]
+        let (o, p) = (outParts[0].image[channel: "diffuse.G"], plateParts[1].image[channel: "diffuse.G"])
+        XCTAssertGreaterThan(zip(o, p).filter { $0 != $1 }.count, 50)
+        XCTAssertTrue(matte.indices.allSatisfy { matte[$0] > 0 || o[$0] == p[$0] })
+        XCTAssertNil(outParts[0].image.channelIndex("diffuse.A"), "a layer without alpha gets none")
+    }
+
+    /// A real multi-part plate (OpenEXR's Beachball: 10 parts, two views, per-part data windows
+    /// inside a 2048x1556 display window): the first part with R, G, B is swapped, the nine others
+    /// come out as they were.
+    func testRealMultiPartPlateKeepsEveryPart() throws {
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("plates"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: ExtractFixtures.data("exr/Beachball_multipart.0001.exr"),
+                                         to: dir.appendingPathComponent("plates/plate.1001.exr"))
+        let config = try shot(output: "beachball")
+        let report = try ShotRunner(config: config, faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 32)).run()
+        XCTAssertEqual(report.done, [1001], "\(report.failed)")
+        let plateParts = try ExrImage.readParts(dir.appendingPathComponent("plates/plate.1001.exr"))
+        let outParts = try ExrImage.readParts(dir.appendingPathComponent("beachball/swap.1001.exr"))
+        XCTAssertEqual(plateParts.count, 10)
+        XCTAssertEqual(outParts.map(\.header.partName), plateParts.map(\.header.partName))
+        assertKept(plateParts[0], in: outParts[0], except: ["R", "G", "B"])
+        XCTAssertNotNil(outParts[0].image.channelIndex("swap.A"))
+        for index in 1..<10 { assertKept(plateParts[index], in: outParts[index]) }
+    }
+
+    static func exrheader(_ url: URL) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["exrheader", url.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
+    }
+}
