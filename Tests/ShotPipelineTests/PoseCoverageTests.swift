@@ -47,6 +47,13 @@ final class PoseCoverageTests: XCTestCase {
         XCTAssertEqual(coverage.covered, 0, "a plate turned 25 degrees further than every actor face")
         XCTAssertGreaterThan(coverage.faces, 0)
         XCTAssertTrue(coverage.isShort)
+        // Training keeps the actor's poses (and their mirror images) in the model for `run`.
+        try runner.keepTrainingPoses()
+        let kept = try XCTUnwrap(try TrainingPoses.read(from: config.model))
+        let actorFaces = try FaceSetDocument.read(from: config.sources[0].appendingPathComponent("faceset.json")).faces.count
+        XCTAssertEqual(kept.source.count, 2 * actorFaces, "each actor face and its mirror image")
+        XCTAssertTrue(kept.covers(HeadPose(yaw: kept.source[0][0] + 1, pitch: kept.source[0][1])))
+        XCTAssertFalse(kept.covers(HeadPose(yaw: 25, pitch: 0)))
     }
 
     func goldenMesh() throws -> [[Float]] {

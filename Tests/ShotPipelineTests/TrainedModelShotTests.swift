@@ -1,3 +1,4 @@
+import FaceAlign
 import Foundation
 import LatentSwapModel
 import Neural
@@ -44,6 +45,29 @@ final class TrainedModelShotTests: XCTestCase {
         return try ShotConfig.load(url)
     }
 
+    /// The model's training_poses.json against the tracked plate: the s18 performer is turned
+    /// (about 13 degrees of FaceMesh yaw), so frontal actor poses leave both frames outside, and
+    /// poses around hers cover them.
+    func testFramesTurnedBeyondTheTrainingPosesAreNamed() throws {
+        let codec = try CodecLoader.load(.taef2, searchPath: models)
+        let model = try makeModel("posed.plateswap", codecSHA256: try codec.identity.sha256)
+        let config = try shot(model: "posed.plateswap")
+        let swapper = try SwapperLoader.load(config, identity: false, searchPath: models)
+        let frontal = (-5...5).flatMap { yaw in (0...8).map { HeadPose(yaw: Float(yaw), pitch: Float($0)) } }
+        try TrainingPoses(source: frontal, mirrored: true).write(into: model)
+        let report = try ShotRunner(config: config, faces: TrackedFaceProvider(searchPath: models), swapper: swapper).run()
+        XCTAssertEqual(report.poseOutsideTraining, [1001, 1002])
+        XCTAssertEqual(try RunReport.read(dir.appendingPathComponent("out/report.json")).poseOutsideTraining, [1001, 1002])
+
+        let around = (-30...30).flatMap { yaw in (-10...20).map { HeadPose(yaw: Float(yaw), pitch: Float($0)) } }
+        try TrainingPoses(source: around, mirrored: false).write(into: model)
+        let covered = try ShotRunner(config: config, faces: TrackedFaceProvider(searchPath: models), swapper: swapper).run(.init(force: true))
+        XCTAssertEqual(covered.poseOutsideTraining, [])
+        // An identity swap has no model poses to compare with.
+        let identity = try ShotRunner(config: config, faces: TrackedFaceProvider(searchPath: models), swapper: IdentitySwapper(cropSize: 64)).run(.init(force: true))
+        XCTAssertNil(identity.poseOutsideTraining)
+    }
+
     func testRealFramesThroughATinyModelAndTheRealCodec() throws {
         let codec = try CodecLoader.load(.taef2, searchPath: models)
         _ = try makeModel("tiny.plateswap", codecSHA256: try codec.identity.sha256)
@@ -53,6 +77,7 @@ final class TrainedModelShotTests: XCTestCase {
         let report = try ShotRunner(config: config, faces: TrackedFaceProvider(searchPath: models), swapper: swapper).run()
         XCTAssertEqual(report.done, [1001, 1002])
         XCTAssertEqual(report.noFace, [], "the plate performer is found on both frames")
+        XCTAssertNil(report.poseOutsideTraining, "a model without training_poses.json")
         XCTAssertEqual(report.model, swapper.identity)
         // The model's held-out score travels into the report, with this run's latent checkerboard.
         XCTAssertEqual(report.quality?.modelHoldout?.ssim, 0.7)

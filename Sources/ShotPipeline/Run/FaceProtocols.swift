@@ -1,4 +1,5 @@
 import Compositor
+import FaceAlign
 import Foundation
 import Imaging
 
@@ -25,6 +26,12 @@ public protocol FaceProvider {
     /// The selected face(s) of `frame`; empty when the frame has none. `origin` is the absolute
     /// pixel position of the buffer's top-left pixel (the EXR data window's min corner).
     func faces(frame: Int, plate: ImageBuffer, origin: (x: Int, y: Int), cropSize: Int) throws -> [SwapFace]
+    /// The head pose of the face `faces(frame:...)` selects, from its landmarks (nil: none known).
+    func headPose(frame: Int) -> HeadPose?
+}
+
+extension FaceProvider {
+    public func headPose(frame: Int) -> HeadPose? { nil }
 }
 
 /// Turns a network-encoded crop of the plate performer into the actor's face (codec encode, swap

@@ -34,6 +34,9 @@ public struct RunReport: Codable, Equatable {
     public var skipped: [Int] = []
     /// Frames written unchanged (with an all-zero mask) because no face was found.
     public var noFace: [Int] = []
+    /// Frames whose face is turned beyond every actor pose the model trained on (the model's
+    /// training_poses.json); nil when the model keeps none.
+    public var poseOutsideTraining: [Int]?
     public var failed: [Failure] = []
     /// Mean seconds per written frame by stage: read, faces, crop, encode, swap, decode, composite, write.
     public var secondsPerFrame: [String: Double] = [:]
@@ -67,6 +70,7 @@ public struct RunReport: Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case shot, version, configHash = "config_hash", model, frames, done, skipped, noFace = "no_face", failed
         case secondsPerFrame = "seconds_per_frame", totalSeconds = "total_seconds", started, finished, quality, stopped, checkpoint
+        case poseOutsideTraining = "pose_outside_training"
     }
 
     public func write(to url: URL) throws {

@@ -1,4 +1,5 @@
 import Compositor
+import FaceAlign
 import Foundation
 import Imaging
 import LatentSwapModel
@@ -60,6 +61,9 @@ public struct ShotRunner {
         var report = RunReport(shot: config.shot, configHash: hash, model: swapper.identity, frames: frames,
                                started: RunReport.timestamp(start))
         if options.tracksOnly { return try finish(&report, start: start, clock: StageClock(), options) }
+        if !(swapper is IdentitySwapper), let poses = try TrainingPoses.read(from: config.model.path) {
+            report.poseOutsideTraining = Self.posesOutside(poses, frames: frames, faces: faces)
+        }
 
         let compositor = Compositor(
             encoding: plate.encoding, colorTransfer: config.blend.colorTransfer,
@@ -105,6 +109,20 @@ public struct ShotRunner {
             }
         }
         return try finish(&report, start: start, clock: clock, options)
+    }
+
+    /// The frames whose selected face no training pose covers; warns once, naming them.
+    static func posesOutside(_ poses: TrainingPoses, frames: [Int], faces: FaceProvider) -> [Int] {
+        let seen = frames.compactMap { frame in faces.headPose(frame: frame).map { (frame, $0) } }
+        let outside = seen.filter { !poses.covers($0.1) }
+        if !outside.isEmpty {
+            let yaws = outside.map(\.1.yaw), trained = poses.source.map { $0[0] }
+            Log.warning("pose: in \(outside.count) of \(seen.count) frames (\(FrameRange.compact(outside.map(\.0)))) the face is turned "
+                + String(format: "%.0f..%.0f", yaws.min()!, yaws.max()!) + " degrees of yaw, beyond every actor face the model trained on ("
+                + String(format: "%.0f..%.0f", trained.min() ?? 0, trained.max() ?? 0) + "): expect the swap to look toward the actor's "
+                + "nearest pose there; more actor footage in these poses is the remedy (report.json pose_outside_training)")
+        }
+        return outside.map(\.0)
     }
 
     private func finish(_ report: inout RunReport, start: Date, clock: StageClock, _ options: Options) throws -> RunReport {

@@ -89,16 +89,27 @@ public final class TrackedFaceProvider: FaceProvider {
         guard let entry = document.frames.first(where: { $0.frame == frame }) else {
             throw PipelineError.frame(frame, "tracks.json has no entry for this frame (delete it to track the shot again)")
         }
-        let candidates = entry.faces.filter { $0.box.count == 4 && min($0.box[2] - $0.box[0], $0.box[3] - $0.box[1]) >= minSize }
-        let detected = candidates.map(\.detectedFace)
-        guard let index = selection.select(detected, trackIDs: candidates.map(\.track)) else { return [] }
-        let face = detected[index]
-        guard face.landmarks.count >= FaceMeshTopology.pointCount else { return [] }
+        guard let (face, track) = selected(entry) else { return [] }
         // Landmarks are absolute, integer-centred plate pixels; the buffer starts at `origin`.
         let local = face.landmarks.map { $0 - SIMD3(Float(origin.x), Float(origin.y), 0) }
         let integerCentred = FaceTemplate(faceType).alignment(landmarks: local, size: cropSize)
         let mask = AlignedFace.mask(landmarks: local, matrix: integerCentred, size: cropSize)
         return [SwapFace(plateToCrop: Imaging.AffineTransform.fromIntegerCentreConvention(integerCentred), mask: mask,
-                         trackID: candidates[index].track)]
+                         trackID: track)]
+    }
+
+    /// The face of a tracks.json frame that `face.select` and `face.min_size` choose, with its
+    /// track, when it has the 468 landmarks a crop needs.
+    private func selected(_ entry: TracksDocument.Frame) -> (face: DetectedFace, track: Int)? {
+        let candidates = entry.faces.filter { $0.box.count == 4 && min($0.box[2] - $0.box[0], $0.box[3] - $0.box[1]) >= minSize }
+        let detected = candidates.map(\.detectedFace)
+        guard let index = selection.select(detected, trackIDs: candidates.map(\.track)),
+              detected[index].landmarks.count >= FaceMeshTopology.pointCount else { return nil }
+        return (detected[index], candidates[index].track)
+    }
+
+    public func headPose(frame: Int) -> HeadPose? {
+        guard let entry = document?.frames.first(where: { $0.frame == frame }), let (face, _) = selected(entry) else { return nil }
+        return HeadPose(landmarks: face.landmarks.map { [$0.x, $0.y, $0.z] })
     }
 }

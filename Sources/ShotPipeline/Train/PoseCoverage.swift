@@ -1,5 +1,6 @@
 import FaceAlign
 import Foundation
+import Support
 
 /// Does the actor's face set show the head poses the plate performer takes? A DF model can only
 /// draw the actor in poses it has seen: a plate face turned further than every actor face comes
@@ -49,5 +50,39 @@ public struct PoseCoverage: Encodable, Equatable, Sendable {
                 + "trains: add footage of the actor with these head turns"
         }
         return line
+    }
+}
+
+/// The actor's head poses a model was trained on, kept in the model directory
+/// (`training_poses.json`) so that `run` can name the plate frames whose face is turned beyond
+/// them: there the swap will look frontal whatever the model's quality.
+public struct TrainingPoses: Codable, Equatable, Sendable {
+    public static let fileName = "training_poses.json"
+    public var version = 1
+    /// [yaw, pitch] in HeadPose degrees, mirror images included when training flips faces.
+    public var source: [[Float]]
+
+    public init(source: [HeadPose], mirrored: Bool) {
+        self.source = (mirrored ? source + source.map(\.mirrored) : source).map { [$0.yaw, $0.pitch] }
+    }
+
+    /// Whether a training pose lies within `PoseCoverage.radius` of `pose`.
+    public func covers(_ pose: HeadPose) -> Bool {
+        source.contains { $0.count == 2 && HeadPose(yaw: $0[0], pitch: $0[1]).distance(to: pose) <= PoseCoverage.radius }
+    }
+
+    public func write(into model: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try AtomicFile.write(try encoder.encode(self), to: model.appendingPathComponent(Self.fileName))
+    }
+
+    /// Nil when the model has none (trained before it was kept, or without landmarks).
+    public static func read(from model: URL) throws -> TrainingPoses? {
+        let url = model.appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do { return try JSONDecoder().decode(TrainingPoses.self, from: Data(contentsOf: url)) } catch {
+            throw PipelineError.configuration("\(url.path): not a training poses file: \(error)")
+        }
     }
 }

@@ -140,6 +140,14 @@ public final class TrainRunner {
         return PoseCoverage(source: try poses(config.sources), target: try poses(config.targets), mirrored: config.augment.flip)
     }
 
+    /// Writes the source sets' head poses into the model directory for `run`'s pose check (none
+    /// when the faces have no landmarks).
+    func keepTrainingPoses() throws {
+        let poses = try config.sources.flatMap { PoseCoverage.poses(try FaceSetDocument.read(from: $0.appendingPathComponent("faceset.json"))) }
+        guard !poses.isEmpty else { return }
+        try TrainingPoses(source: poses, mirrored: config.augment.flip).write(into: config.model)
+    }
+
     /// Every face of `folders` (one identity) as one set; the sets must be cut alike.
     func load(_ folders: [URL], name: String) throws -> (set: LatentFaceSet, cached: Int, faceType: FaceType) {
         let sets = try folders.map { try faceSet($0) }
@@ -170,6 +178,7 @@ public final class TrainRunner {
         let trainer = try SwapTrainer(directory: directory, config: try modelConfig(faceType: data.faceType), options: options,
                                       resume: overrides.resume, source: data.source, target: data.target,
                                       initFrom: overrides.resume ? nil : config.initFrom)
+        if !overrides.pretrain { try keepTrainingPoses() }
         let signals = self.signals
         trainer.shouldStop = { signals.signal != nil }
         trainer.pixelDecoder = pixelDecoder
