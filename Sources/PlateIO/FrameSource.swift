@@ -10,7 +10,10 @@ public struct SourceFrame {
     public var header: ExrHeader
     /// EXR frames read with `everything`: every part with every channel (full names, as in the
     /// file), what an output writes through; `image` is layer `layer` of `parts[partIndex]`.
+    /// Parts plateswap cannot read (deep data, subsampled channels) are left out and named in
+    /// `partsLeftOut` with the reason.
     public var parts: [ExrPartImage]?
+    public var partsLeftOut: [String] = []
     public var partIndex = 0
     public var layer = ""
 
@@ -68,8 +71,8 @@ public enum FrameSourceError: Error, CustomStringConvertible, LocalizedError {
 ///   default; `extract` numbers from 0); frames are decoded forward, with a frame-accurate seek
 ///   only when the next wanted frame is behind or far ahead;
 /// - metadata an output carries: movie and image frames get `framesPerSecond`, movie frames their
-///   SMPTE `timeCode` (the movie's start timecode plus the frame's index); EXR frames keep their own
-///   header.
+///   SMPTE `timeCode` (the movie's start timecode plus the frame's index), DPX frames the timecode
+///   of their television header; EXR frames keep their own header.
 public final class FrameSource {
     public struct Options {
         /// EXR layer ("" = the unprefixed channels, `beauty` = `beauty.R` ...) and part (nil: the
@@ -248,14 +251,28 @@ public final class FrameSource {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw FrameSourceError.frame(frame, "plate frame \(url.path) is missing")
             }
-            if everything, case .exrSequence = kind { return try Self.decodeEverything(url, frame: frame, part: part, layer: options.layer) }
-            var read = try Self.decode(url, frame: frame, part: part, layer: options.layer)
-            if case .imageSequence = kind { read.header.attributes["framesPerSecond"] = framesPerSecond }
+            if everything, case .exrSequence = kind {
+                let read = try Self.decodeEverything(url, frame: frame, part: part, layer: options.layer)
+                if !read.partsLeftOut.isEmpty, !warnedPartsLeftOut {
+                    warnedPartsLeftOut = true
+                    Log.warning("\(url.path): parts that cannot be written through are left out of the output: \(read.partsLeftOut.joined(separator: "; "))")
+                }
+                return read
+            }
+            var (read, timecode) = try Self.decodeWithTimecode(url, frame: frame, part: part, layer: options.layer)
+            if case .imageSequence = kind {
+                read.header.attributes["framesPerSecond"] = framesPerSecond
+                // A DPX frame's own timecode goes on with it.
+                if let code = timecode.flatMap({ Timecode(parsing: $0, frameRate: frameRate) }) { read.header.attributes["timeCode"] = .timecode(code.exr) }
+            }
             return read
         case .movie:
             return try readMovie(frame)
         }
     }
+
+    /// Whether the parts an output must leave out were reported (once a run).
+    private var warnedPartsLeftOut = false
 
     private var framesPerSecond: ExrAttribute { .rational(numerator: rateRational.0, denominator: rateRational.1) }
 
@@ -311,14 +328,25 @@ public final class FrameSource {
     /// Decodes one file by the rules above; failures are `FrameSourceError.frame` (or `.source`
     /// without a frame number) naming the file.
     static func decode(_ url: URL, frame: Int?, part: ExrPartSelector, layer: String) throws -> SourceFrame {
+        try decodeWithTimecode(url, frame: frame, part: part, layer: layer).frame
+    }
+
+    /// `decode`, and the timecode text a DPX (or other FFmpeg-decoded) file carries.
+    static func decodeWithTimecode(_ url: URL, frame: Int?, part: ExrPartSelector, layer: String) throws -> (frame: SourceFrame, timecode: String?) {
         func fail(_ reason: String) -> FrameSourceError { frame.map { .frame($0, reason) } ?? .source(reason) }
         var result: SourceFrame
+        var timecode: String?
         do {
             if url.pathExtension.lowercased() == "exr" {
                 let (image, header) = try ExrImage.read(url, part: part, layer: layer)
                 result = SourceFrame(image: image, header: header)
             } else {
-                let image = url.pathExtension.lowercased() == "png" ? try PNGFile.read(url, frame: frame) : try SequenceImageDecoder.read(url, frame: frame)
+                let image: ImageBuffer
+                if url.pathExtension.lowercased() == "png" {
+                    image = try PNGFile.read(url, frame: frame)
+                } else {
+                    (image, timecode) = try SequenceImageDecoder.readWithTimecode(url, frame: frame)
+                }
                 result = SourceFrame(image: image, header: ExrHeader(dataWindow: PixelBox(width: image.width, height: image.height)))
             }
         } catch let error as FrameSourceError {
@@ -327,25 +355,42 @@ public final class FrameSource {
             throw fail("\(error)")
         }
         result.image = try rgb(result.image, file: url.path, fail: fail)
-        return result
+        return (result, timecode)
     }
 
     /// Every part and channel of an EXR frame, and the chosen layer of the chosen part as `decode` gives it.
     static func decodeEverything(_ url: URL, frame: Int, part: ExrPartSelector, layer: String) throws -> SourceFrame {
         func fail(_ reason: String) -> FrameSourceError { .frame(frame, reason) }
         do {
-            let parts = try ExrImage.readParts(url)
-            let index = try ExrImage.resolve(part, in: parts.map(\.header), file: url.path)
-            let (whole, header) = parts[index]
+            let headers = try ExrImage.headers(of: url)
+            let index = try ExrImage.resolve(part, in: headers, file: url.path)
+            var parts: [ExrPartImage] = []
+            var leftOut: [String] = []
+            var chosenIndex = 0
+            for p in headers.indices {
+                do {
+                    let (image, header) = try ExrImage.read(url, part: .index(p), layer: nil)
+                    if p == index { chosenIndex = parts.count }
+                    parts.append(ExrPartImage(image: image, header: header, channelTypes: ExrPartImage.fileTypes(header)))
+                } catch let error as PlateIOError where error.kind == .unsupported && p != index {
+                    leftOut.append("part \(ExrImage.partLabel(p, headers[p])) (\(error.reason))")
+                }
+            }
+            let (whole, header) = (parts[chosenIndex].image, parts[chosenIndex].header)
             let selected = try ExrImage.selectChannels(header, layer: layer) { kind, reason, channel in
                 PlateIOError(kind, file: url.path, part: ExrImage.partLabel(index, header), channel: channel, reason: reason)
+            }
+            // Luminance/chroma (Y, RY, BY) come converted to R, G, B: read as a plain frame.
+            guard selected.allSatisfy({ whole.channelIndex($0.fileName) != nil }) else {
+                return try decode(url, frame: frame, part: part, layer: layer)
             }
             let chosen = whole.selecting(selected.map(\.fileName))
             var result = SourceFrame(image: ImageBuffer(width: chosen.width, height: chosen.height, channels: selected.map(\.outputName),
                                                         planes: chosen.planes), header: header)
             result.image = try rgb(result.image, file: url.path, fail: fail)
-            result.parts = parts.map { ExrPartImage(image: $0.image, header: $0.header, channelTypes: ExrPartImage.fileTypes($0.header)) }
-            result.partIndex = index
+            result.parts = parts
+            result.partIndex = chosenIndex
+            result.partsLeftOut = leftOut
             result.layer = layer
             return result
         } catch let error as FrameSourceError {

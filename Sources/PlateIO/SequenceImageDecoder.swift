@@ -63,10 +63,17 @@ enum SequenceImageDecoder {
 
     /// Decodes to Float32 RGB(A) through swscale (JPEG's YCbCr uses its BT.601 full-range matrix).
     static func read(_ url: URL, frame frameNumber: Int? = nil) throws -> ImageBuffer {
+        try readWithTimecode(url, frame: frameNumber).image
+    }
+
+    /// `read`, and the SMPTE timecode the file carries (a DPX television header's, as FFmpeg
+    /// exports it: `01:02:03:04`), when it has one.
+    static func readWithTimecode(_ url: URL, frame frameNumber: Int? = nil) throws -> (image: ImageBuffer, timecode: String?) {
         try withDecodedFrame(url, frame: frameNumber) { decoded in
             let isJPEG = Self.codecID(forExtension: url.pathExtension) == AV_CODEC_ID_MJPEG
             let converter = MovieFrameConverter(file: url.path, fallbackMatrix: isJPEG ? AVCOL_SPC_BT470BG : AVCOL_SPC_BT709)
-            return try converter.convert(decoded, index: frameNumber)
+            let timecode = av_dict_get(decoded.pointee.metadata, "timecode", nil, 0)?.pointee.value.map { String(cString: $0) }
+            return (try converter.convert(decoded, index: frameNumber), timecode)
         }
     }
 }

@@ -99,6 +99,39 @@ final class FrameSourceParityTests: XCTestCase {
         }
     }
 
+    /// A DPX plate (10-bit, made by oiiotool with a timecode in each file's television header):
+    /// extract and run read the same pixels, and each output frame carries its file's timecode.
+    func testDPXPlateReadsAlikeAndCarriesItsTimecode() throws {
+        let folder = dir.appendingPathComponent("dpx")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (frame, code) in [(1001, "01:02:03:04"), (1002, "01:02:03:05")] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["oiiotool", ExtractFixtures.data("plates/s18_png16/plate.\(frame).png").path, "--resize", "320x180",
+                                 "--attrib:type=timecode", "smpte:TimeCode", code, "-d", "uint10",
+                                 "-o", folder.appendingPathComponent("plate.\(frame).dpx").path]
+            try process.run()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, "oiiotool")
+        }
+        let pattern = folder.path + "/plate.####.dpx"
+        let config = try shot("{path: '\(pattern)', frame_rate: 24}")
+        let images = try FaceImageSource(path: pattern, frames: try FrameRange(parsing: "1002"))
+        let extracted = try images.load(images.items[0])
+        let run = try PlateSequence(config).read(frame: 1002)
+        XCTAssertEqual(extracted.pixels.planes, run.image.selecting(["R", "G", "B"]).planes)
+        XCTAssertEqual(extracted.pixels.width, 320)
+
+        let report = try ShotRunner(config: config, faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 64)).run()
+        XCTAssertEqual(report.done, [1001, 1002], "\(report.failed)")
+        for (frame, code) in [(1001, "01:02:03:04"), (1002, "01:02:03:05")] {
+            let header = try XCTUnwrap(try ExrImage.headers(of: dir.appendingPathComponent("out-shot/swap.\(frame).exr")).first)
+            guard case let .timecode(written)? = header.attributes["timeCode"] else { return XCTFail("frame \(frame): no timeCode") }
+            XCTAssertEqual(written.description, code)
+            XCTAssertEqual(header.attributes["framesPerSecond"], .rational(numerator: 24, denominator: 1))
+        }
+    }
+
     /// A ProRes plate's output frame carries the movie's timecode (00:00:03:10 at its frame 0) moved
     /// on to the frame, and its rate: read back by our reader and by OpenEXR's exrheader.
     func testMoviePlateOutputCarriesItsTimecode() throws {
