@@ -215,6 +215,15 @@ final class TrainRunnerTests: XCTestCase {
         XCTAssertEqual(scored.state, saved)
         XCTAssertEqual(scored.state.iteration, 10)
         XCTAssertEqual(try listing(), before, "scoring writes nothing into the model directory")
+        // A damaged checkpoint is not scored through a backup: the error names both (exit 2).
+        let weights = model.appendingPathComponent("weights.safetensors")
+        var bytes = try Data(contentsOf: weights)
+        bytes[bytes.count - 1] ^= 0xff
+        try bytes.write(to: weights)
+        XCTAssertThrowsError(try runner(yaml, .init(scoreOnly: true)).run()) { error in
+            XCTAssertTrue("\(error)".contains("--score") && "\(error)".contains("backups/iteration-"), "\(error)")
+            XCTAssertEqual((error as? ExitStatusError)?.exitStatus, 2)
+        }
     }
 
     func testRunTrainsWritesPreviewsAndResumesBitIdentically() throws {

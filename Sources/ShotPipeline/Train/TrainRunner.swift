@@ -210,7 +210,11 @@ public final class TrainRunner {
     /// `train --score`: the saved model's held-out and swap-follow scores, logged and printed as
     /// one JSON object on stdout; nothing is trained or written.
     func score() throws -> Outcome {
-        let loaded = try ModelDirectory(url: config.model).loadCheckpoint(optimizer: nil)
+        // A score is of the checkpoint the user names, never silently of a backup (as `run`).
+        let loaded: (model: SwapAutoencoder, state: TrainState, optimizer: Adam?, folder: URL)
+        do { loaded = try ModelDirectory(url: config.model).loadCheckpoint(optimizer: nil, allowBackup: false) } catch {
+            throw TrainRunError.mismatch("--score: \(error)")
+        }
         var output = ScoreOutput(iteration: loaded.state.iteration)
         if let holdout = try config.holdout.map({ try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution, stop: signals) }) {
             let quality = try holdout.evaluate(loaded.model, iteration: loaded.state.iteration)
