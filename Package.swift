@@ -74,7 +74,8 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "PlateIOTests", dependencies: ["PlateIO"]),
         .testTarget(name: "NeuralTests", dependencies: ["Neural"]),
-        .testTarget(name: "FaceAlignTests", dependencies: ["FaceAlign", "PlateIO"]),
+        // Fixtures/: facenet-pytorch MTCNN stage records (scripts/mtcnn_parity.py), read through #filePath.
+        .testTarget(name: "FaceAlignTests", dependencies: ["FaceAlign", "PlateIO"], exclude: ["Fixtures"]),
         // Fixtures/: PyTorch reference steps (scripts/swap_parity.py), read through #filePath.
         .testTarget(name: "LatentSwapModelTests", dependencies: ["LatentSwapModel", "PlateIO"], exclude: ["Fixtures"]),
         .testTarget(name: "CompositorTests", dependencies: ["Compositor"]),

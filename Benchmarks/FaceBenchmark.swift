@@ -1,4 +1,5 @@
-// Suite `faces`: detection + landmarks per 1920x1080 and 3840x2160 frame, per stage, and landmark
+// Suite `faces`: detection + landmarks per 1920x1080 and 3840x2160 frame (full pyramid, and with
+// proxyLongSide 1920 skipping the finest levels), per stage, and landmark
 // jitter before/after One-Euro smoothing on a static-camera clip. Frames are decoded with the
 // ffmpeg CLI (real footage from ../shared/data).
 import FaceAlign
@@ -31,11 +32,15 @@ enum FaceBenchmark {
 
     static func run() throws {
         let finder = try FaceFinder()
+        var skipping = MTCNNDetector.Settings()
+        skipping.proxyLongSide = 1920
+        let fast = try FaceFinder(settings: skipping)
         print("faces: detection + landmarks per frame (plate s18 frame 1001 scaled up; ms, median of 3)")
-        print("| frame | faces | total | proxy | P-Net | R-Net | O-Net | FaceMesh |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| frame | pyramid | faces | total | pyramid resize | P-Net | R-Net | O-Net | FaceMesh |")
+        print("|---|---|---|---|---|---|---|---|---|")
         let plate = shared.appendingPathComponent("plates/s18_png16/plate.1001.png")
-        for (w, h) in [(1920, 1080), (3840, 2160)] {
+        for (w, h, finder, label) in [(1920, 1080, finder, "full"), (3840, 2160, finder, "full"),
+                                      (3840, 2160, fast, "proxyLongSide 1920")] {
             let image = try frames(plate, width: w, height: h, count: 1, scale: true)[0]
             var runs: [(Double, FaceFinder.Timings, Int)] = []
             for _ in 0..<3 {
@@ -46,7 +51,7 @@ enum FaceBenchmark {
             }
             let (total, t, count) = runs.sorted { $0.0 < $1.0 }[1]
             func ms(_ s: Double) -> String { String(format: "%.0f", s * 1000) }
-            print("| \(w)x\(h) | \(count) | \(ms(total)) | \(ms(t.detection.proxy)) | \(ms(t.detection.pnet)) | "
+            print("| \(w)x\(h) | \(label) | \(count) | \(ms(total)) | \(ms(t.detection.pyramid)) | \(ms(t.detection.pnet)) | "
                 + "\(ms(t.detection.rnet)) | \(ms(t.detection.onet)) | \(ms(t.landmarks)) |")
         }
         try jitter(finder)

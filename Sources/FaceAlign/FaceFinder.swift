@@ -27,7 +27,8 @@ public final class FaceFinder {
         }
         var t = Timings()
         defer { timings?.pointee = t }
-        let rgb = ["R", "G", "B"].flatMap { image[channel: $0].map { v in v.isFinite ? min(max(v, 0), 1) * 255 : 0 } }
+        // Upstream MTCNN sees 8-bit images: whole levels give its pyramid and crops bit for bit.
+        let rgb = ["R", "G", "B"].flatMap { image[channel: $0].map { v in v.isFinite ? (min(max(v, 0), 1) * 255).rounded() : 0 } }
         var faces = detector.detect(rgb: rgb, width: image.width, height: image.height, timings: &t.detection)
         let start = Date()
         for i in faces.indices {

@@ -15,7 +15,9 @@ struct DetectCommand: ParsableCommand {
             space, data window offset included). Faces are sorted by box area, largest first. With --json \
             stdout holds one JSON object: {"faces": [{"box": [x1, y1, x2, y2], "landmarks": [[x, y, z] x468], \
             "points5": [[x, y] x5], "presence", "score"}], "height", "image", "width"} (keys sorted). \
-            Exit code 0 also when no face is found, 1 when the image cannot be read.
+            Every face the detector finds is listed; a presence under 0.5 means the mesh did not lock on \
+            (extract and run leave such faces out). Exit code 0 also when no face is found, 1 when the image \
+            cannot be read.
             """)
 
     @Argument(help: "The image to search (PNG, JPEG, TIFF, DPX or EXR).")
@@ -31,7 +33,11 @@ struct DetectCommand: ParsableCommand {
         let names = try ColorOptions.names()
         // Whatever stops the search (an unreadable image, a missing model) is a failure: exit 1.
         let report = try PhaseError.withStatus(ExitStatus.failed) {
-            try DetectionReport(file: image, finder: try FaceFinder(), colorspace: colorspace, names: names)
+            // Every face MTCNN finds is reported; `presence` says whether the mesh locked on (extract
+            // and run drop faces below 0.5).
+            let finder = try FaceFinder()
+            finder.minPresence = 0
+            return try DetectionReport(file: image, finder: finder, colorspace: colorspace, names: names)
         }
         if json {
             print(try report.json())

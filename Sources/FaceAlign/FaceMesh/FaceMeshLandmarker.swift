@@ -49,10 +49,47 @@ public final class FaceMeshLandmarker {
 
     /// Landmarks for a detected face: first pass on the detection's ROI, then (when that ROI was
     /// off-centre or mis-sized by more than `tolerance` of its side) again on the ROI the mesh implies.
-    public func landmarks(_ image: ImageBuffer, face: DetectedFace, tolerance: Double = 0.05, maxPasses: Int = 3)
+    /// When the mesh does not lock on firmly (presence below `searchBelow`), which happens on turned
+    /// and tilted heads, where MTCNN's eye points give the wrong roll and its box a looser ROI than
+    /// MediaPipe's own detector, tighter and rolled ROIs are tried and the most confident one is refined;
+    /// it replaces the first result only if its eyes, nose and mouth corners agree with MTCNN's five
+    /// points (a mesh can report presence > 0.5 while sitting on the wrong part of a turned head).
+    public func landmarks(_ image: ImageBuffer, face: DetectedFace, tolerance: Double = 0.05, maxPasses: Int = 3,
+                          searchBelow: Float = 0.9)
         -> (landmarks: [SIMD3<Float>], presence: Float, roi: FaceROI)
     {
-        var roi = FaceROI.fromDetection(box: face.box, rightEye: face.points5[0], leftEye: face.points5[1])
+        let start = FaceROI.fromDetection(box: face.box, rightEye: face.points5[0], leftEye: face.points5[1])
+        var best = refined(image, from: start, tolerance: tolerance, maxPasses: maxPasses)
+        guard best.presence < searchBelow else { return best }
+        var seed: (roi: FaceROI, presence: Float)?
+        for scale in [1.2, 1.0] {
+            for roll in [0, -0.35, 0.35, -0.7, 0.7] {
+                var roi = FaceROI.fromDetection(box: face.box, rightEye: face.points5[0], leftEye: face.points5[1], scale: scale)
+                roi.rotation += roll
+                let p = landmarks(image, roi: roi).presence
+                if p > seed?.presence ?? -1 { seed = (roi, p) }
+            }
+        }
+        if let seed, seed.presence > best.presence {
+            let again = refined(image, from: seed.roi, tolerance: tolerance, maxPasses: maxPasses)
+            if again.presence > best.presence, Self.agrees(again.landmarks, with: face) { best = again }
+        }
+        return best
+    }
+
+    /// Whether a mesh's eye centres, nose tip and mouth corners lie on average within a quarter of
+    /// the detection box's width of MTCNN's five points.
+    static func agrees(_ marks: [SIMD3<Float>], with face: DetectedFace) -> Bool {
+        func p(_ i: Int) -> SIMD2<Float> { SIMD2(marks[i].x, marks[i].y) }
+        let five = [(p(33) + p(133)) / 2, (p(263) + p(362)) / 2, p(1), p(61), p(291)]
+        let mean = zip(five, face.points5).reduce(Float(0)) { s, ab in s + ((ab.0 - ab.1) * (ab.0 - ab.1)).sum().squareRoot() } / 5
+        return mean <= 0.25 * face.box.width
+    }
+
+    func refined(_ image: ImageBuffer, from start: FaceROI, tolerance: Double, maxPasses: Int)
+        -> (landmarks: [SIMD3<Float>], presence: Float, roi: FaceROI)
+    {
+        var roi = start
         var result = landmarks(image, roi: roi)
         for _ in 1..<maxPasses {
             let next = FaceROI.fromLandmarks(result.landmarks)

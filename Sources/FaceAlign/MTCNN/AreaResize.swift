@@ -1,5 +1,7 @@
 /// PyTorch `interpolate(mode="area")` (adaptive average pooling) of planar channels: output cell i
-/// averages input rows floor(i*H/oh) ..< ceil((i+1)*H/oh), likewise for columns.
+/// averages input rows floor(i*H/oh) ..< ceil((i+1)*H/oh), likewise for columns. Like PyTorch's
+/// kernel it sums the window row by row and divides by its height, then by its width (one division
+/// by the area can round differently).
 /// `source` holds `channels` planes of `height` x `width`; the region read is rows `y0 ..< y0+height`
 /// and columns `x0 ..< x0+width` of planes that are `stride` wide.
 func areaResize(_ source: UnsafePointer<Float>, planeSize: Int, stride: Int, channels: Int,
@@ -18,7 +20,7 @@ func areaResize(_ source: UnsafePointer<Float>, planeSize: Int, stride: Int, cha
                     let row = plane + (y0 + r) * stride + x0
                     for q in c0..<c1 { sum += row[q] }
                 }
-                dst[oy * outWidth + ox] = sum / Float((r1 - r0) * (c1 - c0))
+                dst[oy * outWidth + ox] = sum / Float(r1 - r0) / Float(c1 - c0)
             }
         }
     }

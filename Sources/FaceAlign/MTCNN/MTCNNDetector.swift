@@ -8,17 +8,21 @@ public struct MTCNNDetector {
         public var minFaceSize: Double = 20
         public var thresholds: (Float, Float, Float) = (0.6, 0.7, 0.7)
         public var factor: Double = 0.709
-        /// Frames with a longer side are detected on an area-downscaled proxy of this long side
-        /// and the results mapped back: 40 px faces in a 4K frame are 20 px in a 1920 proxy.
-        public var proxyLongSide: Int = 1920
+        /// nil (default): every frame gets upstream's whole pyramid, so a 4K frame is searched down
+        /// to `minFaceSize` like any other. A length: frames with a longer long side skip the
+        /// pyramid levels finer than a frame of this long side would need (a 4K frame with 1920
+        /// skips two: faces under ~40 px are not searched, ~3x less P-Net work). The levels kept
+        /// and the R-/O-Net crops still come from the full-resolution frame, so every face searched
+        /// gets upstream's boxes, points and scores.
+        public var proxyLongSide: Int? = nil
         /// Crops per R-/O-Net batch (bounds memory on frames with many candidates).
         public var batchSize: Int = 128
         public init() {}
     }
 
-    /// Seconds per stage of the last call (for benchmarks).
+    /// Seconds per stage of the last call (for benchmarks). `pyramid` = the area-resized levels.
     public struct Timings: Sendable {
-        public var proxy = 0.0, pnet = 0.0, rnet = 0.0, onet = 0.0
+        public var pyramid = 0.0, pnet = 0.0, rnet = 0.0, onet = 0.0
         public init() {}
     }
 
@@ -30,42 +34,27 @@ public struct MTCNNDetector {
         self.settings = settings
     }
 
-    /// Faces, largest box first. `rgb` holds 3 planes (R, G, B) of `width` x `height`, 0...255.
+    /// Faces, largest box first. `rgb` holds 3 planes (R, G, B) of `width` x `height`, 0...255
+    /// (upstream sees 8-bit images: integer values give its pyramid bit for bit).
     public func detect(rgb: [Float], width: Int, height: Int, timings: UnsafeMutablePointer<Timings>? = nil) -> [DetectedFace] {
+        var trace: MTCNNTrace?
+        return detect(rgb: rgb, width: width, height: height, timings: timings, trace: &trace)
+    }
+
+    /// `detect`, also recording what each stage produced when `trace` is non-nil on entry
+    /// (scripts/mtcnn_parity.py records the same for upstream).
+    func detect(rgb: [Float], width: Int, height: Int, timings: UnsafeMutablePointer<Timings>?,
+                trace: inout MTCNNTrace?) -> [DetectedFace] {
         precondition(rgb.count == 3 * width * height, "3 planes of \(width)x\(height)")
         guard width >= 12, height >= 12 else { return [] }
         var t = Timings()
         defer { timings?.pointee = t }
-        let long = max(width, height)
-        if long > settings.proxyLongSide {
-            let start = Date()
-            let f = Double(long) / Double(settings.proxyLongSide)
-            let pw = max(12, Int((Double(width) / f).rounded())), ph = max(12, Int((Double(height) / f).rounded()))
-            var proxy = [Float](repeating: 0, count: 3 * pw * ph)
-            rgb.withUnsafeBufferPointer { s in
-                proxy.withUnsafeMutableBufferPointer { o in
-                    areaResize(s.baseAddress!, planeSize: width * height, stride: width, channels: 3, x0: 0, y0: 0,
-                               width: width, height: height, outWidth: pw, outHeight: ph, into: o.baseAddress!)
-                }
-            }
-            t.proxy = Date().timeIntervalSince(start)
-            // Proxy pixel centre i sits at source (i + 0.5) * s - 0.5.
-            let sx = Float(width) / Float(pw), sy = Float(height) / Float(ph)
-            func back(_ p: SIMD2<Float>) -> SIMD2<Float> { SIMD2((p.x + 0.5) * sx - 0.5, (p.y + 0.5) * sy - 0.5) }
-            return run(rgb: proxy, width: pw, height: ph, timings: &t).map { f in
-                let a = back(SIMD2(f.box.x1, f.box.y1)), b = back(SIMD2(f.box.x2, f.box.y2))
-                return DetectedFace(box: FaceBox(x1: a.x, y1: a.y, x2: b.x, y2: b.y), score: f.score, points5: f.points5.map(back))
-            }
-        }
-        return run(rgb: rgb, width: width, height: height, timings: &t)
-    }
-
-    func run(rgb: [Float], width: Int, height: Int, timings t: inout Timings) -> [DetectedFace] {
         var start = Date()
-        var boxes = stageOne(rgb, width, height)
-        t.pnet = Date().timeIntervalSince(start)
+        var boxes = stageOne(rgb, width, height, timings: &t, trace: &trace)
+        t.pnet = Date().timeIntervalSince(start) - t.pyramid
         start = Date()
         if !boxes.isEmpty { boxes = stageTwo(rgb, width, height, boxes) }
+        trace?.rnet = boxes
         t.rnet = Date().timeIntervalSince(start)
         start = Date()
         let faces = boxes.isEmpty ? [] : stageThree(rgb, width, height, boxes)
@@ -73,11 +62,24 @@ public struct MTCNNDetector {
         return faces.sorted { $0.box.area > $1.box.area }
     }
 
+    /// The pyramid scales searched: upstream's, less the finest levels when `proxyLongSide` applies.
+    func searchedScales(width: Int, height: Int) -> [Double] {
+        let scales = MTCNNSteps.pyramidScales(width: width, height: height, minFaceSize: settings.minFaceSize, factor: settings.factor)
+        guard let proxy = settings.proxyLongSide, max(width, height) > proxy else { return scales }
+        // The levels a frame of long side `proxy` starts at, rounded down to whole pyramid steps.
+        let ratio = Double(max(width, height)) / Double(proxy)
+        let skip = Int((log(ratio) / log(1 / settings.factor)).rounded(.down))
+        return Array(scales.dropFirst(min(skip, max(0, scales.count - 1))))
+    }
+
     /// P-Net over the pyramid; NMS per level (0.5) and over all levels (0.7); regress and square.
-    func stageOne(_ rgb: [Float], _ width: Int, _ height: Int) -> [FaceBox] {
+    func stageOne(_ rgb: [Float], _ width: Int, _ height: Int, timings t: inout Timings, trace: inout MTCNNTrace?) -> [FaceBox] {
         var all: [MTCNNSteps.Candidate] = []
-        for scale in MTCNNSteps.pyramidScales(width: width, height: height, minFaceSize: settings.minFaceSize, factor: settings.factor) {
+        let scales = searchedScales(width: width, height: height)
+        trace?.scales = scales
+        for scale in scales {
             let (lh, lw) = MTCNNSteps.levelSize(width: width, height: height, scale: scale)
+            let start = Date()
             var level = [Float](repeating: 0, count: 3 * lw * lh)
             rgb.withUnsafeBufferPointer { s in
                 level.withUnsafeMutableBufferPointer { o in
@@ -85,16 +87,21 @@ public struct MTCNNDetector {
                                width: width, height: height, outWidth: lw, outHeight: lh, into: o.baseAddress!)
                 }
             }
+            t.pyramid += Date().timeIntervalSince(start)
             let (reg, prob) = networks.pnet.forward(Self.normalised(Tensor(shape: [1, 3, lh, lw], data: level)))
             let rows = prob.shape[2], cols = prob.shape[3]
             let faceProb = Array(prob.data[(rows * cols)...])
             let found = MTCNNSteps.candidates(prob: faceProb, reg: reg.data, rows: rows, cols: cols, scale: scale,
                                               threshold: settings.thresholds.0)
-            all += MTCNNSteps.nms(found, threshold: 0.5, mode: .union).map { found[$0] }
+            let kept = MTCNNSteps.nms(found, threshold: 0.5, mode: .union).map { found[$0] }
+            trace?.levels.append(.init(height: lh, width: lw, candidates: found.count, kept: kept))
+            all += kept
         }
-        return MTCNNSteps.nms(all, threshold: 0.7, mode: .union).map {
+        let boxes = MTCNNSteps.nms(all, threshold: 0.7, mode: .union).map {
             MTCNNSteps.square(MTCNNSteps.regress(all[$0].box, all[$0].regression, plusOne: false))
         }
+        trace?.pnet = boxes
+        return boxes
     }
 
     /// R-Net on 24x24 crops: keep prob > 0.7, NMS 0.7, regress (+1 sizes), square.
