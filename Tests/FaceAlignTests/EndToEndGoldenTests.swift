@@ -112,3 +112,22 @@ extension EndToEndGoldenTests {
         XCTAssertEqual(a.points5, b.points5)
     }
 }
+
+extension EndToEndGoldenTests {
+    /// P-Net in horizontal strips (how large levels run) gives the single pass's outputs.
+    func testPNetStripsGiveTheSinglePassOutputs() throws {
+        let image = try SharedData.goldenImage("obama")
+        let rgb = ["R", "G", "B"].flatMap { image[channel: $0].map { ($0 * 255).rounded() } }
+        let detector = MTCNNDetector(networks: try MTCNNNetworks(searchPath: Self.searchPath))
+        let (lh, lw) = MTCNNSteps.levelSize(width: image.width, height: image.height, scale: 0.3)
+        let level = try XCTUnwrap(SummedAreaPyramid(rgb: rgb, width: image.width, height: image.height)).level(outWidth: lw, outHeight: lh)
+        let one = detector.pnetLevel(level, width: lw, height: lh, stripPixels: .max / 4)
+        let strips = detector.pnetLevel(level, width: lw, height: lh, stripPixels: 6_000)  // 10-row strips
+        XCTAssertEqual(strips.rows, one.rows)
+        XCTAssertEqual(strips.cols, one.cols)
+        XCTAssertEqual(strips.prob.count, one.prob.count)
+        XCTAssertEqual(strips.reg.count, one.reg.count)
+        let worst = max(zip(strips.prob, one.prob).map { abs($0 - $1) }.max() ?? 1, zip(strips.reg, one.reg).map { abs($0 - $1) }.max() ?? 1)
+        XCTAssertLessThan(worst, 1e-5)
+    }
+}

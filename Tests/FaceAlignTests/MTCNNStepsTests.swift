@@ -70,4 +70,29 @@ final class MTCNNStepsTests: XCTestCase {
         }
         XCTAssertEqual(out, [1.5, 3, 4.5, 15, 30, 45])
     }
+
+    /// The summed-area pyramid gives areaResize's levels bit for bit on 8-bit images (odd sizes,
+    /// windows of 1 to ~40 pixels a side), and declines non-integer images.
+    func testSummedAreaPyramidEqualsAreaResizeOnWholeNumbers() throws {
+        let (w, h) = (157, 93)
+        var state: UInt32 = 12345
+        let rgb = (0..<(3 * w * h)).map { _ -> Float in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Float(state >> 24)
+        }
+        let pyramid = try XCTUnwrap(SummedAreaPyramid(rgb: rgb, width: w, height: h))
+        for (ow, oh) in [(157, 93), (95, 56), (31, 19), (12, 12), (4, 3), (200, 101)] {
+            var direct = [Float](repeating: 0, count: 3 * ow * oh)
+            rgb.withUnsafeBufferPointer { s in
+                direct.withUnsafeMutableBufferPointer { o in
+                    areaResize(s.baseAddress!, planeSize: w * h, stride: w, channels: 3, x0: 0, y0: 0, width: w, height: h,
+                               outWidth: ow, outHeight: oh, into: o.baseAddress!)
+                }
+            }
+            XCTAssertEqual(pyramid.level(outWidth: ow, outHeight: oh), direct, "\(ow)x\(oh)")
+        }
+        var fractional = rgb
+        fractional[5] += 0.25
+        XCTAssertNil(SummedAreaPyramid(rgb: fractional, width: w, height: h))
+    }
 }

@@ -41,16 +41,19 @@ extension SharedData {
         return ImageBuffer(width: w, height: h, channels: ["R", "G", "B"], planes: planes)
     }
 
-    static func ffmpegRGB24(_ file: URL) throws -> [UInt8] {
+    static func ffmpegRGB24(_ file: URL) throws -> [UInt8] { try ffmpegRGB24(arguments: ["-i", file.path]) }
+
+    /// The first frame ffmpeg makes from `arguments` (inputs and filters) as rgb24 bytes.
+    static func ffmpegRGB24(arguments: [String]) throws -> [UInt8] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ffmpeg", "-v", "error", "-i", file.path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+        p.arguments = ["ffmpeg", "-v", "error"] + arguments + ["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "ffmpeg could not decode \(file.path)")
+        XCTAssertEqual(p.terminationStatus, 0, "ffmpeg failed: \(arguments)")
         return [UInt8](data)
     }
 }

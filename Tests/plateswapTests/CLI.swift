@@ -22,8 +22,13 @@ enum CLI {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw XCTSkip("build the plateswap binary first (swift build): \(binary.path) is missing")
         }
+        return try run(executable: binary, arguments, environment: environment)
+    }
+
+    /// Any program (e.g. /usr/bin/env ffmpeg ...), its text output captured like the binary's.
+    static func run(executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         // Files, not pipes: a child filling one pipe while we wait on the other would block.

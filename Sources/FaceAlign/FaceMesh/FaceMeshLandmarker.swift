@@ -51,7 +51,8 @@ public final class FaceMeshLandmarker {
     /// off-centre or mis-sized by more than `tolerance` of its side) again on the ROI the mesh implies.
     /// When the mesh does not lock on firmly (presence below `searchBelow`), which happens on turned
     /// and tilted heads, where MTCNN's eye points give the wrong roll and its box a looser ROI than
-    /// MediaPipe's own detector, tighter and rolled ROIs are tried and the most confident one is refined;
+    /// MediaPipe's own detector, tighter and rolled ROIs are tried (for detections with score >= 0.9)
+    /// and the most confident one is refined;
     /// it replaces the first result only if its eyes, nose and mouth corners agree with MTCNN's five
     /// points (a mesh can report presence > 0.5 while sitting on the wrong part of a turned head).
     public func landmarks(_ image: ImageBuffer, face: DetectedFace, tolerance: Double = 0.05, maxPasses: Int = 3,
@@ -60,7 +61,8 @@ public final class FaceMeshLandmarker {
     {
         let start = FaceROI.fromDetection(box: face.box, rightEye: face.points5[0], leftEye: face.points5[1])
         var best = refined(image, from: start, tolerance: tolerance, maxPasses: maxPasses)
-        guard best.presence < searchBelow else { return best }
+        // Only for faces the detector is sure of: its weak false positives would cost 10 runs each.
+        guard best.presence < searchBelow, face.score >= 0.9 else { return best }
         var seed: (roi: FaceROI, presence: Float)?
         for scale in [1.2, 1.0] {
             for roll in [0, -0.35, 0.35, -0.7, 0.7] {

@@ -77,21 +77,27 @@ public struct MTCNNDetector {
         var all: [MTCNNSteps.Candidate] = []
         let scales = searchedScales(width: width, height: height)
         trace?.scales = scales
+        var start = Date()
+        let summed = scales.count > 1 ? SummedAreaPyramid(rgb: rgb, width: width, height: height) : nil
+        t.pyramid += Date().timeIntervalSince(start)
         for scale in scales {
             let (lh, lw) = MTCNNSteps.levelSize(width: width, height: height, scale: scale)
-            let start = Date()
-            var level = [Float](repeating: 0, count: 3 * lw * lh)
-            rgb.withUnsafeBufferPointer { s in
-                level.withUnsafeMutableBufferPointer { o in
-                    areaResize(s.baseAddress!, planeSize: width * height, stride: width, channels: 3, x0: 0, y0: 0,
-                               width: width, height: height, outWidth: lw, outHeight: lh, into: o.baseAddress!)
+            start = Date()
+            var level: [Float]
+            if let summed {
+                level = summed.level(outWidth: lw, outHeight: lh)
+            } else {
+                level = [Float](repeating: 0, count: 3 * lw * lh)
+                rgb.withUnsafeBufferPointer { s in
+                    level.withUnsafeMutableBufferPointer { o in
+                        areaResize(s.baseAddress!, planeSize: width * height, stride: width, channels: 3, x0: 0, y0: 0,
+                                   width: width, height: height, outWidth: lw, outHeight: lh, into: o.baseAddress!)
+                    }
                 }
             }
             t.pyramid += Date().timeIntervalSince(start)
-            let (reg, prob) = networks.pnet.forward(Self.normalised(Tensor(shape: [1, 3, lh, lw], data: level)))
-            let rows = prob.shape[2], cols = prob.shape[3]
-            let faceProb = Array(prob.data[(rows * cols)...])
-            let found = MTCNNSteps.candidates(prob: faceProb, reg: reg.data, rows: rows, cols: cols, scale: scale,
+            let (reg, faceProb, rows, cols) = pnetLevel(level, width: lw, height: lh)
+            let found = MTCNNSteps.candidates(prob: faceProb, reg: reg, rows: rows, cols: cols, scale: scale,
                                               threshold: settings.thresholds.0)
             let kept = MTCNNSteps.nms(found, threshold: 0.5, mode: .union).map { found[$0] }
             trace?.levels.append(.init(height: lh, width: lw, candidates: found.count, kept: kept))
@@ -102,6 +108,41 @@ public struct MTCNNDetector {
         }
         trace?.pnet = boxes
         return boxes
+    }
+
+    /// P-Net on one level: regression planes, face-probability plane and their size. Large levels
+    /// (a 4K frame's finest is 2304x1297) go in horizontal strips, so activations stay ~100 MB
+    /// instead of ~1 GB: output row y sees level rows 2y ..< 2y + 12, so the strip of output rows
+    /// a ..< b reads level rows 2a ..< 2b + 10 and gives those rows as a single pass would.
+    func pnetLevel(_ level: [Float], width: Int, height: Int, stripPixels: Int = 600_000)
+        -> (reg: [Float], prob: [Float], rows: Int, cols: Int)
+    {
+        let stripRows = max(8, stripPixels / (2 * width))
+        guard height > 2 * stripRows + 10 else {
+            let (reg, prob) = networks.pnet.forward(Self.normalised(Tensor(shape: [1, 3, height, width], data: level)))
+            let rows = prob.shape[2], cols = prob.shape[3]
+            return (reg.data, Array(prob.data[(rows * cols)...]), rows, cols)
+        }
+        var reg: [[Float]] = [[], [], [], []], prob: [Float] = []
+        var cols = 0, a = 0, done = false
+        while !done {
+            let r0 = 2 * a, r1 = min(height, 2 * (a + stripRows) + 10)
+            done = r1 == height
+            var strip = [Float](repeating: 0, count: 3 * (r1 - r0) * width)
+            for c in 0..<3 {
+                let src = c * height * width + r0 * width, dst = c * (r1 - r0) * width
+                strip[dst..<(dst + (r1 - r0) * width)] = level[src..<(src + (r1 - r0) * width)]
+            }
+            let (r, p) = networks.pnet.forward(Self.normalised(Tensor(shape: [1, 3, r1 - r0, width], data: strip)))
+            let rows = p.shape[2]
+            cols = p.shape[3]
+            // A middle strip gives exactly its stripRows rows; the last one the rest of the level.
+            let take = done ? rows : stripRows
+            for k in 0..<4 { reg[k] += r.data[(k * rows * cols)..<(k * rows * cols + take * cols)] }
+            prob += p.data[(rows * cols)..<(rows * cols + take * cols)]
+            a += take
+        }
+        return (reg.flatMap { $0 }, prob, a, cols)
     }
 
     /// R-Net on 24x24 crops: keep prob > 0.7, NMS 0.7, regress (+1 sizes), square.
