@@ -8,10 +8,10 @@ final class PoseCoverageTests: XCTestCase {
         let actor = [HeadPose(yaw: -10, pitch: 0), HeadPose(yaw: 2, pitch: 4), HeadPose(yaw: 8, pitch: 1)]
         // 12 is 4 degrees from 8 (not covered); -9 is within 3 of the mirror of 8 only when flipping.
         let plate = [HeadPose(yaw: 12, pitch: 1), HeadPose(yaw: -9, pitch: 2), HeadPose(yaw: 1, pitch: 3), HeadPose(yaw: 10, pitch: -2)]
-        let flipped = try XCTUnwrap(PoseCoverage(source: actor, target: plate, mirrored: true))
+        let flipped = try XCTUnwrap(PoseCoverage(training: TrainingPoses(source: actor, mirrored: true), target: plate))
         XCTAssertEqual([flipped.faces, flipped.covered], [4, 4], "12 and 10 are near the mirror image of -10")
         XCTAssertFalse(flipped.isShort)
-        let plain = try XCTUnwrap(PoseCoverage(source: actor, target: plate, mirrored: false))
+        let plain = try XCTUnwrap(PoseCoverage(training: TrainingPoses(source: actor, mirrored: false), target: plate))
         XCTAssertEqual(plain.covered, 2, "12 and 10 have no actor face within 3 degrees without mirrors")
         XCTAssertEqual(plain.sourceYaw, [-10, 8])
         XCTAssertEqual(flipped.sourceYaw, [-10, 10])
@@ -19,7 +19,7 @@ final class PoseCoverageTests: XCTestCase {
         XCTAssertTrue(plain.isShort)
         XCTAssertTrue(plain.description.contains("2 of 4 target faces") && plain.description.contains("add footage of the actor"), plain.description)
         XCTAssertFalse(flipped.description.contains("add footage"))
-        XCTAssertNil(PoseCoverage(source: [], target: plate, mirrored: true))
+        XCTAssertNil(PoseCoverage(training: TrainingPoses(source: [], mirrored: true), target: plate))
     }
 
     /// train.yaml's face sets: the runner reads their landmarks (here a golden mesh turned for the
@@ -48,7 +48,7 @@ final class PoseCoverageTests: XCTestCase {
         XCTAssertGreaterThan(coverage.faces, 0)
         XCTAssertTrue(coverage.isShort)
         // Training keeps the actor's poses (and their mirror images) in the model for `run`.
-        try runner.keepTrainingPoses()
+        _ = try runner.run()
         let kept = try XCTUnwrap(try TrainingPoses.read(from: config.model))
         let actorFaces = try FaceSetDocument.read(from: config.sources[0].appendingPathComponent("faceset.json")).faces.count
         XCTAssertEqual(kept.source.count, 2 * actorFaces, "each actor face and its mirror image")

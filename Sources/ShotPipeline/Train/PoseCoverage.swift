@@ -24,14 +24,13 @@ public struct PoseCoverage: Encodable, Equatable, Sendable {
     }
 
     /// Nil when either side has no face with 468 landmarks.
-    public init?(source: [HeadPose], target: [HeadPose], mirrored: Bool) {
-        let sources = mirrored ? source + source.map(\.mirrored) : source
-        guard !sources.isEmpty, !target.isEmpty else { return nil }
+    public init?(training: TrainingPoses, target: [HeadPose]) {
+        guard !training.source.isEmpty, !target.isEmpty else { return nil }
         faces = target.count
-        covered = target.filter { t in sources.contains { $0.distance(to: t) <= Self.radius } }.count
+        covered = target.filter(training.covers).count
         func range(_ values: [Float]) -> [Float] { [values.min()!, values.max()!] }
         (targetYaw, targetPitch) = (range(target.map(\.yaw)), range(target.map(\.pitch)))
-        (sourceYaw, sourcePitch) = (range(sources.map(\.yaw)), range(sources.map(\.pitch)))
+        (sourceYaw, sourcePitch) = (range(training.source.map { $0[0] }), range(training.source.map { $0[1] }))
     }
 
     /// The poses of a face set's faces that have FaceMesh landmarks.

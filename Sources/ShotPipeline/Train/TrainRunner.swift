@@ -99,13 +99,13 @@ public final class TrainRunner {
     }
 
     /// The pretraining pool: every face of every `pool` face set, as both identities.
-    public func poolLatents() throws -> (source: LatentFaceSet, target: LatentFaceSet, faceType: String) {
+    public func poolLatents() throws -> (source: LatentFaceSet, target: LatentFaceSet, faceType: String, poses: TrainingPoses?) {
         guard !config.pool.isEmpty else {
             throw TrainRunError.mismatch("\(config.sourceFile.path): --pretrain needs `pool`, a list of face sets of other people")
         }
         let pool = try load(config.pool, name: "pool")
         Log.info("pretrain pool: \(pool.set.faces.count) faces from \(config.pool.count) face sets, as both identities")
-        return (pool.set, pool.set, pool.faceType.rawValue)
+        return (pool.set, pool.set, pool.faceType.rawValue, nil)
     }
 
     /// A face set whose encoding stops between batches on a signal (what is encoded stays cached).
@@ -115,42 +115,47 @@ public final class TrainRunner {
         return set
     }
 
-    /// Loads (or encodes) both identities' face sets.
-    public func latents() throws -> (source: LatentFaceSet, target: LatentFaceSet, faceType: String) {
+    /// Loads (or encodes) both identities' face sets; `poses` are the actor's head poses, for the
+    /// model's training_poses.json. The pose coverage is logged before any face is encoded.
+    public func latents() throws -> (source: LatentFaceSet, target: LatentFaceSet, faceType: String, poses: TrainingPoses?) {
         guard config.pairGiven else {
             throw TrainRunError.mismatch("\(config.sourceFile.path): names no source and target; `pool` alone is for --pretrain")
         }
-        let s = try load(config.sources, name: "source"), t = try load(config.targets, name: "target")
+        let sourceSets = try config.sources.map { try faceSet($0) }, targetSets = try config.targets.map { try faceSet($0) }
+        let poses = trainingPoses(sourceSets.map(\.document))
+        if let coverage = PoseCoverage(training: poses, target: targetSets.flatMap { PoseCoverage.poses($0.document) }) {
+            coverage.isShort ? Log.warning(coverage.description) : Log.info(coverage.description)
+        }
+        let s = try load(sourceSets, name: "source"), t = try load(targetSets, name: "target")
         guard s.faceType == t.faceType else {
             throw TrainRunError.mismatch("face sets were cut differently: the source sets are \(s.faceType.rawValue), "
                 + "the target sets \(t.faceType.rawValue); extract all with the same --face-type")
         }
-        if let coverage = try poseCoverage() { coverage.isShort ? Log.warning(coverage.description) : Log.info(coverage.description) }
         Log.info("latents: source \(s.set.faces.count) faces (\(s.cached) cached), target \(t.set.faces.count) faces (\(t.cached) cached), "
             + "\(variants.count) variants each, \(codec.latentChannels)x\(config.resolution / codec.downscale)x\(config.resolution / codec.downscale)")
-        return (s.set, t.set, s.faceType.rawValue)
+        return (s.set, t.set, s.faceType.rawValue, poses)
+    }
+
+    /// The actor's head poses in these face sets (with mirror images when training flips faces).
+    func trainingPoses(_ documents: [FaceSetDocument]) -> TrainingPoses {
+        TrainingPoses(source: documents.flatMap(PoseCoverage.poses), mirrored: config.augment.flip)
     }
 
     /// How well the source sets' head poses cover the target sets' (from faceset.json's landmarks;
-    /// nil when a side has none).
+    /// nil when a side has none), for `--score`, which opens no source set.
     public func poseCoverage() throws -> PoseCoverage? {
-        let poses = { (folders: [URL]) in
-            try folders.flatMap { PoseCoverage.poses(try FaceSetDocument.read(from: $0.appendingPathComponent("faceset.json"))) }
-        }
-        return PoseCoverage(source: try poses(config.sources), target: try poses(config.targets), mirrored: config.augment.flip)
-    }
-
-    /// Writes the source sets' head poses into the model directory for `run`'s pose check (none
-    /// when the faces have no landmarks).
-    func keepTrainingPoses() throws {
-        let poses = try config.sources.flatMap { PoseCoverage.poses(try FaceSetDocument.read(from: $0.appendingPathComponent("faceset.json"))) }
-        guard !poses.isEmpty else { return }
-        try TrainingPoses(source: poses, mirrored: config.augment.flip).write(into: config.model)
+        let documents = { (folders: [URL]) in try folders.map { try FaceSetDocument.read(from: $0.appendingPathComponent("faceset.json")) } }
+        return PoseCoverage(training: trainingPoses(try documents(config.sources)),
+                            target: try documents(config.targets).flatMap(PoseCoverage.poses))
     }
 
     /// Every face of `folders` (one identity) as one set; the sets must be cut alike.
     func load(_ folders: [URL], name: String) throws -> (set: LatentFaceSet, cached: Int, faceType: FaceType) {
-        let sets = try folders.map { try faceSet($0) }
+        try load(try folders.map { try faceSet($0) }, name: name)
+    }
+
+    /// The same for face sets already opened (their faceset.json read).
+    func load(_ sets: [FaceSetLatents], name: String) throws -> (set: LatentFaceSet, cached: Int, faceType: FaceType) {
         let faceType = sets[0].document.faceType
         if let other = sets.first(where: { $0.document.faceType != faceType }) {
             throw TrainRunError.mismatch("\(name) face sets were cut differently: \(other.folder.path) is \(other.document.faceType.rawValue), "
@@ -178,7 +183,8 @@ public final class TrainRunner {
         let trainer = try SwapTrainer(directory: directory, config: try modelConfig(faceType: data.faceType), options: options,
                                       resume: overrides.resume, source: data.source, target: data.target,
                                       initFrom: overrides.resume ? nil : config.initFrom)
-        if !overrides.pretrain { try keepTrainingPoses() }
+        // Kept for `run`'s per-frame pose check (none for a pretraining pool or faces without landmarks).
+        if let poses = data.poses, !poses.source.isEmpty { try poses.write(into: config.model) }
         let signals = self.signals
         trainer.shouldStop = { signals.signal != nil }
         trainer.pixelDecoder = pixelDecoder
