@@ -79,10 +79,7 @@ public struct ModelDirectory {
         }
         let name = String(format: "iteration-%09d", current.iteration)
         let slot = backups.appendingPathComponent(name), partial = backups.appendingPathComponent(".\(name).partial")
-        let intact = (try? ModelDirectory.sha256(of: url.appendingPathComponent(Self.weightsName))) == current.weightsSHA256
-            && (try? ModelDirectory.sha256(of: url.appendingPathComponent(Self.optimizerName))) == current.optimizerSHA256
-        guard intact, !fm.fileExists(atPath: slot.path) else { return }
-        try? fm.removeItem(at: partial)
+        guard (try? Self.checkHashes(of: current, in: url)) != nil, !fm.fileExists(atPath: slot.path) else { return }
         try fm.createDirectory(at: partial, withIntermediateDirectories: true)
         for file in Self.fileNames where fm.fileExists(atPath: url.appendingPathComponent(file).path) {
             let (from, to) = (url.appendingPathComponent(file), partial.appendingPathComponent(file))
@@ -156,13 +153,7 @@ public struct ModelDirectory {
         let config = try ModelDirectory.readConfig(in: folder)
         let weightsURL = folder.appendingPathComponent(Self.weightsName)
         let optimizerURL = folder.appendingPathComponent(Self.optimizerName)
-        for (file, expected) in [(weightsURL, state.weightsSHA256), (optimizerURL, state.optimizerSHA256)] {
-            guard FileManager.default.fileExists(atPath: file.path) else { throw SwapModelError.missingFile(file.path) }
-            let actual = try ModelDirectory.sha256(of: file)
-            if actual != expected {
-                throw SwapModelError.corruptFile(file: file.path, reason: "SHA-256 \(actual) does not match state.json (\(expected))")
-            }
-        }
+        try Self.checkHashes(of: state, in: folder)
         let model = SwapAutoencoder(config: config, seed: state.seed)
         try ModelDirectory.loadWeights(into: model, from: try SafeTensorsFile(url: weightsURL), path: weightsURL.path)
         var optimizer: Adam?
@@ -230,6 +221,18 @@ public struct ModelDirectory {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(value), to: file)
+    }
+
+    /// Throws unless `folder`'s weights and optimizer files are there with the SHA-256 `state` records.
+    static func checkHashes(of state: TrainState, in folder: URL) throws {
+        for (name, expected) in [(weightsName, state.weightsSHA256), (optimizerName, state.optimizerSHA256)] {
+            let file = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: file.path) else { throw SwapModelError.missingFile(file.path) }
+            let actual = try ModelDirectory.sha256(of: file)
+            if actual != expected {
+                throw SwapModelError.corruptFile(file: file.path, reason: "SHA-256 \(actual) does not match state.json (\(expected))")
+            }
+        }
     }
 
     static func sha256(of file: URL) throws -> String {
