@@ -1,20 +1,17 @@
 import Foundation
+import Imaging
 import Neural
 
 /// Masked structural dissimilarity of decoded faces, DeepFaceLab's main face loss:
-/// DSSIM = (1 - SSIM) / 2 per pixel and channel, SSIM from Gaussian-windowed local statistics
-/// (sigma 1.5, 11 taps, zero padding to the same size; C1 = 0.01^2, C2 = 0.03^2 for images in
-/// [0, 1]), averaged with per-pixel weights as `SwapLoss.maskedMSE` is. One fused tape op with its
-/// gradient written out (the window is a symmetric, hence self-adjoint, linear filter), so the loss
+/// DSSIM = (1 - SSIM) / 2 per pixel and channel, SSIM from Gaussian-windowed local statistics with
+/// the window and constants of the quality score (Imaging's `StructuralSimilarity`: sigma 1.5, 11
+/// taps, C1 = 0.01^2, C2 = 0.03^2 for images in [0, 1]), but zero padding to the same size instead
+/// of clamped edges, so that the filter is symmetric, hence self-adjoint. Averaged with per-pixel
+/// weights as `SwapLoss.maskedMSE` is. One fused tape op with its gradient written out, so the loss
 /// needs no division or filtering ops on the tape.
 public enum MaskedDSSIM {
-    static let c1: Float = 0.01 * 0.01, c2: Float = 0.03 * 0.03
-    /// Normalised 11-tap Gaussian of sigma 1.5 (the usual SSIM window).
-    static let window: [Float] = {
-        let taps = (-5...5).map { Foundation.exp(-Double($0 * $0) / (2 * 1.5 * 1.5)) }
-        let total = taps.reduce(0, +)
-        return taps.map { Float($0 / total) }
-    }()
+    static let (c1, c2) = (StructuralSimilarity.c1, StructuralSimilarity.c2)
+    static let window = StructuralSimilarity.window
 
     /// sum(w * (1 - SSIM) / 2) / (C * sum(w)) of `prediction` against `target` [N, C, H, W];
     /// `weights` [N, 1, H, W].

@@ -2,10 +2,11 @@
 /// covariance under an 11x11 Gaussian window of sigma 1.5, C1 = (0.01 L)^2, C2 = (0.03 L)^2 for a
 /// data range L = 1, population (not sample) statistics, as scikit-image's
 /// `structural_similarity(gaussian_weights=True, sigma=1.5, use_sample_covariance=False)`.
-enum StructuralSimilarity {
-    static let window = gaussianTaps(sigma: 1.5, radius: 5)
-    static let c1: Float = 0.01 * 0.01
-    static let c2: Float = 0.03 * 0.03
+public enum StructuralSimilarity {
+    /// The window's separable taps and the constants, shared with the training loss (MaskedDSSIM).
+    public static let window = gaussianTaps(sigma: 1.5, radius: 5)
+    public static let c1: Float = 0.01 * 0.01
+    public static let c2: Float = 0.03 * 0.03
 
     static func map(_ x: QualityPlane, _ y: QualityPlane) -> QualityPlane {
         let muX = x.filtered(window), muY = y.filtered(window)
