@@ -81,3 +81,25 @@ final class PlateswapProcess: @unchecked Sendable {
 
 /// Seconds a stop may take in these tests: the promise is 2 s; a loaded test machine gets slack.
 let stopTimeLimit: TimeInterval = 5
+
+/// Skips the calling test when a model file is not in ../shared/models.
+func requireModels(_ files: [String]) throws {
+    for file in files {
+        let url = TrainFixtures.shared.appendingPathComponent("models/" + file)
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: url.path), "\(url.path) not found")
+    }
+}
+
+/// Extracts the first `count` photos of ../shared's talking_d6 into the face set `actor` in
+/// `folder` (through the binary, 256 px) and copies it as `plate`: a small real pair to train.
+func extractTalkingPair(in folder: URL, count: Int) throws {
+    let talking = TrainFixtures.shared.appendingPathComponent("data/faces/frames/talking_d6")
+    let images = folder.appendingPathComponent("images")
+    try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+    for name in try FileManager.default.contentsOfDirectory(atPath: talking.path).sorted().prefix(count) {
+        try FileManager.default.copyItem(at: talking.appendingPathComponent(name), to: images.appendingPathComponent(name))
+    }
+    let extracted = try PlateswapProcess.run(["extract", "images", "--out", "actor", "--size", "256"], in: folder)
+    XCTAssertEqual(extracted.status, 0, extracted.stderr)
+    try FileManager.default.copyItem(at: folder.appendingPathComponent("actor"), to: folder.appendingPathComponent("plate"))
+}

@@ -15,13 +15,6 @@ final class SignalStopTests: XCTestCase {
     override func setUpWithError() throws { dir = try SyntheticShot.temporaryFolder("signals") }
     override func tearDownWithError() throws { if let dir { try? FileManager.default.removeItem(at: dir) } }
 
-    func requireModels(_ files: [String]) throws {
-        for file in files {
-            let url = TrainFixtures.shared.appendingPathComponent("models/" + file)
-            try XCTSkipUnless(FileManager.default.fileExists(atPath: url.path), "\(url.path) not found")
-        }
-    }
-
     /// PNG file names in `folder` (hidden temporaries excluded).
     func files(_ folder: String, ending: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent(folder).path)) ?? []
@@ -40,14 +33,7 @@ final class SignalStopTests: XCTestCase {
 
     func testTrainStopsWhileEncodingAndARerunKeepsTheLatentsEncodedBefore() throws {
         try requireModels(["taesd/taef2_encoder.safetensors", "mtcnn/pnet.safetensors"])
-        let images = dir.appendingPathComponent("images")
-        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
-        for name in try FileManager.default.contentsOfDirectory(atPath: talking.path).sorted().prefix(6) {
-            try FileManager.default.copyItem(at: talking.appendingPathComponent(name), to: images.appendingPathComponent(name))
-        }
-        let extracted = try PlateswapProcess.run(["extract", "images", "--out", "actor", "--size", "256"], in: dir)
-        XCTAssertEqual(extracted.status, 0, extracted.stderr)
-        try FileManager.default.copyItem(at: dir.appendingPathComponent("actor"), to: dir.appendingPathComponent("plate"))
+        try extractTalkingPair(in: dir, count: 6)
         try """
             model: swap.plateswap
             source: actor

@@ -8,24 +8,13 @@ import XCTest
 /// byte the one an uninterrupted run makes (issue 16).
 final class TrainKillTests: XCTestCase {
     var dir: URL!
-    let talking = TrainFixtures.shared.appendingPathComponent("data/faces/frames/talking_d6")
 
     override func setUpWithError() throws { dir = try SyntheticShot.temporaryFolder("trainkill") }
     override func tearDownWithError() throws { if let dir { try? FileManager.default.removeItem(at: dir) } }
 
     func testKilledTrainingResumesToTheUninterruptedModel() throws {
-        for file in ["taesd/taef2_encoder.safetensors", "mtcnn/pnet.safetensors", "mediapipe/face_landmark.safetensors"] {
-            let url = TrainFixtures.shared.appendingPathComponent("models/" + file)
-            try XCTSkipUnless(FileManager.default.fileExists(atPath: url.path), "\(url.path) not found")
-        }
-        let images = dir.appendingPathComponent("images")
-        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
-        for name in try FileManager.default.contentsOfDirectory(atPath: talking.path).sorted().prefix(4) {
-            try FileManager.default.copyItem(at: talking.appendingPathComponent(name), to: images.appendingPathComponent(name))
-        }
-        let extracted = try PlateswapProcess.run(["extract", "images", "--out", "actor", "--size", "256"], in: dir)
-        XCTAssertEqual(extracted.status, 0, extracted.stderr)
-        try FileManager.default.copyItem(at: dir.appendingPathComponent("actor"), to: dir.appendingPathComponent("plate"))
+        try requireModels(["taesd/taef2_encoder.safetensors", "mtcnn/pnet.safetensors", "mediapipe/face_landmark.safetensors"])
+        try extractTalkingPair(in: dir, count: 4)
         func yaml(_ model: String) -> String {
             """
             model: \(model)
