@@ -20,7 +20,7 @@ enum PipelineBenchmark {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let codec = try CodecLoader.load(.taef2)
-        let model = SwapModelConfig(codec: .init(id: "taef2", sha256: try codec.identity.sha256, channels: codec.latentChannels),
+        let model = SwapModelConfig(archetype: .df, codec: .init(id: "taef2", sha256: try codec.identity.sha256, channels: codec.latentChannels),
                                     resolution: 512)
         let modelURL = work.appendingPathComponent("bench.plateswap")
         try ModelDirectory(url: modelURL).save(model: SwapAutoencoder(config: model, seed: 1), optimizer: nil,

@@ -17,13 +17,13 @@ import Neural
 enum SwapBenchmark {
     enum Space: String { case latent, pixel }
 
-    /// The architecture of train.yaml's defaults (df, dims 64/64/256, VQ 1024 x 64).
+    /// The architecture measured in BENCHMARKS.md: df with the default dims 64/64/256 and VQ 1024 x 64.
     static func config(_ space: Space, size: Int) -> SwapModelConfig {
         let codec = space == .latent
             ? SwapModelConfig.Codec(id: "taef2", sha256: "", channels: 32, downscale: 8)
             : SwapModelConfig.Codec(id: "pixels", sha256: "", channels: 3)
         // extra_stages 3 feeds the network S x S instead of S/8 x S/8 (see SwapModelConfig).
-        return SwapModelConfig(codec: codec, resolution: size, extraStages: space == .latent ? 0 : 3)
+        return SwapModelConfig(archetype: .df, codec: codec, resolution: size, extraStages: space == .latent ? 0 : 3)
     }
 
     /// One model with its optimizer and a fixed random batch, ready to step.

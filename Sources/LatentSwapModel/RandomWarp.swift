@@ -7,7 +7,7 @@ import Neural
 /// cell of w/2, w/4 or w/8, interior points moved by a normal of 0.24 cells, the displacement
 /// interpolated smoothly (bilinear here, bicubic in DFL) over the image. Only the input is
 /// resampled, so the targets keep every latent exactly as the codec made it.
-public struct RandomWarp: Sendable {
+public struct RandomWarp: Equatable, Sendable {
     /// Standard deviation of the control points' displacement, in cells (DFL: 0.24).
     public var strength: Float = 0.24
 

@@ -86,7 +86,10 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
     /// 0 for latents; 3 turns the same network into its pixel-space twin (benchmark only).
     public var extraStages: Int
 
-    public init(archetype: Archetype = .df, inter: Inter = .dense, icnr: Bool = true, dims: Dims = Dims(), vq: VQ = VQ(),
+    /// The defaults are a new model's (train.yaml's when it leaves a key out). liae: on the demo pair
+    /// it keeps the identity and follows the plate better than df at equal held-out fidelity
+    /// (BENCHMARKS.md "DF or LIAE").
+    public init(archetype: Archetype = .liae, inter: Inter = .dense, icnr: Bool = true, dims: Dims = Dims(), vq: VQ = VQ(),
                 codec: Codec, resolution: Int, faceType: String = "whole_face", backgroundWeight: Float = 0.25,
                 extraStages: Int = 0) {
         self.archetype = archetype; self.inter = inter; self.icnr = icnr; self.dims = dims; self.vq = vq; self.codec = codec

@@ -3,13 +3,20 @@ import Neural
 
 /// Random small warps of latents (and their masks) at batch time, on top of the flips and
 /// warps cached before encoding: a little rotation, scale and shift, bilinear, edges clamped.
-public struct TrainAugmentation: Sendable {
+public struct TrainAugmentation: Equatable, Sendable {
     public var maxRotationDegrees: Float = 3
     public var maxScale: Float = 0.03
     /// In latent pixels.
     public var maxShift: Float = 0.75
 
     public init() {}
+
+    /// No warp: each sample is resampled in place (the random numbers are still drawn).
+    public static let off: TrainAugmentation = {
+        var none = TrainAugmentation()
+        (none.maxRotationDegrees, none.maxScale, none.maxShift) = (0, 0, 0)
+        return none
+    }()
 
     /// Warps a latent and its mask with one random similarity transform.
     public func warp(_ sample: LatentSample, random: inout SeededRandom) -> LatentSample {

@@ -5,8 +5,9 @@ import Support
 /// The optimiser of a training run (train.yaml's `optimizer`).
 public enum OptimizerKind: String, CaseIterable, Codable, Sendable { case adam, adabelief }
 
-/// Settings of one training run (from train.yaml and the command line).
-public struct TrainOptions: Sendable {
+/// Settings of one training run (from train.yaml and the command line). The defaults are
+/// train.yaml's: it sets these fields and declares none of its own (README.md, "train.yaml").
+public struct TrainOptions: Equatable, Sendable {
     public var batchSize = 8
     public var learningRate: Float = 5e-5
     public var optimizer: OptimizerKind = .adam
@@ -18,7 +19,7 @@ public struct TrainOptions: Sendable {
     public var warmupIterations = 0
     public var seed: UInt64 = 1
     /// Stop when the model has trained this many iterations in total (across resumes).
-    public var stopIterations: Int?
+    public var stopIterations: Int? = 20000
     /// Stop after this many minutes of this run.
     public var stopMinutes: Double?
     public var saveEvery = 500
@@ -30,7 +31,9 @@ public struct TrainOptions: Sendable {
     /// Learning-rate factor applied at each rollback, and how many rollbacks before giving up.
     public var rollbackLearningRateFactor: Float = 0.5
     public var maxRollbacks = 5
-    public var augmentation = TrainAugmentation()
+    /// Random similarity warps of the latents per batch: off (resampling latents blurs the targets
+    /// the model learns), drawn all the same so the random stream is the same either way.
+    public var augmentation = TrainAugmentation.off
     /// DeepFaceLab's random warp of the inputs (targets unwarped); off for a sharpening phase.
     public var randomWarp: RandomWarp? = RandomWarp()
     /// Weight of the mask heads' MSE against the face masks (DFL weighs it as the face loss).

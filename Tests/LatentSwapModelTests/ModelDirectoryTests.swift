@@ -91,7 +91,7 @@ final class ModelDirectoryTests: XCTestCase {
     }
 
     func testParameterCountAndFlops() {
-        let config = SwapModelConfig(dims: .init(encoder: 64, decoder: 64, bottleneck: 256, mask: 16),
+        let config = SwapModelConfig(archetype: .df, dims: .init(encoder: 64, decoder: 64, bottleneck: 256, mask: 16),
                                      codec: .init(id: "taef2", sha256: "", channels: 32), resolution: 256)
         let model = SwapAutoencoder(config: config, seed: 1)
         // encoder.down0 alone: 32*64*25 weights (5x5, as DFL), then its 64 biases.
@@ -115,7 +115,7 @@ final class ModelDirectoryTests: XCTestCase {
     }
 
     func testICNRStartsEveryPixelShuffleAsANearestUpsampling() {
-        var config = SwapModelConfig(dims: .init(encoder: 8, decoder: 8, bottleneck: 16, mask: 4),
+        var config = SwapModelConfig(archetype: .df, dims: .init(encoder: 8, decoder: 8, bottleneck: 16, mask: 4),
                                      codec: .init(id: "t", sha256: "", channels: 4), resolution: 128)
         let model = SwapAutoencoder(config: config, seed: 2)
         var random = SeededRandom(seed: 4)

@@ -34,6 +34,8 @@ final class SwapTrainerTests: XCTestCase {
         o.saveEvery = save
         o.previewEvery = 0
         o.logEvery = 5
+        // Latent warps on (train.yaml's default is off), so resume covers their random draws too.
+        o.augmentation = TrainAugmentation()
         tweak(&o)
         return o
     }

@@ -50,9 +50,9 @@ final class DemoSampleTests: XCTestCase {
         XCTAssertEqual(config.targets.map { $0.resolvingSymlinksInPath().path },
                        ["facesets/plate", "facesets/plate-shot"].map { out.appendingPathComponent($0).path })
         XCTAssertEqual(config.model.standardizedFileURL.lastPathComponent, "demo.plateswap")
-        XCTAssertEqual(config.resolution, 256)
-        XCTAssertTrue(config.vq.enabled)
-        XCTAssertNotNil(config.stop.minutes, "the demo must stop after a bounded time")
+        XCTAssertEqual(config.architecture.resolution, 256)
+        XCTAssertTrue(config.architecture.vq.enabled)
+        XCTAssertNotNil(config.options.stopMinutes, "the demo must stop after a bounded time")
     }
 
     func testShotYamlReachesTheSharedPlateAndTheDemoModel() throws {
@@ -81,7 +81,7 @@ final class DemoSampleTests: XCTestCase {
                          "out/demo/demo.plateswap"])
         let train = try TrainConfig.load(demo.appendingPathComponent("train.yaml"), displayName: "train.yaml")
         let shot = try ShotConfig.load(demo.appendingPathComponent("shot.yaml"), displayName: "shot.yaml")
-        XCTAssertEqual(shot.face.size, train.resolution)
+        XCTAssertEqual(shot.face.size, train.architecture.resolution)
         XCTAssertEqual(shot.model.codec, train.codec)
         XCTAssertEqual(shot.model.path.standardizedFileURL.resolvingSymlinksInPath().path,
                        train.model.standardizedFileURL.resolvingSymlinksInPath().path)

@@ -293,8 +293,8 @@ final class TrainRunnerTests: XCTestCase {
             }
         }
         let config = try TrainConfig.load(try TrainFixtures.writeTrainYAML(in: folder, extra: "feature_loss: {every: 4, weight: 0.5, faces: 1}"))
-        XCTAssertEqual([config.featureLoss.every, config.featureLoss.faces], [4, 1])
-        XCTAssertEqual(config.featureLoss.weight, 0.5)
+        XCTAssertEqual([config.options.featureLossEvery, config.options.featureLossFaces], [4, 1])
+        XCTAssertEqual(config.options.featureLossWeight, 0.5)
         let options = try runner(try TrainFixtures.writeTrainYAML(in: folder, extra: "feature_loss: {every: 4, weight: 0.5, faces: 1}")).options
         XCTAssertEqual([options.featureLossEvery, options.featureLossFaces], [4, 1])
         // pixel_loss.dssim reaches the trainer; feature maps are not images, so DSSIM is refused there.

@@ -3,39 +3,10 @@ import LatentSwapModel
 
 /// A validated train.yaml (docs/ARCHITECTURE.md, section 6; every key is documented in README.md).
 public struct TrainConfig: Equatable {
-    // The architecture keys (archetype, inter, dims, vq) are the model's own types: a new model's
-    // config.json (`SwapModelConfig`) takes them as they are.
+    // The architecture keys are the model's own settings (`SwapModelConfig`) and the training keys
+    // the trainer's (`TrainOptions`): train.yaml fills them in place and declares no default of its own.
     public typealias Archetype = SwapModelConfig.Archetype
     public typealias Inter = SwapModelConfig.Inter
-
-    /// Augmentation: cached crop variants (mirror image, random similarity warps), DFL's random
-    /// warp of the inputs, and optional similarity warps of the latents per batch (off: resampling
-    /// latents blurs the targets the model learns).
-    public struct Augment: Equatable, Codable {
-        public var flip = true
-        /// Crop + mirror only gives the actor's own held-out frames back better, but the swap of the
-        /// plate performer falls apart into artefacts as it trains (BENCHMARKS.md): keep 2.
-        public var warpedVariants = 2
-        /// On, as DeepFaceLab trains: without it the actor's held-out reconstructions were sharper
-        /// after 15-30 minutes, but the swap of the plate performer degraded (BENCHMARKS.md).
-        public var randomWarp = true
-        public var latentWarp = false
-    }
-
-    /// Optional loss on decoded pixels, every `every` iterations (0: off).
-    public struct PixelLoss: Equatable, Codable {
-        public var every = 0
-        public var weight = 1.0
-        public var faces = 2
-        /// pixel_loss only: weight of the masked DSSIM next to the MSE (DeepFaceLab trains faces on both).
-        public var dssim = 0.0
-    }
-
-    /// When to stop; with both set, whichever comes first.
-    public struct Stop: Equatable, Codable {
-        public var iterations: Int?
-        public var minutes: Double?
-    }
 
     /// The model directory to create or resume (need not exist yet).
     public var model: URL
@@ -53,39 +24,17 @@ public struct TrainConfig: Equatable {
     /// Whether train.yaml names `source` and `target` (a pretraining yaml may name only `pool`).
     public var pairGiven = true
     public var codec: CodecKind = .taef2
-    public var resolution = 256
-    /// liae by default: on the demo pair it keeps the identity and follows the plate better than df
-    /// at equal held-out fidelity (BENCHMARKS.md "DF or LIAE").
-    public var archetype: Archetype = .liae
-    public var inter: Inter = .dense
-    /// ICNR initialisation of the convolutions before each pixel shuffle.
-    public var icnr = true
-    /// SAEHD's e_dims, d_dims, ae_dims and d_mask_dims.
-    public var dims = SwapModelConfig.Dims()
-    public var vq = SwapModelConfig.VQ()
-    public var augment = Augment()
-    /// Weight of latent pixels outside the face mask in the loss (the face weighs 1).
-    public var backgroundWeight = 0.25
-    /// Weight of the mask heads' loss.
-    public var maskWeight = 1.0
-    /// Extra latent-loss weight on the eyes and mouth (from the face sets' landmarks).
-    public var eyesMouthWeight = 1.0
-    public var pixelLoss = PixelLoss()
-    /// The same on the codec decoder's intermediate features (cheaper than pixels).
-    public var featureLoss = PixelLoss()
-    public var batchSize = 8
-    public var learningRate = 5.0e-5
-    public var optimizer: OptimizerKind = .adam
-    /// Decoupled weight decay; above 0 Adam becomes AdamW.
-    public var weightDecay = 0.0
-    /// Learning-rate dropout: the probability that a weight's update is applied; nil: off.
-    public var lrDropout: Double?
-    /// Iterations over which the learning rate ramps up linearly (0: none).
-    public var warmup = 0
-    public var stop = Stop(iterations: 20000, minutes: nil)
-    public var saveEvery = 500
-    public var previewEvery = 250
-    public var seed: UInt64 = 1
+    /// The new model's architecture as config.json will hold it (archetype, inter, icnr, dims, vq,
+    /// resolution, background_weight), with `SwapModelConfig`'s own defaults: a key train.yaml
+    /// leaves out keeps the model's default. `codec` and `faceType` are placeholders here: the
+    /// codec's weights and the face sets give them when training starts (`TrainRunner.modelConfig`).
+    public var architecture = SwapModelConfig(codec: .init(id: "", sha256: "", channels: 0), resolution: 256)
+    /// How the trainer runs (learning rate, batch, losses, stop, saves): train.yaml's keys set
+    /// `TrainOptions` itself, so its defaults are the trainer's (`TrainRunner.options` only lets
+    /// --iterations / --minutes replace the stop).
+    public var options = TrainOptions()
+    /// `augment.flip` and `augment.warped_variants`: the crop variants cached per face.
+    public var variants = CropVariants()
     public var sourceFile: URL
 
     public static func load(_ url: URL, displayName: String? = nil) throws -> TrainConfig {
@@ -127,85 +76,101 @@ public struct TrainConfig: Equatable {
         }
         if let node = root["init_from"] { config.initFrom = try node.url(mustExist: true, directory: true) }
         if let node = root["codec"] { config.codec = try node.oneOf(CodecKind.self) }
+        try parseArchitecture(root, into: &config.architecture)
+        if let augment = try root.section("augment", allowed: ["flip", "warped_variants", "random_warp", "latent_warp"]) {
+            if let node = augment["random_warp"] { config.options.randomWarp = try node.bool() ? RandomWarp() : nil }
+            if let node = augment["flip"] { config.variants.flip = try node.bool() }
+            if let node = augment["warped_variants"] { config.variants.warped = try node.int(in: 0...16) }
+            if let node = augment["latent_warp"] { config.options.augmentation = try node.bool() ? TrainAugmentation() : .off }
+        }
+        try parseOptions(root, into: &config.options)
+        return config
+    }
+
+    /// The keys that shape the network (config.json's), into the model's own settings.
+    static func parseArchitecture(_ root: ConfigMapping, into model: inout SwapModelConfig) throws {
         if let node = root["resolution"] {
-            config.resolution = try node.int(in: 64...1024)
+            model.resolution = try node.int(in: 64...1024)
             // SwapModelConfig.validate asks the same of the model: S/8 latents, halved twice by the encoder.
-            guard config.resolution % 32 == 0 else {
-                throw node.error("\(config.resolution) is not a multiple of 32 (latents are 1/8 size and the model halves them twice)")
+            guard model.resolution % 32 == 0 else {
+                throw node.error("\(model.resolution) is not a multiple of 32 (latents are 1/8 size and the model halves them twice)")
             }
         }
-        if let node = root["archetype"] { config.archetype = try node.oneOf(Archetype.self) }
-        if let node = root["inter"] { config.inter = try node.oneOf(Inter.self) }
-        if let node = root["icnr"] { config.icnr = try node.bool() }
+        if let node = root["archetype"] { model.archetype = try node.oneOf(Archetype.self) }
+        if let node = root["inter"] { model.inter = try node.oneOf(Inter.self) }
+        if let node = root["icnr"] { model.icnr = try node.bool() }
         if let dims = try root.section("dims", allowed: ["encoder", "decoder", "bottleneck", "mask"]) {
-            if let node = dims["encoder"] { config.dims.encoder = try node.int(in: 1...4096) }
-            if let node = dims["decoder"] { config.dims.decoder = try node.int(in: 1...4096) }
-            if let node = dims["bottleneck"] { config.dims.bottleneck = try node.int(in: 1...16384) }
-            if let node = dims["mask"] { config.dims.mask = try node.int(in: 0...4096) }
+            if let node = dims["encoder"] { model.dims.encoder = try node.int(in: 1...4096) }
+            if let node = dims["decoder"] { model.dims.decoder = try node.int(in: 1...4096) }
+            if let node = dims["bottleneck"] { model.dims.bottleneck = try node.int(in: 1...16384) }
+            if let node = dims["mask"] { model.dims.mask = try node.int(in: 0...4096) }
         }
-        if config.inter == .dense, config.resolution % 64 != 0 {
+        if model.inter == .dense, model.resolution % 64 != 0 {
             throw try (root["resolution"] ?? root.required("inter")).error(
-                "\(config.resolution) is not a multiple of 64: the dense inter halves the 1/8 latents three times")
+                "\(model.resolution) is not a multiple of 64: the dense inter halves the 1/8 latents three times")
         }
         // `vq: off` / `vq: on` (or false / true) are short for `vq: {enabled: ...}`.
         if let word = try? root["vq"]?.string(), ["off", "false", "on", "true"].contains(word.lowercased()) {
-            config.vq.enabled = ["on", "true"].contains(word.lowercased())
+            model.vq.enabled = ["on", "true"].contains(word.lowercased())
         } else if let vq = try root.section("vq", allowed: ["enabled", "codebook_size", "code_dim", "commitment", "ema_decay"]) {
-            if let node = vq["enabled"] { config.vq.enabled = try node.bool() }
-            if let node = vq["codebook_size"] { config.vq.codebookSize = try node.int(in: 2...1 << 20) }
-            if let node = vq["code_dim"] { config.vq.codeDim = try node.int(in: 1...4096) }
-            if let node = vq["commitment"] { config.vq.commitment = Float(try node.double(in: 0...100)) }
+            if let node = vq["enabled"] { model.vq.enabled = try node.bool() }
+            if let node = vq["codebook_size"] { model.vq.codebookSize = try node.int(in: 2...1 << 20) }
+            if let node = vq["code_dim"] { model.vq.codeDim = try node.int(in: 1...4096) }
+            if let node = vq["commitment"] { model.vq.commitment = Float(try node.double(in: 0...100)) }
             if let node = vq["ema_decay"] {
                 let decay = try node.double(in: 0...1)
                 guard decay < 1, Float(decay) < 1 else { throw node.error("ema_decay must be below 1 (1 never updates the codebook)") }
-                config.vq.emaDecay = Float(decay)
+                model.vq.emaDecay = Float(decay)
             }
         }
-        if let augment = try root.section("augment", allowed: ["flip", "warped_variants", "random_warp", "latent_warp"]) {
-            if let node = augment["random_warp"] { config.augment.randomWarp = try node.bool() }
-            if let node = augment["flip"] { config.augment.flip = try node.bool() }
-            if let node = augment["warped_variants"] { config.augment.warpedVariants = try node.int(in: 0...16) }
-            if let node = augment["latent_warp"] { config.augment.latentWarp = try node.bool() }
+        if let node = root["background_weight"] { model.backgroundWeight = Float(try node.double(in: 0...1)) }
+    }
+
+    /// The keys of the training run, into the trainer's own options.
+    static func parseOptions(_ root: ConfigMapping, into options: inout TrainOptions) throws {
+        typealias Loss = (key: String, every: WritableKeyPath<TrainOptions, Int>, weight: WritableKeyPath<TrainOptions, Float>,
+                          faces: WritableKeyPath<TrainOptions, Int>, dssim: WritableKeyPath<TrainOptions, Float>?)
+        let losses: [Loss] = [("pixel_loss", \.pixelLossEvery, \.pixelLossWeight, \.pixelLossFaces, \.pixelLossDSSIM),
+                              ("feature_loss", \.featureLossEvery, \.featureLossWeight, \.featureLossFaces, nil)]
+        for loss in losses {
+            guard let section = try root.section(loss.key, allowed: ["every", "weight", "faces"] + (loss.dssim == nil ? [] : ["dssim"])) else { continue }
+            if let node = section["every"] { options[keyPath: loss.every] = try node.int(in: 0...Int(Int32.max)) }
+            if let node = section["weight"] { options[keyPath: loss.weight] = Float(try node.double(in: 0...1000)) }
+            if let node = section["faces"] { options[keyPath: loss.faces] = try node.int(in: 1...64) }
+            if let node = section["dssim"], let dssim = loss.dssim { options[keyPath: dssim] = Float(try node.double(in: 0...1000)) }
         }
-        for (key, path) in [("pixel_loss", \TrainConfig.pixelLoss), ("feature_loss", \TrainConfig.featureLoss)] {
-            guard let section = try root.section(key, allowed: key == "pixel_loss" ? ["every", "weight", "faces", "dssim"] : ["every", "weight", "faces"]) else { continue }
-            if let node = section["every"] { config[keyPath: path].every = try node.int(in: 0...Int(Int32.max)) }
-            if let node = section["weight"] { config[keyPath: path].weight = try node.double(in: 0...1000) }
-            if let node = section["faces"] { config[keyPath: path].faces = try node.int(in: 1...64) }
-            if let node = section["dssim"] { config[keyPath: path].dssim = try node.double(in: 0...1000) }
-        }
-        if let node = root["weight_decay"] { config.weightDecay = try node.double(in: 0...1) }
-        if let node = root["optimizer"] { config.optimizer = try node.oneOf(OptimizerKind.self) }
+        if let node = root["weight_decay"] { options.weightDecay = Float(try node.double(in: 0...1)) }
+        if let node = root["optimizer"] { options.optimizer = try node.oneOf(OptimizerKind.self) }
         // `lr_dropout: on` is DeepFaceLab's 0.3; `off` (or false) is none.
         if let node = root["lr_dropout"] {
             if let word = try? node.string(), ["off", "false", "on", "true"].contains(word.lowercased()) {
-                config.lrDropout = ["on", "true"].contains(word.lowercased()) ? 0.3 : nil
+                options.lrDropout = ["on", "true"].contains(word.lowercased()) ? 0.3 : nil
             } else {
-                config.lrDropout = try node.double(in: 0...1)
-                guard config.lrDropout! > 0 else { throw node.error("the probability of applying an update must be above 0 (off: no dropout)") }
+                let probability = try node.double(in: 0...1)
+                guard probability > 0 else { throw node.error("the probability of applying an update must be above 0 (off: no dropout)") }
+                options.lrDropout = Float(probability)
             }
         }
-        if let node = root["warmup"] { config.warmup = try node.int(in: 0...Int(Int32.max)) }
-        if let node = root["background_weight"] { config.backgroundWeight = try node.double(in: 0...1) }
-        if let node = root["mask_weight"] { config.maskWeight = try node.double(in: 0...1000) }
-        if let node = root["eyes_mouth_weight"] { config.eyesMouthWeight = try node.double(in: 0...1000) }
-        if let node = root["batch_size"] { config.batchSize = try node.int(in: 1...4096) }
+        if let node = root["warmup"] { options.warmupIterations = try node.int(in: 0...Int(Int32.max)) }
+        if let node = root["mask_weight"] { options.maskLossWeight = Float(try node.double(in: 0...1000)) }
+        if let node = root["eyes_mouth_weight"] { options.eyesMouthWeight = Float(try node.double(in: 0...1000)) }
+        if let node = root["batch_size"] { options.batchSize = try node.int(in: 1...4096) }
         if let node = root["learning_rate"] {
-            config.learningRate = try node.double(in: 0...1)
-            guard config.learningRate > 0 else { throw node.error("learning_rate must be positive") }
+            let rate = try node.double(in: 0...1)
+            guard rate > 0 else { throw node.error("learning_rate must be positive") }
+            options.learningRate = Float(rate)
         }
         if let stopNode = root["stop"] {
             let stop = try stopNode.mapping(allowed: ["iterations", "minutes"])
-            config.stop = Stop(iterations: try stop["iterations"]?.int(in: 1...Int(Int32.max)),
-                               minutes: try stop["minutes"]?.double(in: 0...1e7))
-            if config.stop.iterations == nil && config.stop.minutes == nil {
+            (options.stopIterations, options.stopMinutes) = (try stop["iterations"]?.int(in: 1...Int(Int32.max)),
+                                                             try stop["minutes"]?.double(in: 0...1e7))
+            if options.stopIterations == nil && options.stopMinutes == nil {
                 throw stopNode.error("give iterations, minutes or both")
             }
-            if let minutes = config.stop.minutes, minutes <= 0 { throw try stop.required("minutes").error("minutes must be positive") }
+            if let minutes = options.stopMinutes, minutes <= 0 { throw try stop.required("minutes").error("minutes must be positive") }
         }
-        if let node = root["save_every"] { config.saveEvery = try node.int(in: 1...Int(Int32.max)) }
-        if let node = root["preview_every"] { config.previewEvery = try node.int(in: 0...Int(Int32.max)) }
-        if let node = root["seed"] { config.seed = UInt64(try node.int(in: 0...Int.max)) }
-        return config
+        if let node = root["save_every"] { options.saveEvery = try node.int(in: 1...Int(Int32.max)) }
+        if let node = root["preview_every"] { options.previewEvery = try node.int(in: 0...Int(Int32.max)) }
+        if let node = root["seed"] { options.seed = UInt64(try node.int(in: 0...Int.max)) }
     }
 }

@@ -49,51 +49,25 @@ public final class TrainRunner {
         self.signals = signals
     }
 
-    public var variants: CropVariants { CropVariants(flip: config.augment.flip, warped: config.augment.warpedVariants) }
+    public var variants: CropVariants { config.variants }
+    /// The crop size S of the faces and of the model.
+    var resolution: Int { config.architecture.resolution }
 
-    /// The options the trainer runs with.
+    /// The options the trainer runs with: train.yaml's, with the stop the command line gives.
     public var options: TrainOptions {
-        var o = TrainOptions()
-        o.batchSize = config.batchSize
-        o.learningRate = Float(config.learningRate)
-        o.optimizer = config.optimizer
-        o.weightDecay = Float(config.weightDecay)
-        o.lrDropout = config.lrDropout.map(Float.init)
-        o.warmupIterations = config.warmup
-        o.seed = config.seed
+        var options = config.options
         if overrides.iterations != nil || overrides.minutes != nil {
-            (o.stopIterations, o.stopMinutes) = (overrides.iterations, overrides.minutes)
-        } else {
-            (o.stopIterations, o.stopMinutes) = (config.stop.iterations, config.stop.minutes)
+            (options.stopIterations, options.stopMinutes) = (overrides.iterations, overrides.minutes)
         }
-        o.pixelLossEvery = config.pixelLoss.every
-        o.pixelLossWeight = Float(config.pixelLoss.weight)
-        o.pixelLossFaces = config.pixelLoss.faces
-        o.pixelLossDSSIM = Float(config.pixelLoss.dssim)
-        o.featureLossEvery = config.featureLoss.every
-        o.featureLossWeight = Float(config.featureLoss.weight)
-        o.featureLossFaces = config.featureLoss.faces
-        o.saveEvery = config.saveEvery
-        o.previewEvery = config.previewEvery
-        o.randomWarp = config.augment.randomWarp ? RandomWarp() : nil
-        o.maskLossWeight = Float(config.maskWeight)
-        o.eyesMouthWeight = Float(config.eyesMouthWeight)
-        if !config.augment.latentWarp {
-            o.augmentation.maxRotationDegrees = 0
-            o.augmentation.maxScale = 0
-            o.augmentation.maxShift = 0
-        }
-        return o
+        return options
     }
 
-    /// The architecture train.yaml describes, tied to this codec's weights.
+    /// The architecture train.yaml describes, tied to this codec's weights and the face sets' crop.
     public func modelConfig(faceType: String) throws -> SwapModelConfig {
         let identity = try codec.identity
-        var model = SwapModelConfig(
-            archetype: config.archetype, inter: config.inter, icnr: config.icnr, dims: config.dims, vq: config.vq,
-            codec: .init(id: identity.name, sha256: identity.sha256, channels: codec.latentChannels, downscale: codec.downscale),
-            resolution: config.resolution, faceType: faceType)
-        model.backgroundWeight = Float(config.backgroundWeight)
+        var model = config.architecture
+        model.codec = .init(id: identity.name, sha256: identity.sha256, channels: codec.latentChannels, downscale: codec.downscale)
+        model.faceType = faceType
         try model.validate(source: config.sourceFile.path)
         return model
     }
@@ -110,7 +84,7 @@ public final class TrainRunner {
 
     /// A face set whose encoding stops between batches on a signal (what is encoded stays cached).
     func faceSet(_ folder: URL) throws -> FaceSetLatents {
-        var set = try FaceSetLatents(folder: folder, codec: codec, size: config.resolution, variants: variants)
+        var set = try FaceSetLatents(folder: folder, codec: codec, size: resolution, variants: variants)
         set.stop = signals
         return set
     }
@@ -132,13 +106,13 @@ public final class TrainRunner {
                 + "the target sets \(t.faceType.rawValue); extract all with the same --face-type")
         }
         Log.info("latents: source \(s.set.faces.count) faces (\(s.cached) cached), target \(t.set.faces.count) faces (\(t.cached) cached), "
-            + "\(variants.count) variants each, \(codec.latentChannels)x\(config.resolution / codec.downscale)x\(config.resolution / codec.downscale)")
+            + "\(variants.count) variants each, \(codec.latentChannels)x\(resolution / codec.downscale)x\(resolution / codec.downscale)")
         return (s.set, t.set, s.faceType.rawValue, poses)
     }
 
     /// The actor's head poses in these face sets (with mirror images when training flips faces).
     func trainingPoses(_ documents: [FaceSetDocument]) -> TrainingPoses {
-        TrainingPoses(source: documents.flatMap(PoseCoverage.poses), mirrored: config.augment.flip)
+        TrainingPoses(source: documents.flatMap(PoseCoverage.poses), mirrored: config.variants.flip)
     }
 
     /// How well the source sets' head poses cover the target sets' (from faceset.json's landmarks;
@@ -174,7 +148,7 @@ public final class TrainRunner {
     public func run() throws -> Outcome {
         if overrides.scoreOnly { return try score() }
         let pixelDecoder = codec as? DifferentiableDecoder
-        if (config.pixelLoss.every > 0 || config.featureLoss.every > 0) && pixelDecoder == nil {
+        if (config.options.pixelLossEvery > 0 || config.options.featureLossEvery > 0) && pixelDecoder == nil {
             throw TrainRunError.mismatch("\(config.sourceFile.path): pixel_loss and feature_loss need a codec whose decoder can train through (taef2, taesd), not \(codec.name)")
         }
         let directory = ModelDirectory(url: config.model)
@@ -189,7 +163,7 @@ public final class TrainRunner {
         trainer.shouldStop = { signals.signal != nil }
         trainer.pixelDecoder = pixelDecoder
         let grid = PreviewGrid(codec: codec, folder: directory.previews)
-        let holdout = try config.holdout.map { try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution, stop: signals) }
+        let holdout = try config.holdout.map { try HoldoutEvaluator(folder: $0, codec: codec, size: resolution, stop: signals) }
         let swapCheck = overrides.pretrain ? nil : try swapFollowEvaluator(targets: data.target)
         trainer.onPreview = { [unowned trainer] preview in
             let url = try grid.write(preview)
@@ -222,7 +196,7 @@ public final class TrainRunner {
             throw TrainRunError.mismatch("--score: \(error)")
         }
         var output = ScoreOutput(iteration: loaded.state.iteration)
-        if let holdout = try config.holdout.map({ try HoldoutEvaluator(folder: $0, codec: codec, size: config.resolution, stop: signals) }) {
+        if let holdout = try config.holdout.map({ try HoldoutEvaluator(folder: $0, codec: codec, size: resolution, stop: signals) }) {
             let quality = try holdout.evaluate(loaded.model, iteration: loaded.state.iteration)
             output.holdout = quality
             Log.info(HoldoutEvaluator.describe(quality))
@@ -261,7 +235,7 @@ public final class TrainRunner {
         let folder = config.targets[config.targets.count - 1]
         let document = try FaceSetDocument.read(from: folder.appendingPathComponent("faceset.json"))
         let latents = targets.faces.suffix(document.faces.count).map { $0[0].latent }
-        guard let check = try SwapFollowEvaluator(folder: folder, document: document, latents: latents, size: config.resolution,
+        guard let check = try SwapFollowEvaluator(folder: folder, document: document, latents: latents, size: resolution,
                                                   codec: codec, mesh: mesh) else {
             Log.info("no swap-follow check at previews: \(folder.path) has no faces with FaceMesh landmarks")
             return nil
