@@ -19,9 +19,9 @@ struct Plateswap: ParsableCommand {
     /// The one place an error becomes an exit status: one line on stderr and the error's own status
     /// (`ExitStatus.of`: 2 bad input or configuration, 1 anything else). ArgumentParser's own errors
     /// keep its handling: `ExitCode` (a status whose reason was already logged), validation errors
-    /// (usage, 64) and `--help`.
+    /// (usage, 64) and `--help`, which parses as its help command, whose run throws the request.
     static func exit(for error: any Error) -> Never {
-        if error is ExitCode || error is ValidationError || error is CleanExit { exit(withError: error) }
+        if error is ExitCode || error is ValidationError || error is CleanExit || isArgumentParsers(error) { exit(withError: error) }
         if let stop = error as? Stopped {
             Log.info("\(stop)")
             Foundation.exit(stop.exitStatus)
@@ -29,6 +29,11 @@ struct Plateswap: ParsableCommand {
         // Foundation's file and decoding errors in plain words, naming the file.
         Log.error(ErrorText.describe(error))
         Foundation.exit(ExitStatus.of(error))
+    }
+
+    /// Errors of ArgumentParser's internal types (the help request `plateswap CMD --help` throws).
+    static func isArgumentParsers(_ error: any Error) -> Bool {
+        String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 
     static let configuration = CommandConfiguration(
