@@ -14,20 +14,16 @@ struct PreviewCommand: ParsableCommand {
             run, run this once all chunks are done. Output frames that are missing show black.
             """)
 
-    @Argument(help: "The shot.yaml file.")
-    var shot: String
+    @OptionGroup var selection: ShotSelection
 
     @Option(name: .shortAndLong, help: "Write here instead of output.preview.")
     var output: String?
 
-    @Option(name: .long, help: "Only these frames, e.g. 1001-1024.")
-    var frames: String?
-
     func run() throws {
         OpenJDMessages.enabled = OpenJDMessages.inSession()
         OpenJDMessages.status("writing the review movie")
-        let config = try ShotCommandInput.loadShot(shot)
-        let list = try frames.map(ShotCommandInput.frames)
+        let config = try selection.loadShot()
+        let list = try selection.frameList()
         let target = output.map { URL(fileURLWithPath: $0) }
         let summary = try PreviewMovie.write(config, frames: list, to: target)
         let path = (target ?? config.output.preview)?.path ?? ""

@@ -16,19 +16,13 @@ struct QualityCommand: ParsableCommand {
             2 bad configuration.
             """)
 
-    @Argument(help: "The shot.yaml file.")
-    var shot: String
-
-    @Option(name: .long, help: "Only these frames, e.g. 1001-1024 or 1001-1096x8.")
-    var frames: String?
+    @OptionGroup var selection: ShotSelection
 
     @Flag(name: .long, help: "Print one JSON object on stdout (logs stay on stderr).")
     var json = false
 
     func run() throws {
-        let config = try ShotCommandInput.loadShot(shot)
-        let list = try frames.map(ShotCommandInput.frames)
-        let report = try ShotQuality.measure(config, frames: list)
+        let report = try ShotQuality.measure(try selection.loadShot(), frames: try selection.frameList())
         print(json ? try report.json() : report.text())
         Log.info("\(report.measured.count) frame(s) measured, \(report.skipped.count) with an empty mask, \(report.missing.count) without output, \(report.failed.count) unreadable")
         if report.measured.isEmpty { throw ExitCode(ExitStatus.failed) }

@@ -14,11 +14,7 @@ struct RunCommand: ParsableCommand {
             SIGINT / SIGTERM (between frames, report written).
             """)
 
-    @Argument(help: "The shot.yaml file.")
-    var shot: String
-
-    @Option(name: .long, help: "Only these frames (a farm chunk), e.g. 1001-1024, 1001-1096x2 or 1001,1005.")
-    var frames: String?
+    @OptionGroup var selection: ShotSelection
 
     @Flag(name: .long, help: "Redo frames whose output already exists with the same configuration.")
     var force = false
@@ -34,9 +30,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         OpenJDMessages.enabled = OpenJDMessages.inSession()
-        let config = try ShotCommandInput.loadShot(shot)
+        let config = try selection.loadShot()
         var options = ShotRunner.Options(force: force, tracksOnly: tracksOnly)
-        options.frames = try frames.map(ShotCommandInput.frames)
+        options.frames = try selection.frameList()
         // Before the model loads or tracking starts (ShotRunner checks again before it writes).
         try InputGuard.checkShot(config, frames: options.frames)
         OpenJDMessages.status(identitySwap ? "identity swap (no model)" : "loading the model")
@@ -48,7 +44,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         // A full run also writes the review movie; chunks leave it to `plateswap preview`.
-        if frames == nil, report.failed.isEmpty, let preview = config.output.preview {
+        if options.frames == nil, report.failed.isEmpty, let preview = config.output.preview {
             try StopSignals.shared.check("after the last frame, before the preview movie (`plateswap preview` makes it)")
             OpenJDMessages.status("writing the review movie")
             try PreviewMovie.write(config)
