@@ -55,7 +55,7 @@ enum PipelineBenchmark {
 
         // The whole run: tracking pass, then one render pass (read, faces, swap, composite, write).
         let start = Date()
-        let report = try ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: swapper).run()
+        let report = try ShotRunner(config: config, faces: TrackedFaces(), swapper: swapper).run()
         let whole = Date().timeIntervalSince(start) / Double(frames.count)
         guard report.failed.isEmpty, report.noFace.isEmpty else {
             throw PipelineError.configuration("benchmark run: failed \(report.failed), no face on \(report.noFace)")
@@ -73,8 +73,7 @@ enum PipelineBenchmark {
         var crop: ImageBuffer!, latents: Tensor!, swappedLatents: Tensor!, decoded: ImageBuffer!
         var face: SwapFace!
         var composed: ImageBuffer!
-        let faces = TrackedFaceProvider()
-        _ = try faces.prepare(shot: config, plate: sequence, frames: frames)
+        let faces = try ShotTracks(shot: config, plate: sequence, frames: frames)
         let out = work.appendingPathComponent("alone.exr")
         let stages: [(String, () throws -> Void)] = [
             ("read", { read = try sequence.read(frame: frames[0]) }),

@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
         try InputGuard.checkShot(config, frames: options.frames)
         OpenJDMessages.status(identitySwap ? "identity swap (no model)" : "loading the model")
         let swapper = try SwapperLoader.load(config, identity: identitySwap, useBackup: useBackup)
-        let runner = ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: swapper)
+        let runner = ShotRunner(config: config, faces: TrackedFaces(), swapper: swapper)
         let report = try runner.run(options)
         if tracksOnly {
             Log.info("tracks written to \(config.output.tracks.path)")

@@ -42,9 +42,8 @@ final class AlignmentMatrixTests: XCTestCase {
             """.write(to: shot, atomically: true, encoding: .utf8)
         let config = try ShotConfig.load(shot)
         try SyntheticShot.stamp(tracksOf: config)
-        let provider = TrackedFaceProvider()
         let plate = try PlateSequence(config)
-        _ = try provider.prepare(shot: config, plate: plate, frames: plate.frames)
+        let provider = try ShotTracks(shot: config, plate: plate)
         for (k, frame) in [1001, 1002].enumerated() {
             XCTAssertEqual(document.frames[k].frame, frame)
             let stored = try XCTUnwrap(document.frames[k].faces.first?.matrix)

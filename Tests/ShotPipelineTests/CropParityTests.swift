@@ -40,7 +40,7 @@ final class CropParityTests: XCTestCase {
     }
 
     /// Extracts one frame, hands its landmarks to `run` as tracks.json (through the real
-    /// `TrackedFaceProvider`), and compares what the codec received with the stored PNG.
+    /// `ShotTracks`), and compares what the codec received with the stored PNG.
     func checkParity(source: String, plate: String, extractFrame: Int, runFrame: Int) throws {
         let dir = try SyntheticShot.temporaryFolder("crop-parity")
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
@@ -75,7 +75,7 @@ final class CropParityTests: XCTestCase {
         let config = try ShotConfig.load(shot)
         try SyntheticShot.stamp(tracksOf: config)
         let swapper = RecordingSwapper(cropSize: 256)
-        let report = try ShotRunner(config: config, faces: TrackedFaceProvider(searchPath: ExtractTests.searchPath),
+        let report = try ShotRunner(config: config, faces: TrackedFaces(searchPath: ExtractTests.searchPath),
                                     swapper: swapper).run(.init(frames: [runFrame]))
         XCTAssertEqual(report.done, [runFrame], "\(report.failed)")
         let fed = try XCTUnwrap(swapper.crops.first)

@@ -65,10 +65,11 @@ struct ShotFixture {
 }
 
 /// A face at a fixed place (rotated, in the middle of the data window) on every frame but `missing`.
-struct FixedFaceProvider: FaceProvider {
+struct FixedFaceProvider: FaceSource, FaceProvider {
     var missing: Set<Int> = []
 
-    func prepare(shot: ShotConfig, plate: PlateSequence, frames: [Int]) throws -> String { "fixed" }
+    func open(shot: ShotConfig, plate: PlateSequence) throws -> any FaceProvider { self }
+    var tracksDigest: String { "fixed" }
 
     func faces(frame: Int, plate: ImageBuffer, origin: (x: Int, y: Int), cropSize: Int) throws -> [SwapFace] {
         if missing.contains(frame) { return [] }

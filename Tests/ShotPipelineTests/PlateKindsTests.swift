@@ -30,7 +30,7 @@ final class PlateKindsTests: XCTestCase {
 
     func halfRounded(_ v: Float) -> UInt32 { Float(Float16(v)).bitPattern }
 
-    func run(_ config: ShotConfig, _ frames: [Int]? = nil, faces: FaceProvider = FixedFaceProvider()) throws -> RunReport {
+    func run(_ config: ShotConfig, _ frames: [Int]? = nil, faces: FaceSource = FixedFaceProvider()) throws -> RunReport {
         try ShotRunner(config: config, faces: faces, swapper: DarkenSwapper()).run(.init(frames: frames))
     }
 
@@ -121,7 +121,7 @@ final class PlateKindsTests: XCTestCase {
                                           frames: frames, cx: 150, cy: 110, side: 120)
         }
         for config in configs {
-            let report = try ShotRunner(config: config, faces: TrackedFaceProvider(), swapper: DarkenSwapper(cropSize: 64)).run()
+            let report = try ShotRunner(config: config, faces: TrackedFaces(), swapper: DarkenSwapper(cropSize: 64)).run()
             XCTAssertEqual(report.done, frames)
             XCTAssertTrue(report.noFace.isEmpty)
         }
@@ -178,9 +178,10 @@ final class PlateKindsTests: XCTestCase {
 }
 
 /// A fixed face that records resident memory each time a frame asks for its faces.
-final class MemoryProbe: FaceProvider {
+final class MemoryProbe: FaceSource, FaceProvider {
     private(set) var samples: [Int] = []
-    func prepare(shot: ShotConfig, plate: PlateSequence, frames: [Int]) throws -> String { "probe" }
+    func open(shot: ShotConfig, plate: PlateSequence) throws -> any FaceProvider { self }
+    var tracksDigest: String { "probe" }
     func faces(frame: Int, plate: ImageBuffer, origin: (x: Int, y: Int), cropSize: Int) throws -> [SwapFace] {
         let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "0 0"
         samples.append((Int(statm.split(separator: " ")[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))))

@@ -55,16 +55,16 @@ final class TrainedModelShotTests: XCTestCase {
         let swapper = try SwapperLoader.load(config, identity: false, searchPath: models)
         let frontal = (-5...5).flatMap { yaw in (0...8).map { HeadPose(yaw: Float(yaw), pitch: Float($0)) } }
         try TrainingPoses(source: frontal, mirrored: true).write(into: model)
-        let report = try ShotRunner(config: config, faces: TrackedFaceProvider(searchPath: models), swapper: swapper).run()
+        let report = try ShotRunner(config: config, faces: TrackedFaces(searchPath: models), swapper: swapper).run()
         XCTAssertEqual(report.poseOutsideTraining, [1001, 1002])
         XCTAssertEqual(try RunReport.read(dir.appendingPathComponent("out/report.json")).poseOutsideTraining, [1001, 1002])
 
         let around = (-30...30).flatMap { yaw in (-10...20).map { HeadPose(yaw: Float(yaw), pitch: Float($0)) } }
         try TrainingPoses(source: around, mirrored: false).write(into: model)
-        let covered = try ShotRunner(config: config, faces: TrackedFaceProvider(searchPath: models), swapper: swapper).run(.init(force: true))
+        let covered = try ShotRunner(config: config, faces: TrackedFaces(searchPath: models), swapper: swapper).run(.init(force: true))
         XCTAssertEqual(covered.poseOutsideTraining, [])
         // An identity swap has no model poses to compare with.
-        let identity = try ShotRunner(config: config, faces: TrackedFaceProvider(searchPath: models), swapper: IdentitySwapper(cropSize: 64)).run(.init(force: true))
+        let identity = try ShotRunner(config: config, faces: TrackedFaces(searchPath: models), swapper: IdentitySwapper(cropSize: 64)).run(.init(force: true))
         XCTAssertNil(identity.poseOutsideTraining)
     }
 
@@ -74,7 +74,7 @@ final class TrainedModelShotTests: XCTestCase {
         let config = try shot(model: "tiny.plateswap")
         let swapper = try SwapperLoader.load(config, identity: false, searchPath: models)
         XCTAssertEqual(swapper.cropSize, 64)
-        let report = try ShotRunner(config: config, faces: TrackedFaceProvider(searchPath: models), swapper: swapper).run()
+        let report = try ShotRunner(config: config, faces: TrackedFaces(searchPath: models), swapper: swapper).run()
         XCTAssertEqual(report.done, [1001, 1002])
         XCTAssertEqual(report.noFace, [], "the plate performer is found on both frames")
         XCTAssertNil(report.poseOutsideTraining, "a model without training_poses.json")

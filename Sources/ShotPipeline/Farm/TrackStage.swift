@@ -18,7 +18,7 @@ public enum TrackStage {
         try InputGuard.checkShot(config)
         StaleTemporaries.remove(in: [config.output.tracks.deletingLastPathComponent()])
         let plate = try PlateSequence(config)
-        let prepared = try ShotTracks.prepare(shot: config, plate: plate, frames: plate.frames, force: force, searchPath: searchPath)
-        return prepared.tracked ? .tracked(frames: plate.frames.count) : .existing
+        let tracks = try ShotTracks(shot: config, plate: plate, force: force, searchPath: searchPath)
+        return tracks.trackedNow ? .tracked(frames: plate.frames.count) : .existing
     }
 }

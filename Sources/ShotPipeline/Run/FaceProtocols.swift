@@ -18,11 +18,16 @@ public struct SwapFace: Sendable {
     }
 }
 
-/// Finds the faces to swap: tracks the shot (writing tracks.json) and aligns each frame's face.
+/// Where a run gets its faces: `open` gives a shot's faces in one call (tracking the plate first
+/// when it has to), so nothing can ask for a frame's face before the tracks exist.
+public protocol FaceSource {
+    func open(shot: ShotConfig, plate: PlateSequence) throws -> any FaceProvider
+}
+
+/// The faces of one shot, for any frame in any order.
 public protocol FaceProvider {
-    /// Makes sure tracks exist for `frames` (reads tracks.json, or tracks the plate and writes it).
-    /// Returns a digest of the tracks, part of the config hash.
-    func prepare(shot: ShotConfig, plate: PlateSequence, frames: [Int]) throws -> String
+    /// A digest of the tracks, part of the config hash.
+    var tracksDigest: String { get }
     /// The selected face(s) of `frame`; empty when the frame has none. `origin` is the absolute
     /// pixel position of the buffer's top-left pixel (the EXR data window's min corner).
     func faces(frame: Int, plate: ImageBuffer, origin: (x: Int, y: Int), cropSize: Int) throws -> [SwapFace]

@@ -26,10 +26,10 @@ public struct ShotRunner {
     }
 
     public let config: ShotConfig
-    public let faces: FaceProvider
+    public let faces: FaceSource
     public let swapper: FaceSwapper
 
-    public init(config: ShotConfig, faces: FaceProvider, swapper: FaceSwapper) {
+    public init(config: ShotConfig, faces: FaceSource, swapper: FaceSwapper) {
         self.config = config
         self.faces = faces
         self.swapper = swapper
@@ -56,8 +56,8 @@ public struct ShotRunner {
             throw PipelineError.configuration("output.path: \(error)")
         }
         let cropSize = config.face.size ?? swapper.cropSize
-        let tracksDigest = try faces.prepare(shot: config, plate: plate, frames: plate.frames)
-        let hash = ConfigHash.compute(config, plateSpace: plate.colorSpace, modelIdentity: swapper.identity, tracksDigest: tracksDigest)
+        let faces = try self.faces.open(shot: config, plate: plate)
+        let hash = ConfigHash.compute(config, plateSpace: plate.colorSpace, modelIdentity: swapper.identity, tracksDigest: faces.tracksDigest)
         var report = RunReport(shot: config.shot, configHash: hash, model: swapper.identity, frames: frames,
                                started: RunReport.timestamp(start))
         if options.tracksOnly { return try finish(&report, start: start, clock: StageClock(), options) }
