@@ -32,17 +32,19 @@ let package = Package(
             name: "FFShim", dependencies: ["CFFmpeg"], path: "Sources/FFShim",
             linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("avutil"),
                              .linkedLibrary("swscale")]),
+        // Header only: the exception guard every C++ shim's C entry points share.
+        .target(name: "ShimSupport", path: "Sources/ShimSupport"),
         .target(
-            name: "ExrShim", path: "Sources/ExrShim",
+            name: "ExrShim", dependencies: ["ShimSupport"], path: "Sources/ExrShim",
             cxxSettings: openEXRCxx, linkerSettings: openEXRLibraries),
         // The EXR benchmark's baselines (OpenEXR's own RGBA interface, raw reads, C-core writes):
         // only plateswap-bench links them, so they stay out of ExrShim's production API.
         .target(
-            name: "ExrBenchShim", path: "Sources/ExrBenchShim",
+            name: "ExrBenchShim", dependencies: ["ShimSupport"], path: "Sources/ExrBenchShim",
             cxxSettings: openEXRCxx, linkerSettings: openEXRLibraries),
 
         // OpenColorIO 2.1 (libopencolorio-dev): colour spaces by name, CPU processors
-        .target(name: "OcioShim", path: "Sources/OcioShim", cxxSettings: [.unsafeFlags(["-O2"])],
+        .target(name: "OcioShim", dependencies: ["ShimSupport"], path: "Sources/OcioShim", cxxSettings: [.unsafeFlags(["-O2"])],
                 linkerSettings: [.linkedLibrary("OpenColorIO")]),
 
         // oneDNN convolutions for Neural (libdnnl-dev 2.6, C API)

@@ -1,6 +1,7 @@
 // Benchmark baseline: OpenEXR's own RgbaInputFile / RgbaOutputFile on native half buffers, the
 // floor that PlateIO's planar Float32 path is compared against (Benchmarks/ExrBenchmark.swift).
 #include "../ExrShim/common.h"
+#include <shimsupport.h>
 #include "exrbenchshim.h"
 #include <ImfArray.h>
 #include <ImfInputFile.h>
@@ -22,7 +23,7 @@ struct ExrShimRgbaImage {
 
 extern "C" ExrShimRgbaImage *exrshim_rgba_load(const char *path, int threads, char *err, size_t errlen) {
     ExrShimRgbaImage *image = nullptr;
-    exrshim::guarded(err, errlen, [&] {
+    shimsupport::guarded(err, errlen, [&] {
         RgbaInputFile in(path, exrshim::fileThreads(threads));
         const Box2i dw = in.dataWindow();
         auto *loaded = new ExrShimRgbaImage;
@@ -45,7 +46,7 @@ extern "C" ExrShimRgbaImage *exrshim_rgba_load(const char *path, int threads, ch
 // frame buffer in the file's own half layout: the floor under read_uncompressed.cpp, which
 // converts the same bytes into Float32 planes.
 extern "C" int exrshim_read_raw_scanlines(const char *path, void *frame, size_t capacity, char *err, size_t errlen) {
-    return exrshim::guarded(err, errlen, [&] {
+    return shimsupport::guarded(err, errlen, [&] {
         InputFile in(path);
         const Box2i dw = in.header().dataWindow();
         size_t used = 0;
@@ -80,7 +81,7 @@ extern "C" ExrShimRgbaImage *exrshim_rgba_synthetic(int width, int height) {
 
 extern "C" int exrshim_rgba_save(const ExrShimRgbaImage *image, const char *path, int compression, int threads,
                                  char *err, size_t errlen) {
-    return exrshim::guarded(err, errlen, [&] {
+    return shimsupport::guarded(err, errlen, [&] {
         RgbaOutputFile out(path, image->width, image->height, WRITE_RGBA, 1, Imath::V2f(0, 0), 1, INCREASING_Y,
                            Compression(compression), exrshim::fileThreads(threads));
         out.setFrameBuffer(&image->pixels[0][0], 1, image->width);
@@ -117,7 +118,7 @@ extern "C" int exrshim_rgba_save_uncompressed_core(const ExrShimRgbaImage *image
     const exr_result_t finished = file != nullptr ? exr_finish(&file) : EXR_ERR_SUCCESS;
     if (result == EXR_ERR_SUCCESS) result = finished;
     if (result == EXR_ERR_SUCCESS) return 0;
-    exrshim::setError(err, errlen, exr_get_default_error_message(result));
+    shimsupport::setError(err, errlen, exr_get_default_error_message(result));
     return -1;
 }
 

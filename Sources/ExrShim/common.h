@@ -1,34 +1,11 @@
-// Internal helpers shared by the shim's translation units.
+// Internal helpers shared by the shim's translation units (the exception guard of its C entry
+// points is every shim's: ShimSupport's shimsupport::guarded).
 #pragma once
 #include <ImfCompression.h>
 #include <ImfThreading.h>
-#include <cstdio>
-#include <cstring>
-#include <exception>
 #include <mutex>
 
 namespace exrshim {
-
-/// Copies `message` into the caller's error buffer (always NUL-terminated).
-inline void setError(char *err, size_t errlen, const char *message) {
-    if (err == nullptr || errlen == 0) return;
-    std::snprintf(err, errlen, "%s", message);
-}
-
-/// Runs `body`, turning every C++ exception into an error message and -1.
-template <class Body> int guarded(char *err, size_t errlen, Body body) {
-    try {
-        body();
-        return 0;
-    } catch (const std::bad_alloc &) {
-        setError(err, errlen, "out of memory");
-    } catch (const std::exception &e) {
-        setError(err, errlen, e.what());
-    } catch (...) {
-        setError(err, errlen, "unknown C++ exception");
-    }
-    return -1;
-}
 
 /// Imf's per-file thread count for `threads` workers: 0 keeps all work on the calling thread;
 /// more than one needs a global pool at least that large (it only ever grows).

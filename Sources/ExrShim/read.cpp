@@ -1,5 +1,6 @@
 // Reading: whole data windows into planar Float32, raw chunk checks, and the RGBA (YC) path.
 #include "common.h"
+#include <shimsupport.h>
 #include "exrshim.h"
 #include "read_paths.h"
 #include <ImfFrameBuffer.h>
@@ -60,7 +61,7 @@ void verifyScanlines(MultiPartInputFile &file, int part, const Header &header) {
 
 extern "C" ExrShimReader *exrshim_open(const char *path, int threads, char *err, size_t errlen) {
     ExrShimReader *reader = nullptr;
-    exrshim::guarded(err, errlen, [&] {
+    shimsupport::guarded(err, errlen, [&] {
         auto file = std::make_unique<MultiPartInputFile>(path, exrshim::fileThreads(threads));
         reader = new ExrShimReader{std::move(file)};
     });
@@ -78,7 +79,7 @@ extern "C" int exrshim_part_count(const ExrShimReader *reader) { return reader->
 
 extern "C" int exrshim_read_part(ExrShimReader *reader, int part, const char *const *channels,
                                  float *const *planes, int count, char *err, size_t errlen) {
-    return exrshim::guarded(err, errlen, [&] {
+    return shimsupport::guarded(err, errlen, [&] {
         const Header &header = checkedHeader(reader, part);
         if (exrshim::isUncompressedScanlinePart(header)) {
             exrshim::readUncompressed(*reader->file, part, header, channels, planes, count);
@@ -100,7 +101,7 @@ extern "C" int exrshim_read_part(ExrShimReader *reader, int part, const char *co
 }
 
 extern "C" int exrshim_verify_chunks(ExrShimReader *reader, int part, char *err, size_t errlen) {
-    return exrshim::guarded(err, errlen, [&] {
+    return shimsupport::guarded(err, errlen, [&] {
         const Header &header = checkedHeader(reader, part);
         if (isTiled(header.type()) || (!header.hasType() && header.hasTileDescription()))
             verifyTiles(*reader->file, part);
@@ -111,7 +112,7 @@ extern "C" int exrshim_verify_chunks(ExrShimReader *reader, int part, char *err,
 
 extern "C" int exrshim_read_rgba(const char *path, int threads, float *r, float *g, float *b, float *a,
                                  char *err, size_t errlen) {
-    return exrshim::guarded(err, errlen, [&] {
+    return shimsupport::guarded(err, errlen, [&] {
         RgbaInputFile in(path, exrshim::fileThreads(threads));
         const Box2i dw = in.dataWindow();
         const int64_t width = int64_t(dw.max.x) - dw.min.x + 1;

@@ -1,5 +1,6 @@
 // Writing: single-part scanline files from planar Float32, attributes passed through as raw bytes.
 #include "common.h"
+#include <shimsupport.h>
 #include "convert.h"
 #include "exrshim.h"
 #include "bands.h"
@@ -152,7 +153,7 @@ extern "C" int exrshim_write(const char *path, const int32_t dataWindow[4], cons
                              int compression, float dwaLevel, const ExrShimAttribute *attributes,
                              int attributeCount, const ExrShimChannel *channels, int channelCount, int threads,
                              int options, char *err, size_t errlen) {
-    return exrshim::guarded(err, errlen, [&] {
+    return shimsupport::guarded(err, errlen, [&] {
         Header header = exrshim::makeHeader(dataWindow, displayWindow, compression, dwaLevel, attributes, attributeCount,
                                             channels, channelCount);
         if (compression == NO_COMPRESSION && channelCount > 0 && !(options & EXRSHIM_WRITE_THROUGH_OUTPUTFILE))

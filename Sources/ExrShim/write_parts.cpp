@@ -1,6 +1,7 @@
 // Writing multi-part files: every part of a plate frame, each with its own name, windows,
 // attributes and channel types (the swapped part's new channels among them).
 #include "common.h"
+#include <shimsupport.h>
 #include "convert.h"
 #include "exrshim.h"
 #include "write_paths.h"
@@ -20,7 +21,7 @@ using Imath::V2i;
 
 extern "C" int exrshim_write_parts(const char *path, const ExrShimPart *parts, int partCount, int compression,
                                    float dwaLevel, int threads, char *err, size_t errlen) {
-    return exrshim::guarded(err, errlen, [&] {
+    return shimsupport::guarded(err, errlen, [&] {
         if (partCount < 1) throw std::invalid_argument("no parts to write");
         std::vector<Header> headers;
         for (int p = 0; p < partCount; ++p) {

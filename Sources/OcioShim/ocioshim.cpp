@@ -1,9 +1,7 @@
 #include "ocioshim.h"
 
 #include <OpenColorIO/OpenColorIO.h>
-#include <cstdio>
-#include <exception>
-#include <new>
+#include <shimsupport.h>
 
 namespace OCIO = OCIO_NAMESPACE;
 
@@ -18,24 +16,7 @@ struct OcioShimProcessor {
 
 namespace {
 
-void setError(char *err, size_t errlen, const char *message) {
-    if (err == nullptr || errlen == 0) return;
-    std::snprintf(err, errlen, "%s", message);
-}
-
-/// Runs `body`, turning every C++ exception into an error message and `failure`.
-template <class T, class Body> T guarded(char *err, size_t errlen, T failure, Body body) {
-    try {
-        return body();
-    } catch (const std::bad_alloc &) {
-        setError(err, errlen, "out of memory");
-    } catch (const std::exception &e) {
-        setError(err, errlen, e.what());
-    } catch (...) {
-        setError(err, errlen, "unknown C++ exception");
-    }
-    return failure;
-}
+using shimsupport::guarded;
 
 /// Getters that the OCIO headers declare may throw are answered with a default instead.
 template <class T, class Body> T quietly(T fallback, Body body) {
