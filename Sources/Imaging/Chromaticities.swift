@@ -16,6 +16,12 @@ public struct Chromaticities: Equatable, Sendable {
     public static let acesAP1 = Chromaticities(red: [0.713, 0.293], green: [0.165, 0.830], blue: [0.128, 0.044], white: acesWhite)
     /// ACES AP0 (ACES2065-1), ACES white.
     public static let acesAP0 = Chromaticities(red: [0.7347, 0.2653], green: [0.0, 1.0], blue: [0.0001, -0.0770], white: acesWhite)
+    /// ITU-R BT.2020 (UHD video), D65.
+    public static let rec2020 = Chromaticities(red: [0.708, 0.292], green: [0.170, 0.797], blue: [0.131, 0.046], white: d65White)
+    /// SMPTE EG 432-1 P3 primaries with D65 white (Display P3, P3-D65 mastering).
+    public static let p3D65 = Chromaticities(red: [0.680, 0.320], green: [0.265, 0.690], blue: [0.150, 0.060], white: d65White)
+    /// SMPTE RP 431-2 DCI-P3: the same primaries with the DCI white.
+    public static let p3DCI = Chromaticities(red: [0.680, 0.320], green: [0.265, 0.690], blue: [0.150, 0.060], white: [0.314, 0.351])
 
     /// XYZ (Y = 1) of an xy chromaticity.
     public static func xyz(_ xy: SIMD2<Double>) -> SIMD3<Double> { SIMD3(xy.x / xy.y, 1, (1 - xy.x - xy.y) / xy.y) }

@@ -123,7 +123,9 @@ public final class FrameSource {
     public let part: ExrPartSelector
     /// What the pixels are: `Options.colorspace`, else the plate's own tags (`PlateColorRules`; a
     /// sequence by its first frame).
-    public let colorSpace: NamedColorSpace
+    public var colorSpace: NamedColorSpace { colorChoice.space }
+    /// The space and the rule that chose it (logged when the source opens).
+    public let colorChoice: PlateColorRules.Choice
     /// How the pixels become network RGB and back.
     public let encoding: NetworkEncoding
     /// Frames per second: `Options.frameRate`, else the plate's own (EXR `framesPerSecond`, the
@@ -136,8 +138,8 @@ public final class FrameSource {
     private let movie: MovieReader?
 
     /// Opens a sequence pattern (`plate.####.exr`, `%04d`, `$F4`, `@@@@`) or a movie. Throws
-    /// `FrameSourceError.source` for an unusable path, `PlateColorMismatch` or `ColorError` for a
-    /// colour space that does not fit.
+    /// `FrameSourceError.source` for an unusable path; `PlateColorMismatch`, `PlateColorTagError` or
+    /// `ColorError` for a colour space that does not fit.
     public init(path: String, options: Options = Options()) throws {
         self.path = path
         self.options = options
@@ -192,12 +194,13 @@ public final class FrameSource {
             available = Array(frames.first..<(frames.first + frames.listed))
             let info = reader.info
             ownRate = (Int32(info.frameRateNumerator), UInt32(info.frameRateDenominator))
-            evidence = .movie(transfer: info.colorTransfer)
+            evidence = .movie(PlateColorRules.movieTags(info))
             startTimecode = info.timecode.flatMap { Timecode(parsing: $0, frameRate: info.frameRate) }
         }
-        colorSpace = try PlateColorRules.space(declared: options.colorspace, evidence: evidence, names: options.names,
-                                               file: firstFile, policy: options.chromaticities, key: options.colorspaceKey)
-        encoding = try NetworkEncoding(plate: colorSpace)
+        colorChoice = try PlateColorRules.choose(declared: options.colorspace, evidence: evidence, names: options.names,
+                                                 file: firstFile, policy: options.chromaticities, key: options.colorspaceKey)
+        Log.info("\(path): colour space '\(colorChoice.space.name)' (\(colorChoice.rule))")
+        encoding = try NetworkEncoding(plate: colorChoice.space)
         if let rate = options.frameRate {
             frameRate = rate
             rateRational = SourceFrame.rational(rate)
@@ -314,9 +317,11 @@ public final class FrameSource {
         case "png": evidence = .png(PNGColorTags.read(url))
         default: evidence = .image
         }
-        let space = try PlateColorRules.space(declared: options.colorspace, evidence: evidence, names: options.names,
-                                              file: url.path, policy: options.chromaticities, key: options.colorspaceKey)
-        return (frame, space)
+        let choice = try PlateColorRules.choose(declared: options.colorspace, evidence: evidence, names: options.names,
+                                                file: url.path, policy: options.chromaticities, key: options.colorspaceKey)
+        // Debug only: a folder of photos would log a line per photo.
+        Log.debug("\(url.path): colour space '\(choice.space.name)' (\(choice.rule))")
+        return (frame, choice.space)
     }
 
     /// The image files `readStill` and sequences read.

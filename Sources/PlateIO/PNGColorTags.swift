@@ -1,6 +1,7 @@
 import Foundation
 
-/// The colour chunks of a PNG file (sRGB, gAMA, cHRM), read from the chunks before the image data.
+/// The colour chunks of a PNG file (sRGB, gAMA, cHRM, the name of an iCCP profile), read from the
+/// chunks before the image data.
 /// PNG pixels are code values; these say how to interpret them (PNG spec 11.3.3).
 public struct PNGColorTags: Equatable, Sendable {
     /// An sRGB chunk is present (rendering intent given): the values are sRGB-encoded.
@@ -10,9 +11,9 @@ public struct PNGColorTags: Equatable, Sendable {
     public var gamma: Double?
     /// The cHRM chunk: white, red, green, blue xy.
     public var chromaticities: [SIMD2<Double>]?
-
-    /// True when the chunks say the values are linear light (gAMA 1.0 without an sRGB chunk).
-    public var isLinear: Bool { !srgb && gamma.map { abs($0 - 1) < 0.01 } == true }
+    /// The name of the embedded ICC profile (iCCP chunk), e.g. `sRGB IEC61966-2.1`; the profile
+    /// itself is not read.
+    public var iccProfile: String?
 
     /// Reads the chunks of `url`; a file that is not a PNG, or whose chunks end early, reads as
     /// having no tags (the decoder reports damaged files).
@@ -35,6 +36,10 @@ public struct PNGColorTags: Equatable, Sendable {
             case "gAMA" where length == 4: tags.gamma = Double(u32(body)) / 100000
             case "cHRM" where length == 32:
                 tags.chromaticities = (0..<4).map { SIMD2(Double(u32(body + 8 * $0)) / 100000, Double(u32(body + 8 * $0 + 4)) / 100000) }
+            case "iCCP":
+                // A Latin-1 name of 1-79 bytes, a NUL, then the compressed profile.
+                let name = bytes[body..<(body + length)].prefix { $0 != 0 }.prefix(79)
+                tags.iccProfile = String(decoding: name.map { $0 < 0x80 ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
             default: break
             }
             at = body + length + 4

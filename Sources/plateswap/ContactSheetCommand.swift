@@ -69,7 +69,7 @@ struct ContactSheetCommand: ParsableCommand {
         space = colorspace ?? space
         // Undeclared: the first frame's own tags (outputs carry oiio:ColorSpace and chromaticities).
         if space == nil, let first = list.first, let header = try? ExrImage.headers(of: pattern.url(frame: first)).first {
-            space = PlateColorRules.defaultSpace(.exr(header), names: names)
+            space = PlateColorRules.exrDefault(header, names: names).space
         }
         let transform: ReviewTransform
         do {

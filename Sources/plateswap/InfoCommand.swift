@@ -36,19 +36,26 @@ struct InfoCommand: ParsableCommand {
         // A file that cannot be read or is not supported is a failure (exit 1), whatever the reason.
         let report = try PhaseError.withStatus(ExitStatus.failed) { try InfoFile.report(for: url, stats: stats, threads: workerCount) }
         let evidence = try PhaseError.withStatus(ExitStatus.failed) { try PlateColorRules.evidence(for: url) }
-        let space: NamedColorSpace
+        let line: String
         do {
-            space = try PlateColorRules.space(declared: colorspace, evidence: evidence, names: names, file: file, policy: .error)
+            let choice = try PlateColorRules.choose(declared: colorspace, evidence: evidence, names: names, file: file, policy: .error,
+                                                    key: "--colorspace")
+            line = Self.colourLine(choice)
         } catch let mismatch as PlateColorMismatch {
             throw PipelineError.configuration("\(mismatch.file): --colorspace is '\(mismatch.declared)' but the EXR's chromaticities attribute says \(mismatch.tagged)")
+        } catch var untagged as PlateColorTagError {
+            // info describes the file even when its tags give no usable space: it says why.
+            untagged.key = "plate.colorspace (or --colorspace)"
+            line = "colour space: none from the file's tags (\(untagged))"
         }
-        print(json ? report.serialized() : InfoFile.text(report) + "\n" + Self.colourLine(space, declared: colorspace != nil))
+        print(json ? report.serialized() : InfoFile.text(report) + "\n" + line)
     }
 
-    /// "colour space: ARRI LogC3 (EI800) (declared; OCIO config FILE)", or "... (...; built-in acescg)".
-    static func colourLine(_ space: NamedColorSpace, declared: Bool) -> String {
-        let how = declared ? "declared" : "from the file's tags; declare plate.colorspace to change it"
-        let math = space.builtIn.map { "built-in \($0.rawValue)" } ?? "OCIO config \(space.config?.path ?? "")"
-        return "colour space: \(space.name) (\(how); \(math))"
+    /// "colour space: ARRI LogC3 (EI800) (declared; OCIO config FILE)", or
+    /// "colour space: sRGB - Texture (from the file's tags: movie color_primaries bt709, ...; declare ...; built-in srgb)".
+    static func colourLine(_ choice: PlateColorRules.Choice) -> String {
+        let how = choice.declared ? "declared" : "from the file's tags: \(choice.rule); declare plate.colorspace to change it"
+        let math = choice.space.builtIn.map { "built-in \($0.rawValue)" } ?? "OCIO config \(choice.space.config?.path ?? "")"
+        return "colour space: \(choice.space.name) (\(how); \(math))"
     }
 }

@@ -22,8 +22,10 @@ final class ErrorVocabularyTests: XCTestCase {
         }
     }
 
+    /// Lines that report an error ("error:" rather than "error": the temporary folders are named
+    /// plateswap-errors-..., and info lines name the plate's path).
     func errorLines(_ stderr: String) -> [Substring] {
-        stderr.split(separator: "\n").filter { $0.contains("error") || $0.contains("cannot") }
+        stderr.split(separator: "\n").filter { $0.contains("error:") || $0.contains("cannot") }
     }
 
     func writeSyntheticShot() throws {

@@ -37,6 +37,42 @@ final class ColourCLITests: XCTestCase {
         XCTAssertTrue(badEnv.err.contains("/nonexistent/config.ocio"), badEnv.err)
     }
 
+    /// A BT.2020 movie made here: `info` names the space its tags choose and the rule that chose
+    /// it; with a config that has no Rec.2020 display space `info` says why and `extract` stops
+    /// with exit 2 naming the file and the tags; `--colorspace` wins, with a warning naming both.
+    func testMovieTagsChooseTheSpaceThroughTheBinary() throws {
+        let studio = try CLI.sharedFile("ocio/studio-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio")
+        let cg = try CLI.sharedFile("ocio/cg-config-v1.0.0_aces-v1.3_ocio-v2.1.ocio")
+        let dir = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let raw = dir.appendingPathComponent("frames.rgb"), movie = dir.appendingPathComponent("bt2020.mkv")
+        try Data((0..<(16 * 8 * 3 * 2)).map { UInt8($0 % 251) }).write(to: raw)
+        let made = try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/env"),
+                               ["ffmpeg", "-nostdin", "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "16x8", "-r", "24", "-i", raw.path,
+                                "-c:v", "ffv1", "-color_primaries", "bt2020", "-color_trc", "bt709", "-colorspace", "bt2020nc", movie.path])
+        XCTAssertEqual(made.status, 0, made.err)
+
+        let info = try CLI.run(["info", movie.path], environment: ["OCIO": studio.path])
+        XCTAssertEqual(info.status, 0, info.err)
+        XCTAssertTrue(info.out.contains("colour space: Rec.1886 Rec.2020 - Display (from the file's tags: movie color_primaries bt2020, color_trc bt709; "
+                                        + "declare plate.colorspace to change it; OCIO config \(studio.path))"), info.out)
+
+        let lacking = try CLI.run(["info", movie.path], environment: ["OCIO": cg.path])
+        XCTAssertEqual(lacking.status, 0, lacking.err)
+        XCTAssertTrue(lacking.out.contains("colour space: none from the file's tags (\(movie.path): the movie's colour tags (color_primaries bt2020, "
+                                           + "color_trc bt709) mean the colour space 'Rec.1886 Rec.2020 - Display', which the OCIO config \(cg.path) does not have"), lacking.out)
+        let extract = try CLI.run(["extract", movie.path, "--out", dir.appendingPathComponent("set").path], environment: ["OCIO": cg.path])
+        XCTAssertEqual(extract.status, 2, extract.err)
+        XCTAssertTrue(extract.err.contains("\(movie.path): the movie's colour tags (color_primaries bt2020, color_trc bt709)")
+                      && extract.err.contains("declare --colorspace"), extract.err)
+
+        let declared = try CLI.run(["info", movie.path, "--colorspace", "srgb"], environment: ["OCIO": studio.path])
+        XCTAssertEqual(declared.status, 0, declared.err)
+        XCTAssertTrue(declared.out.contains("colour space: sRGB - Texture (declared; built-in srgb)"), declared.out)
+        XCTAssertTrue(declared.err.contains("warning: \(movie.path): --colorspace is 'sRGB - Texture' but the movie's colour tags (color_primaries bt2020, "
+                                            + "color_trc bt709) say Rec.2020 primaries; they mean 'Rec.1886 Rec.2020 - Display'"), declared.err)
+    }
+
     func testExtractAndDetectRefuseUnknownNames() throws {
         let plate = try CLI.sharedFile("data/plates/s18_piz/plate.1001.exr")
         let out = try CLI.temporaryFolder()

@@ -123,6 +123,8 @@ public final class FaceImageSource {
             throw ExtractError.input(path, error.reason)
         } catch let error as PlateColorMismatch {
             throw ExtractError.input(error.file, "--colorspace is '\(error.declared)' but the EXR's chromaticities attribute says \(error.tagged)")
+        } catch let error as PlateColorTagError {
+            throw ExtractError.input(error.file, error.reason)
         } catch let error as ColorError {
             throw ExtractError.input(path, "\(error)")
         }
@@ -145,6 +147,8 @@ public final class FaceImageSource {
             return Loaded(frame: read, encoding: try NetworkEncoding(plate: space))
         } catch let error as PlateColorMismatch {
             throw ExtractError.input(url.path, "--colorspace is '\(error.declared)' but the EXR's chromaticities attribute says \(error.tagged)")
+        } catch let error as PlateColorTagError {
+            throw ExtractError.input(error.file, error.reason)
         } catch let error as ColorError {
             throw ExtractError.input(url.path, "\(error)")
         } catch let error as FrameSourceError {

@@ -41,6 +41,8 @@ public final class PlateSequence {
             throw PipelineError.configuration("plate.path: \(error.reason)")
         } catch let error as PlateColorMismatch {
             throw PipelineError.configuration(error.description)
+        } catch let error as PlateColorTagError {
+            throw PipelineError.configuration(error.description)
         } catch let error as ColorError {
             throw PipelineError.configuration("plate.colorspace: \(error)")
         }
