@@ -209,6 +209,49 @@ final class MultiPartPassThroughTests: XCTestCase {
         }
     }
 
+    /// A deep part (OpenEXR's deep tiled Balls sample) between two flat parts, combined by
+    /// OpenEXR's own exrmultipart: the run warns once, naming the part and why, and writes the flat
+    /// parts through (the swapped one with its matte), leaving only the deep part out.
+    func testDeepPartIsLeftOutWithAWarningAndTheOthersPassThrough() throws {
+        let plates = dir.appendingPathComponent("deep")
+        try FileManager.default.createDirectory(at: plates, withIntermediateDirectories: true)
+        // The flat parts share the deep sample's 1024x576 display window (exrmultipart requires it).
+        let rgb = dir.appendingPathComponent("rgb.exr"), depth = dir.appendingPathComponent("depth.exr")
+        try ColourTagFixtures.tool(["oiiotool", "--pattern", "checker:width=16:height=16", "1024x576", "3", "-d", "half",
+                                    "--compression", "zip", "-o", rgb.path])
+        try ColourTagFixtures.tool(["oiiotool", "--pattern", "fill:top=0:bottom=1000", "1024x576", "1", "--chnames", "Z", "-d", "float",
+                                    "--compression", "zip", "-o", depth.path])
+        let plate = plates.appendingPathComponent("plate.1001.exr")
+        try ColourTagFixtures.tool(["exrmultipart", "-combine", "-i", rgb.path, ExtractFixtures.data("exr/Balls_deeptiled_crop.exr").path,
+                                    depth.path, "-o", plate.path])
+        let headers = try ExrImage.headers(of: plate)
+        XCTAssertEqual(headers.map(\.partType), [.scanline, .deepTiled, .scanline])
+        let url = dir.appendingPathComponent("deep.yaml")
+        try """
+            shot: DEEP
+            plate: {path: deep/plate.####.exr}
+            output: {path: deep-out/swap.####.exr, compression: zip, layers: [rgba, mask]}
+            model: {path: model.plateswap}
+            face: {size: 32}
+            blend: {mask_erode: 1, mask_blur: 2, color_transfer: none}
+            """.write(to: url, atomically: true, encoding: .utf8)
+        let (report, logged) = try ColourTagFixtures.capturingStandardError {
+            try ShotRunner(config: try ShotConfig.load(url), faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 32)).run()
+        }
+        XCTAssertEqual(report.done, [1001], "\(report.failed)")
+        let warning = "plateswap: warning: \(plate.path): parts that cannot be written through are left out of the output: "
+            + "part \"rgba.left\" (deep data is not supported (part type deeptile))"
+        XCTAssertEqual(logged.components(separatedBy: "\n").filter { $0 == warning }.count, 1, logged)
+
+        let plateParts = try [0, 2].map { try ExrImage.read(plate, part: .index($0), layer: nil) }
+        let outParts = try ExrImage.readParts(dir.appendingPathComponent("deep-out/swap.1001.exr"))
+        XCTAssertEqual(outParts.map(\.header.partName), [headers[0].partName, headers[2].partName])
+        assertKept(plateParts[0], in: outParts[0], except: ["R", "G", "B"])
+        XCTAssertNotNil(outParts[0].image.channelIndex("swap.A"))
+        XCTAssertNotEqual(outParts[0].image[channel: "G"], plateParts[0].image[channel: "G"], "the face was swapped")
+        assertKept(plateParts[1], in: outParts[1])
+    }
+
     /// A luminance/chroma plate (Y, RY, BY with 2x2 subsampled chroma) is read as RGB, as before:
     /// its output is the converted frame (OpenEXR's RGBA interface), not a crash on the missing Y.
     func testLuminanceChromaPlateIsSwappedAsRGB() throws {
