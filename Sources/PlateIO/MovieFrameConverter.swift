@@ -14,9 +14,9 @@ final class MovieFrameConverter {
     let file: String
     let fallbackMatrix: AVColorSpace
     let threads: Int
-    private var sws: OpaquePointer?
+    /// The swscale context and its output frame for the frames of `key`'s size and format.
+    private var scaler: (sws: FFScaler, output: FFFrame)?
     private var key: [Int] = []
-    private var output: UnsafeMutablePointer<AVFrame>?
 
     static let swsFlags = Int64(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP)
 
@@ -24,11 +24,6 @@ final class MovieFrameConverter {
         self.file = file
         self.fallbackMatrix = fallbackMatrix
         self.threads = threads
-    }
-
-    deinit {
-        sws_freeContext(sws)
-        av_frame_free(&output)
     }
 
     func convert(_ frame: UnsafeMutablePointer<AVFrame>, index: Int?) throws -> ImageBuffer {
@@ -45,12 +40,14 @@ final class MovieFrameConverter {
         let formatName = String(cString: descriptor.pointee.name)
         let fullRange = f.color_range == AVCOL_RANGE_JPEG || formatName.hasPrefix("yuvj") || isRGB
         let wanted = [Int(f.width), Int(f.height), Int(f.format), Int(matrix.rawValue), fullRange ? 1 : 0]
-        if sws == nil || wanted != key {
-            try makeContext(width: f.width, height: f.height, source: format, target: target, matrix: matrix, fullRange: fullRange, index: index)
+        if scaler == nil || wanted != key {
+            scaler = nil   // the old context and frame go before the new ones are made
+            scaler = try makeScaler(width: f.width, height: f.height, source: format, target: target, matrix: matrix, fullRange: fullRange, index: index)
             key = wanted
         }
-        let out = output!
-        try ffCheck(sws_scale_frame(sws, out, frame), file: file, frame: index, stage: "convert")
+        let (sws, output) = scaler!
+        try ffCheck(sws_scale_frame(sws.pointer, output.pointer, frame), file: file, frame: index, stage: "convert")
+        let out = output.pointer
         let width = Int(f.width), height = Int(f.height)
         // GBR(A) plane order: data[0] = G, data[1] = B, data[2] = R, data[3] = A.
         let order = hasAlpha ? [2, 0, 1, 3] : [2, 0, 1]
@@ -68,11 +65,10 @@ final class MovieFrameConverter {
         return ImageBuffer(width: width, height: height, channels: hasAlpha ? ["R", "G", "B", "A"] : ["R", "G", "B"], planes: planes)
     }
 
-    private func makeContext(width: Int32, height: Int32, source: AVPixelFormat, target: AVPixelFormat,
-                             matrix: AVColorSpace, fullRange: Bool, index: Int?) throws {
-        sws_freeContext(sws)
-        sws = sws_alloc_context()
-        guard let sws else { throw MediaError(file: file, frame: index, stage: "convert", reason: "cannot allocate a swscale context") }
+    private func makeScaler(width: Int32, height: Int32, source: AVPixelFormat, target: AVPixelFormat,
+                            matrix: AVColorSpace, fullRange: Bool, index: Int?) throws -> (sws: FFScaler, output: FFFrame) {
+        let scaler = try FFScaler(sws_alloc_context(), reason: "cannot allocate a swscale context", file: file, frame: index, stage: "convert")
+        let sws = scaler.pointer
         let context = UnsafeMutableRawPointer(sws)
         for (name, value) in [("srcw", Int64(width)), ("srch", Int64(height)), ("src_format", Int64(source.rawValue)),
                               ("dstw", Int64(width)), ("dsth", Int64(height)), ("dst_format", Int64(target.rawValue)),
@@ -83,13 +79,8 @@ final class MovieFrameConverter {
         let coefficients = sws_getCoefficients(Int32(matrix.rawValue))
         // Output is full-range RGB; brightness 0, contrast and saturation 1.0 in 16.16 fixed point.
         _ = sws_setColorspaceDetails(sws, coefficients, fullRange ? 1 : 0, sws_getCoefficients(SWS_CS_ITU709), 1, 0, 1 << 16, 1 << 16)
-        av_frame_free(&output)
-        output = av_frame_alloc()
-        guard let out = output else { throw MediaError(file: file, frame: index, stage: "convert", reason: "out of memory") }
-        out.pointee.format = target.rawValue
-        out.pointee.width = width
-        out.pointee.height = height
-        try ffCheck(av_frame_get_buffer(out, 64), file: file, frame: index, stage: "convert (frame buffer)")
+        let output = try FFFrame(format: target, width: width, height: height, alignment: 64, file: file, frame: index, stage: "convert (frame buffer)")
+        return (scaler, output)
     }
 
     /// RGB(A) and grey(+alpha) integer formats, read component by component: value = code / (2^depth - 1).

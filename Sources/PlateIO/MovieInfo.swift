@@ -39,7 +39,7 @@ public struct MovieInfo: Codable, Equatable, Sendable {
         let count = input.frameCount(countPackets: countFrames)
         func name(_ c: UnsafePointer<CChar>?) -> String { c.map { String(cString: $0) } ?? "unknown" }
         file = input.file
-        container = name(input.format!.pointee.iformat.pointee.name)
+        container = name(input.format.pointee.iformat.pointee.name)
         codec = name(avcodec_get_name(p.codec_id))
         profile = avcodec_profile_name(p.codec_id, p.profile).map { String(cString: $0) }
         width = Int(p.width)

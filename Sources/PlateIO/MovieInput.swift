@@ -5,7 +5,7 @@ import Foundation
 /// An opened container and its best video stream (shared by `MovieInfo` and `MovieReader`).
 final class MovieInput {
     let file: String
-    private(set) var format: UnsafeMutablePointer<AVFormatContext>?
+    private let input: FFInputFormat
     let streamIndex: Int32
 
     init(url: URL) throws {
@@ -14,21 +14,16 @@ final class MovieInput {
         guard FileManager.default.fileExists(atPath: file) else {
             throw MediaError(file: file, stage: "open", reason: "no such file")
         }
-        var context: UnsafeMutablePointer<AVFormatContext>?
-        try ffCheck(avformat_open_input(&context, file, nil, nil), file: file, stage: "open")
-        format = context
-        try ffCheck(avformat_find_stream_info(context, nil), file: file, stage: "probe")
-        let best = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
-        guard best >= 0 else {
-            avformat_close_input(&format)
-            throw MediaError(file: file, stage: "probe", reason: "no video stream")
-        }
+        input = try FFInputFormat(path: file, stage: "open")
+        try ffCheck(avformat_find_stream_info(input.pointer, nil), file: file, stage: "probe")
+        let best = av_find_best_stream(input.pointer, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        guard best >= 0 else { throw MediaError(file: file, stage: "probe", reason: "no video stream") }
         streamIndex = best
     }
 
-    deinit { avformat_close_input(&format) }
+    var format: UnsafeMutablePointer<AVFormatContext> { input.pointer }
 
-    var stream: UnsafeMutablePointer<AVStream> { format!.pointee.streams[Int(streamIndex)]! }
+    var stream: UnsafeMutablePointer<AVStream> { format.pointee.streams[Int(streamIndex)]! }
 
     var parameters: AVCodecParameters { stream.pointee.codecpar.pointee }
 
@@ -69,8 +64,8 @@ final class MovieInput {
         var seconds: Double = 0
         if stream.pointee.duration != ffshim_nopts_value() && stream.pointee.duration > 0 {
             seconds = Double(stream.pointee.duration) * Double(tb.num) / Double(tb.den)
-        } else if format!.pointee.duration != ffshim_nopts_value() && format!.pointee.duration > 0 {
-            seconds = Double(format!.pointee.duration) / Double(AV_TIME_BASE)
+        } else if format.pointee.duration != ffshim_nopts_value() && format.pointee.duration > 0 {
+            seconds = Double(format.pointee.duration) / Double(AV_TIME_BASE)
         } else {
             return 1   // a still image
         }
@@ -78,20 +73,18 @@ final class MovieInput {
     }
 
     private func countVideoPackets() throws -> Int {
-        var allocated = av_packet_alloc()
-        defer { av_packet_free(&allocated) }
-        guard let packet = allocated else { throw MediaError(file: file, stage: "probe", reason: "out of memory") }
+        let packet = try FFPacket(file: file, stage: "probe")
         var count = 0
-        while av_read_frame(format, packet) >= 0 {
-            if packet.pointee.stream_index == streamIndex { count += 1 }
-            av_packet_unref(packet)
+        while av_read_frame(format, packet.pointer) >= 0 {
+            if packet.pointer.pointee.stream_index == streamIndex { count += 1 }
+            av_packet_unref(packet.pointer)
         }
         try ffCheck(av_seek_frame(format, streamIndex, startTime, AVSEEK_FLAG_BACKWARD), file: file, stage: "seek")
         return count
     }
 
     func metadata(_ key: String) -> String? {
-        for dictionary in [stream.pointee.metadata, format!.pointee.metadata] {
+        for dictionary in [stream.pointee.metadata, format.pointee.metadata] {
             if let entry = av_dict_get(dictionary, key, nil, 0), let value = entry.pointee.value { return String(cString: value) }
         }
         return nil

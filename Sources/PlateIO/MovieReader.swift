@@ -19,9 +19,9 @@ public struct MovieFrame {
 public final class MovieReader {
     public let info: MovieInfo
     private let input: MovieInput
-    private var codec: UnsafeMutablePointer<AVCodecContext>?
-    private var packet: UnsafeMutablePointer<AVPacket>?
-    private var frame: UnsafeMutablePointer<AVFrame>?
+    private let decoder: FFCodecContext
+    private let packet: FFPacket
+    private let frame: FFFrame
     private let converter: MovieFrameConverter
     private var draining = false
     private var finished = false
@@ -43,24 +43,18 @@ public final class MovieReader {
         info = try MovieInfo(input: input)
         converter = MovieFrameConverter(file: url.path, threads: max(1, threads))
         let parameters = input.stream.pointee.codecpar
-        guard let decoder = avcodec_find_decoder(parameters!.pointee.codec_id) else {
-            throw MediaError(file: file, stage: "open decoder", reason: "no decoder for codec \(info.codec)")
+        guard let codec = avcodec_find_decoder(parameters!.pointee.codec_id) else {
+            throw MediaError(file: url.path, stage: "open decoder", reason: "no decoder for codec \(info.codec)")
         }
-        codec = avcodec_alloc_context3(decoder)
-        packet = av_packet_alloc()
-        frame = av_frame_alloc()
-        guard codec != nil, packet != nil, frame != nil else { throw MediaError(file: file, stage: "open decoder", reason: "out of memory") }
-        try ffCheck(avcodec_parameters_to_context(codec, parameters), file: file, stage: "open decoder")
-        codec!.pointee.thread_count = Int32(max(1, threads))
-        codec!.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
-        codec!.pointee.pkt_timebase = input.stream.pointee.time_base
-        try ffCheck(avcodec_open2(codec, decoder, nil), file: file, stage: "open decoder (\(info.codec))")
-    }
-
-    deinit {
-        avcodec_free_context(&codec)
-        av_packet_free(&packet)
-        av_frame_free(&frame)
+        decoder = try FFCodecContext(codec: codec, file: url.path, stage: "open decoder")
+        packet = try FFPacket(file: url.path, stage: "open decoder")
+        frame = try FFFrame(file: url.path, stage: "open decoder")
+        let context = decoder.pointer
+        try ffCheck(avcodec_parameters_to_context(context, parameters), file: file, stage: "open decoder")
+        context.pointee.thread_count = Int32(max(1, threads))
+        context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        context.pointee.pkt_timebase = input.stream.pointee.time_base
+        try ffCheck(avcodec_open2(context, codec, nil), file: file, stage: "open decoder (\(info.codec))")
     }
 
     /// The next frame in presentation order, or nil at the end of the movie.
@@ -68,7 +62,7 @@ public final class MovieReader {
         while let index = try decodeNext() {
             if index < skipBelow { continue }
             skipBelow = Int.min
-            return MovieFrame(index: index, image: try converter.convert(frame!, index: index))
+            return MovieFrame(index: index, image: try converter.convert(frame.pointer, index: index))
         }
         return nil
     }
@@ -84,7 +78,7 @@ public final class MovieReader {
             let timestamp = input.timestamp(frame: max(0, target - backoff))
             try ffCheck(av_seek_frame(input.format, input.streamIndex, timestamp, AVSEEK_FLAG_BACKWARD),
                         file: file, frame: target, stage: "seek")
-            avcodec_flush_buffers(codec)
+            avcodec_flush_buffers(decoder.pointer)
             draining = false
             finished = false
             lastIndex = -1
@@ -135,9 +129,9 @@ public final class MovieReader {
             return index
         }
         while !finished {
-            let received = avcodec_receive_frame(codec, frame)
+            let received = avcodec_receive_frame(decoder.pointer, frame.pointer)
             if received == 0 {
-                let f = frame!.pointee
+                let f = frame.pointer.pointee
                 let pts = f.best_effort_timestamp != ffshim_nopts_value() ? f.best_effort_timestamp : f.pts
                 let index = pts != ffshim_nopts_value() ? input.frameIndex(pts: pts) : lastIndex + 1
                 lastIndex = index
@@ -151,16 +145,16 @@ public final class MovieReader {
                 throw MediaError(file: file, frame: lastIndex + 1, stage: "decode", reason: ffErrorString(received))
             }
             if draining { finished = true; return nil }
-            let read = av_read_frame(input.format, packet)
+            let read = av_read_frame(input.format, packet.pointer)
             if read == ffshim_averror_eof() {
                 draining = true
-                try ffCheck(avcodec_send_packet(codec, nil), file: file, frame: lastIndex + 1, stage: "decode")
+                try ffCheck(avcodec_send_packet(decoder.pointer, nil), file: file, frame: lastIndex + 1, stage: "decode")
                 continue
             }
             try ffCheck(read, file: file, frame: lastIndex + 1, stage: "read packet")
-            defer { av_packet_unref(packet) }
-            if packet!.pointee.stream_index != input.streamIndex { continue }
-            let sent = avcodec_send_packet(codec, packet)
+            defer { av_packet_unref(packet.pointer) }
+            if packet.pointer.pointee.stream_index != input.streamIndex { continue }
+            let sent = avcodec_send_packet(decoder.pointer, packet.pointer)
             if sent < 0 && sent != ffshim_eagain() {
                 throw MediaError(file: file, frame: lastIndex + 1, stage: "decode", reason: ffErrorString(sent))
             }

@@ -43,24 +43,17 @@ public enum PNGFile {
         guard let encoder = avcodec_find_encoder(AV_CODEC_ID_PNG) else {
             throw MediaError(file: file, stage: "encode", reason: "FFmpeg has no PNG encoder")
         }
-        var codec = avcodec_alloc_context3(encoder)
-        var frame = av_frame_alloc()
-        var packet = av_packet_alloc()
-        defer {
-            avcodec_free_context(&codec)
-            av_frame_free(&frame)
-            av_packet_free(&packet)
-        }
-        guard let codec, let frame, let packet else { throw MediaError(file: file, stage: "encode", reason: "out of memory") }
+        let context = try FFCodecContext(codec: encoder, file: file, stage: "encode")
+        let packet = try FFPacket(file: file, stage: "encode")
+        let codec = context.pointer
         codec.pointee.width = Int32(image.width)
         codec.pointee.height = Int32(image.height)
         codec.pointee.pix_fmt = format
         codec.pointee.time_base = AVRational(num: 1, den: 25)
         try ffCheck(avcodec_open2(codec, encoder, nil), file: file, stage: "encode (open PNG encoder)")
-        frame.pointee.format = format.rawValue
-        frame.pointee.width = Int32(image.width)
-        frame.pointee.height = Int32(image.height)
-        try ffCheck(av_frame_get_buffer(frame, 0), file: file, stage: "encode")
+        let picture = try FFFrame(format: format, width: Int32(image.width), height: Int32(image.height), alignment: 0,
+                                  file: file, stage: "encode")
+        let frame = picture.pointer
         let maximum: Float = bitDepth == 8 ? 255 : 65535
         let stride = Int(frame.pointee.linesize.0), width = image.width
         let base = frame.pointee.data.0!
@@ -83,7 +76,10 @@ public enum PNGFile {
         }
         try ffCheck(avcodec_send_frame(codec, frame), file: file, stage: "encode")
         try ffCheck(avcodec_send_frame(codec, nil), file: file, stage: "encode")
-        try ffCheck(avcodec_receive_packet(codec, packet), file: file, stage: "encode")
-        return Data(bytes: packet.pointee.data, count: Int(packet.pointee.size))
+        try ffCheck(avcodec_receive_packet(codec, packet.pointer), file: file, stage: "encode")
+        // `codec` and `frame` above are the owners' pointers: the owners live until the bytes are copied.
+        return withExtendedLifetime((context, picture)) {
+            Data(bytes: packet.pointer.pointee.data, count: Int(packet.pointer.pointee.size))
+        }
     }
 }

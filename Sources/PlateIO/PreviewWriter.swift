@@ -15,13 +15,14 @@ public final class PreviewWriter {
     /// The encoder in use: "libx264" or "mpeg4".
     public let encoderName: String
     private let temp: URL
-    private var format: UnsafeMutablePointer<AVFormatContext>?
-    private var codec: UnsafeMutablePointer<AVCodecContext>?
-    private var stream: UnsafeMutablePointer<AVStream>?
-    private var rgb: UnsafeMutablePointer<AVFrame>?
-    private var yuv: UnsafeMutablePointer<AVFrame>?
-    private var packet: UnsafeMutablePointer<AVPacket>?
-    private var sws: OpaquePointer?
+    private let output: FFOutputFormat
+    private let encoder: FFCodecContext
+    /// Owned by `output`.
+    private let stream: UnsafeMutablePointer<AVStream>
+    private let rgb: FFFrame
+    private let yuv: FFFrame
+    private let packet: FFPacket
+    private let toYUV: FFScaler
     private var frameCount: Int64 = 0
     private var closed = false
 
@@ -43,17 +44,16 @@ public final class PreviewWriter {
         temp = AtomicFile.temporaryURL(beside: url)
         let evenWidth = (width + 1) & ~1, evenHeight = (height + 1) & ~1
         let x264 = avcodec_find_encoder_by_name("libx264")
-        guard let encoder = x264 ?? avcodec_find_encoder(AV_CODEC_ID_MPEG4) else {
+        guard let codecFound = x264 ?? avcodec_find_encoder(AV_CODEC_ID_MPEG4) else {
             throw MediaError(file: file, stage: "encode", reason: "FFmpeg has neither libx264 nor mpeg4 encoders")
         }
         encoderName = x264 != nil ? "libx264" : "mpeg4"
-        try ffCheck(avformat_alloc_output_context2(&format, nil, "mp4", temp.path), file: file, stage: "encode (mp4 muxer)")
-        codec = avcodec_alloc_context3(encoder)
-        stream = avformat_new_stream(format, nil)
-        packet = av_packet_alloc()
-        rgb = av_frame_alloc()
-        yuv = av_frame_alloc()
-        guard let codec, let stream, packet != nil, let rgb, let yuv else { throw MediaError(file: file, stage: "encode", reason: "out of memory") }
+        output = try FFOutputFormat(formatName: "mp4", path: temp.path, file: file, stage: "encode (mp4 muxer)")
+        encoder = try FFCodecContext(codec: codecFound, file: file, stage: "encode")
+        guard let newStream = avformat_new_stream(output.pointer, nil) else { throw MediaError(file: file, stage: "encode", reason: "out of memory") }
+        stream = newStream
+        packet = try FFPacket(file: file, stage: "encode")
+        let codec = encoder.pointer
         let rate = AVRational(num: Int32(frameRate.numerator), den: Int32(frameRate.denominator))
         codec.pointee.width = Int32(evenWidth)
         codec.pointee.height = Int32(evenHeight)
@@ -66,46 +66,39 @@ public final class PreviewWriter {
         codec.pointee.color_primaries = AVCOL_PRI_BT709
         codec.pointee.color_trc = AVCOL_TRC_IEC61966_2_1
         codec.pointee.thread_count = Int32(workerCount)
-        if format!.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
+        if output.pointer.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
             codec.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
         }
-        var options: OpaquePointer?
-        defer { av_dict_free(&options) }
+        let options = FFDictionary()
         if x264 != nil {
-            av_dict_set(&options, "crf", "\(crf)", 0)
-            av_dict_set(&options, "preset", preset, 0)
+            options.set("crf", "\(crf)")
+            options.set("preset", preset)
         } else {
             codec.pointee.bit_rate = Int64(Double(evenWidth * evenHeight) * Double(rate.num) / Double(rate.den) * 0.25)
         }
-        try ffCheck(avcodec_open2(codec, encoder, &options), file: file, stage: "encode (open \(encoderName))")
+        try ffCheck(avcodec_open2(codec, codecFound, &options.pointer), file: file, stage: "encode (open \(encoderName))")
         try ffCheck(avcodec_parameters_from_context(stream.pointee.codecpar, codec), file: file, stage: "encode")
         stream.pointee.time_base = codec.pointee.time_base
         stream.pointee.avg_frame_rate = rate
-        try ffCheck(avio_open(&format!.pointee.pb, temp.path, AVIO_FLAG_WRITE), file: file, stage: "encode (open temp file)")
-        try ffCheck(avformat_write_header(format, nil), file: file, stage: "encode (header)")
-        for (frame, pixelFormat) in [(rgb, AV_PIX_FMT_GBRPF32LE), (yuv, AV_PIX_FMT_YUV420P)] {
-            frame.pointee.format = pixelFormat.rawValue
-            frame.pointee.width = Int32(evenWidth)
-            frame.pointee.height = Int32(evenHeight)
-            try ffCheck(av_frame_get_buffer(frame, 64), file: file, stage: "encode (frame buffer)")
-        }
-        sws = sws_getContext(Int32(evenWidth), Int32(evenHeight), AV_PIX_FMT_GBRPF32LE, Int32(evenWidth), Int32(evenHeight),
-                             AV_PIX_FMT_YUV420P, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, nil, nil, nil)
-        guard sws != nil else { throw MediaError(file: file, stage: "encode", reason: "cannot set up swscale to yuv420p") }
-        _ = sws_setColorspaceDetails(sws, sws_getCoefficients(SWS_CS_ITU709), 1, sws_getCoefficients(SWS_CS_ITU709), 0, 0, 1 << 16, 1 << 16)
+        rgb = try FFFrame(format: AV_PIX_FMT_GBRPF32LE, width: Int32(evenWidth), height: Int32(evenHeight), alignment: 64,
+                          file: file, stage: "encode (frame buffer)")
+        yuv = try FFFrame(format: AV_PIX_FMT_YUV420P, width: Int32(evenWidth), height: Int32(evenHeight), alignment: 64,
+                          file: file, stage: "encode (frame buffer)")
+        toYUV = try FFScaler(sws_getContext(Int32(evenWidth), Int32(evenHeight), AV_PIX_FMT_GBRPF32LE, Int32(evenWidth), Int32(evenHeight),
+                                            AV_PIX_FMT_YUV420P, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, nil, nil, nil),
+                             reason: "cannot set up swscale to yuv420p", file: file, stage: "encode")
+        _ = sws_setColorspaceDetails(toYUV.pointer, sws_getCoefficients(SWS_CS_ITU709), 1, sws_getCoefficients(SWS_CS_ITU709), 0, 0, 1 << 16, 1 << 16)
+        // Every stored property is set: from here a throw runs deinit, which removes the temp file.
+        try output.openFile(temp.path, file: file, stage: "encode (open temp file)")
+        try ffCheck(avformat_write_header(output.pointer, nil), file: file, stage: "encode (header)")
     }
 
+    /// An unfinished preview leaves no file behind (the FFmpeg objects free themselves).
     deinit {
         if !closed {
-            if format?.pointee.pb != nil { avio_closep(&format!.pointee.pb) }
+            output.closeFile()
             try? FileManager.default.removeItem(at: temp)
         }
-        avformat_free_context(format)
-        avcodec_free_context(&codec)
-        av_frame_free(&rgb)
-        av_frame_free(&yuv)
-        av_packet_free(&packet)
-        sws_freeContext(sws)
     }
 
     /// Encodes one frame (channels R, G, B; others ignored).
@@ -119,9 +112,9 @@ public final class PreviewWriter {
         guard let r = image.channelIndex("R"), let g = image.channelIndex("G"), let b = image.channelIndex("B") else {
             throw MediaError(file: file, frame: Int(frameCount), stage: "encode", reason: "frame needs channels R, G, B, has \(image.channelNames)")
         }
-        try ffCheck(av_frame_make_writable(rgb), file: file, stage: "encode")
-        try ffCheck(av_frame_make_writable(yuv), file: file, stage: "encode")
-        let f = rgb!.pointee
+        try ffCheck(av_frame_make_writable(rgb.pointer), file: file, stage: "encode")
+        try ffCheck(av_frame_make_writable(yuv.pointer), file: file, stage: "encode")
+        let f = rgb.pointer.pointee
         // GBRP plane order: G, B, R.
         let targets = [(f.data.2!, Int(f.linesize.2), r), (f.data.0!, Int(f.linesize.0), g), (f.data.1!, Int(f.linesize.1), b)]
         let evenWidth = Int(f.width), evenHeight = Int(f.height), width = self.width, height = self.height
@@ -138,10 +131,10 @@ public final class PreviewWriter {
                 }
             }
         }
-        try ffCheck(sws_scale_frame(sws, yuv, rgb), file: file, frame: Int(frameCount), stage: "encode (colour conversion)")
-        yuv!.pointee.pts = frameCount
+        try ffCheck(sws_scale_frame(toYUV.pointer, yuv.pointer, rgb.pointer), file: file, frame: Int(frameCount), stage: "encode (colour conversion)")
+        yuv.pointer.pointee.pts = frameCount
         frameCount += 1
-        try send(yuv)
+        try send(yuv.pointer)
     }
 
     /// Flushes the encoder, finishes the file and renames it into place.
@@ -149,8 +142,8 @@ public final class PreviewWriter {
         let file = url.path
         guard !closed else { return }
         try send(nil)
-        try ffCheck(av_write_trailer(format), file: file, stage: "encode (trailer)")
-        avio_closep(&format!.pointee.pb)
+        try ffCheck(av_write_trailer(output.pointer), file: file, stage: "encode (trailer)")
+        output.closeFile()
         closed = true
         if rename(temp.path, url.path) != 0 {
             try? FileManager.default.removeItem(at: temp)
@@ -160,14 +153,14 @@ public final class PreviewWriter {
 
     private func send(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
         let file = url.path
-        try ffCheck(avcodec_send_frame(codec, frame), file: file, frame: Int(frameCount) - 1, stage: "encode")
+        try ffCheck(avcodec_send_frame(encoder.pointer, frame), file: file, frame: Int(frameCount) - 1, stage: "encode")
         while true {
-            let received = avcodec_receive_packet(codec, packet)
+            let received = avcodec_receive_packet(encoder.pointer, packet.pointer)
             if received == ffshim_eagain() || received == ffshim_averror_eof() { return }
             try ffCheck(received, file: file, stage: "encode")
-            av_packet_rescale_ts(packet, codec!.pointee.time_base, stream!.pointee.time_base)
-            packet!.pointee.stream_index = stream!.pointee.index
-            try ffCheck(av_interleaved_write_frame(format, packet), file: file, stage: "encode (write)")
+            av_packet_rescale_ts(packet.pointer, encoder.pointer.pointee.time_base, stream.pointee.time_base)
+            packet.pointer.pointee.stream_index = stream.pointee.index
+            try ffCheck(av_interleaved_write_frame(output.pointer, packet.pointer), file: file, stage: "encode (write)")
         }
     }
 }

@@ -35,30 +35,25 @@ enum SequenceImageDecoder {
         guard let decoder = avcodec_find_decoder(id) else {
             throw MediaError(file: file, frame: frameNumber, stage: "open", reason: "FFmpeg has no decoder for \(String(cString: avcodec_get_name(id)))")
         }
-        var codec = avcodec_alloc_context3(decoder)
-        var packet = av_packet_alloc()
-        var frame = av_frame_alloc()
-        defer {
-            avcodec_free_context(&codec)
-            av_packet_free(&packet)
-            av_frame_free(&frame)
-        }
-        guard codec != nil, packet != nil, frame != nil else { throw MediaError(file: file, frame: frameNumber, stage: "decode", reason: "out of memory") }
-        codec!.pointee.thread_count = 1
-        try ffCheck(avcodec_open2(codec, decoder, nil), file: file, frame: frameNumber, stage: "open decoder")
-        try ffCheck(av_new_packet(packet, Int32(data.count)), file: file, frame: frameNumber, stage: "decode")
-        data.withUnsafeBytes { bytes in packet!.pointee.data.update(from: bytes.bindMemory(to: UInt8.self).baseAddress!, count: data.count) }
-        try ffCheck(avcodec_send_packet(codec, packet), file: file, frame: frameNumber, stage: "decode")
-        try ffCheck(avcodec_send_packet(codec, nil), file: file, frame: frameNumber, stage: "decode")
-        let received = avcodec_receive_frame(codec, frame)
+        let codec = try FFCodecContext(codec: decoder, file: file, frame: frameNumber, stage: "decode")
+        let packet = try FFPacket(file: file, frame: frameNumber, stage: "decode")
+        let frame = try FFFrame(file: file, frame: frameNumber, stage: "decode")
+        codec.pointer.pointee.thread_count = 1
+        try ffCheck(avcodec_open2(codec.pointer, decoder, nil), file: file, frame: frameNumber, stage: "open decoder")
+        try ffCheck(av_new_packet(packet.pointer, Int32(data.count)), file: file, frame: frameNumber, stage: "decode")
+        data.withUnsafeBytes { bytes in packet.pointer.pointee.data.update(from: bytes.bindMemory(to: UInt8.self).baseAddress!, count: data.count) }
+        try ffCheck(avcodec_send_packet(codec.pointer, packet.pointer), file: file, frame: frameNumber, stage: "decode")
+        try ffCheck(avcodec_send_packet(codec.pointer, nil), file: file, frame: frameNumber, stage: "decode")
+        let received = avcodec_receive_frame(codec.pointer, frame.pointer)
         if received < 0 {
             let reason = received == ffshim_averror_eof() || received == ffshim_eagain() ? "no picture in the file" : ffErrorString(received)
             throw MediaError(file: file, frame: frameNumber, stage: "decode", reason: reason)
         }
-        guard frame!.pointee.width > 0, frame!.pointee.height > 0 else {
+        guard frame.pointer.pointee.width > 0, frame.pointer.pointee.height > 0 else {
             throw MediaError(file: file, frame: frameNumber, stage: "decode", reason: "image has no size")
         }
-        return try body(frame!)
+        // The frame's buffers may belong to the codec: both live until `body` returns.
+        return try withExtendedLifetime((codec, packet, frame)) { try body(frame.pointer) }
     }
 
     /// Decodes to Float32 RGB(A) through swscale (JPEG's YCbCr uses its BT.601 full-range matrix).
