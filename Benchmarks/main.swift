@@ -14,6 +14,7 @@ let suites: [String: () throws -> Void] = [
     "neural-train": NeuralBenchmark.training,
     "swap": SwapBenchmark.run,
     "pipeline": PipelineBenchmark.run,
+    "taef2": CodecBenchmark.runTAEF2,
     "swap-heldout": HeldoutBenchmark.run,
 ]
 OpenMPWaitPolicy.relaunchPassiveIfUnset()

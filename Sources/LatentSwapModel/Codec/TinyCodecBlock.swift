@@ -23,20 +23,21 @@ struct TinyCodecBlock {
         }
     }
 
-    func forward(_ input: Tensor) -> Tensor {
+    /// The block's one definition, on tensors or on a tape (`TinyCodecOps`).
+    func forward<Ops: TinyCodecOps>(_ input: Ops.Value, _ ops: Ops) -> Ops.Value {
         var x = input
         if let pool {
-            var expanded = pool.norm.forward(pool.expand.forward(input))
-            CodecInPlace.relu(&expanded)
-            x = pool.reduce.forward(expanded)
-            CodecInPlace.add(&x, input)
+            var expanded = ops.groupNorm(pool.norm, ops.conv(pool.expand, input))
+            ops.relu(&expanded)
+            x = ops.conv(pool.reduce, expanded)
+            ops.add(&x, input, relu: false)
         }
-        var h = convs[0].forward(x)
-        CodecInPlace.relu(&h)
-        h = convs[1].forward(h)
-        CodecInPlace.relu(&h)
-        h = convs[2].forward(h)
-        CodecInPlace.add(&h, x, relu: true)
+        var h = ops.conv(convs[0], x)
+        ops.relu(&h)
+        h = ops.conv(convs[1], h)
+        ops.relu(&h)
+        h = ops.conv(convs[2], h)
+        ops.add(&h, x, relu: true)
         return h
     }
 }

@@ -15,19 +15,29 @@ struct TinyCodecNetwork {
 
     let steps: [Step]
 
-    func forward(_ input: Tensor) -> Tensor {
+    /// The network's one definition, on tensors or on a tape (`TinyCodecOps`).
+    func forward<Ops: TinyCodecOps>(_ input: Ops.Value, _ ops: Ops) -> Ops.Value {
         var x = input
         for step in steps {
             switch step {
-            case let .conv(conv): x = conv.forward(x)
-            case let .block(block): x = block.forward(x)
-            case .relu: CodecInPlace.relu(&x)
-            case .upsample: x = upsampleNearest(x, scale: 2)
-            case .softClamp: CodecInPlace.softClamp(&x)
+            case let .conv(conv): x = ops.conv(conv, x)
+            case let .block(block): x = block.forward(x, ops)
+            case .relu: ops.relu(&x)
+            case .upsample: x = ops.upsample(x)
+            case .softClamp: ops.softClamp(&x)
             }
         }
         return x
     }
+
+    /// Inference: activations updated in place, nothing recorded.
+    func forward(_ input: Tensor) -> Tensor { forward(input, TensorOps()) }
+
+    /// The pass on `input`'s tape; `gates` (gradient checks) fixes the ReLUs' on/off pattern.
+    func forward(_ input: Var, gates: ReLUGates?) -> Var { forward(input, TapeOps(gates: gates)) }
+
+    /// The first `count` steps as a network of their own.
+    func prefix(_ count: Int) -> TinyCodecNetwork { TinyCodecNetwork(steps: Array(steps.prefix(count))) }
 
     /// Encoder: 0 conv(3,n); 1 Block; 2 conv s2; 3-5 Block; 6 conv s2; 7-9 Block; 10 conv s2;
     /// 11-13 Block; 14 conv(n,C). Strided convs have no bias.
