@@ -1,6 +1,7 @@
 // Suite `faces`: detection + landmarks per 1920x1080 and 3840x2160 frame (full pyramid, and with
-// proxyLongSide 1920 skipping the finest levels), per stage, and landmark
-// jitter before/after One-Euro smoothing on a static-camera clip. Frames are decoded with the
+// proxyLongSide 1920 skipping the finest levels), per stage; FaceMesh per face on a crowded photo,
+// its ROI from BlazeFace vs from MTCNN; landmark jitter before/after One-Euro smoothing on a
+// static-camera clip. Frames are decoded with the
 // ffmpeg CLI (real footage from ../shared/data).
 import FaceAlign
 import Foundation
@@ -36,8 +37,8 @@ enum FaceBenchmark {
         skipping.proxyLongSide = 1920
         let fast = try FaceFinder(settings: skipping)
         print("faces: detection + landmarks per frame (plate s18 frame 1001 scaled up; ms, median of 3)")
-        print("| frame | pyramid | faces | total | pyramid resize | P-Net | R-Net | O-Net | FaceMesh |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("| frame | pyramid | faces | total | pyramid resize | P-Net | R-Net | O-Net | FaceMesh ROI | FaceMesh |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         let plate = shared.appendingPathComponent("plates/s18_png16/plate.1001.png")
         for (w, h, finder, label) in [(1920, 1080, finder, "full"), (3840, 2160, finder, "full"),
                                       (3840, 2160, fast, "proxyLongSide 1920")] {
@@ -52,9 +53,36 @@ enum FaceBenchmark {
             let (total, t, count) = runs.sorted { $0.0 < $1.0 }[1]
             func ms(_ s: Double) -> String { String(format: "%.0f", s * 1000) }
             print("| \(w)x\(h) | \(label) | \(count) | \(ms(total)) | \(ms(t.detection.pyramid)) | \(ms(t.detection.pnet)) | "
-                + "\(ms(t.detection.rnet)) | \(ms(t.detection.onet)) | \(ms(t.landmarks)) |")
+                + "\(ms(t.detection.rnet)) | \(ms(t.detection.onet)) | \(ms(t.meshROI)) | \(ms(t.landmarks)) |")
         }
+        try meshPerFace(finder)
         try jitter(finder)
+    }
+
+    /// FaceMesh per face on a crowded photo (faces/dlib/bald_guys.jpg, 24 MTCNN faces of 90-360 px):
+    /// the ROI from MediaPipe's detector around each face (`detectorROI`, then one mesh pass) vs the
+    /// ROI from MTCNN's box and points alone (`mtcnnLandmarks`: 1-3 passes, more for unsure meshes).
+    static func meshPerFace(_ finder: FaceFinder) throws {
+        let (w, h) = (1986, 1545)
+        let image = try frames(shared.appendingPathComponent("faces/dlib/bald_guys.jpg"), width: w, height: h, count: 1)[0]
+        let rgb = ["R", "G", "B"].flatMap { image[channel: $0].map { ($0 * 255).rounded() } }
+        let faces = finder.detector.detect(rgb: rgb, width: w, height: h)
+        let mesh = finder.landmarker
+        func median(_ body: () -> Void) -> Double {
+            (0..<3).map { _ in let start = Date(); body(); return Date().timeIntervalSince(start) }.sorted()[1]
+        }
+        let rois = faces.map { mesh.detectorROI(image, for: $0) }
+        let detector = median { for f in faces { _ = mesh.detectorROI(image, for: f) } }
+        let own = median { for (f, r) in zip(faces, rois) { _ = mesh.landmarks(image, face: f, detectorROI: r) } }
+        let mtcnn = median { for f in faces { _ = mesh.mtcnnLandmarks(image, face: f) } }
+        let n = Double(max(faces.count, 1))
+        func ms(_ s: Double) -> String { String(format: "%.1f", s * 1000 / n) }
+        print("faces: FaceMesh per face on faces/dlib/bald_guys.jpg (\(w)x\(h), \(faces.count) faces, "
+            + "\(rois.compactMap { $0 }.count) with a BlazeFace ROI; ms per face, median of 3)")
+        print("| FaceMesh ROI from | ROI | mesh | total |")
+        print("|---|---|---|---|")
+        print("| BlazeFace around the face (default) | \(ms(detector)) | \(ms(own)) | \(ms(detector + own)) |")
+        print("| MTCNN box and points (fallback) | - | \(ms(mtcnn)) | \(ms(mtcnn)) |")
     }
 
     /// Frame-to-frame RMS landmark motion (px) and RMS second difference (px, the high-frequency

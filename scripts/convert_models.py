@@ -6,6 +6,8 @@ model layout (see README.md, "Models"): safetensors named exactly as upstream, p
     facenet_pytorch-2.6.0 wheel: facenet_pytorch/data/{pnet,rnet,onet}.pt -> mtcnn/*.safetensors
     mediapipe-0.10.14 wheel:     mediapipe/modules/face_landmark/face_landmark.tflite
                                  -> mediapipe/face_landmark.{tflite,safetensors,graph.json}
+                                 mediapipe/modules/face_detection/face_detection_short_range.tflite
+                                 -> mediapipe/face_detection_short_range.{tflite,safetensors,graph.json}
 
 Python standard library only (no torch, numpy or flatbuffers): the PyTorch pickle and the TFLite
 flatbuffer are parsed here. Usage: convert_models.py --wheels DIR --out DIR
@@ -25,7 +27,8 @@ from array import array
 FACENET_WHEEL = "facenet_pytorch-2.6.0-py3-none-any.whl"
 MEDIAPIPE_WHEEL_PREFIX = "mediapipe-0.10.14-"
 MTCNN_NETS = ["pnet", "rnet", "onet"]
-TFLITE_MODELS = {"face_landmark": "mediapipe/modules/face_landmark/face_landmark.tflite"}
+TFLITE_MODELS = {"face_landmark": "mediapipe/modules/face_landmark/face_landmark.tflite",
+                 "face_detection_short_range": "mediapipe/modules/face_detection/face_detection_short_range.tflite"}
 
 
 class ConversionError(Exception):
@@ -268,8 +271,8 @@ class FlatTable:
 
 
 TENSOR_TYPES = {0: "FLOAT32", 1: "FLOAT16", 2: "INT32", 3: "UINT8", 4: "INT64", 9: "INT8"}
-OPS = {0: "ADD", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D", 6: "DEQUANTIZE", 17: "MAX_POOL_2D", 22: "RESHAPE",
-       34: "PAD", 54: "PRELU"}
+OPS = {0: "ADD", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D", 6: "DEQUANTIZE", 17: "MAX_POOL_2D",
+       19: "RELU", 22: "RESHAPE", 34: "PAD", 54: "PRELU"}
 PADDING = {0: "SAME", 1: "VALID"}
 ACTIVATIONS = {0: "NONE", 1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6", 4: "TANH", 5: "SIGN_BIT"}
 
@@ -292,6 +295,8 @@ def op_options(op, t):
         return {"FusedActivationFunction": ACTIVATIONS[t.scalar(0, "b")], "PotScaleInt16": bool(t.scalar(1, "B", 1))}
     if op == "RESHAPE":
         return {"NewShape": t.vector(0, "i")}
+    if op == "CONCATENATION":
+        return {"Axis": t.scalar(0, "i"), "FusedActivationFunction": ACTIVATIONS[t.scalar(1, "b")]}
     return {}
 
 

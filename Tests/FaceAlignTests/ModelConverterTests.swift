@@ -37,7 +37,7 @@ final class ModelConverterTests: XCTestCase {
         XCTAssertTrue(first.log.contains("installed and verified"), first.log)
 
         let shared = SharedData.url("models")
-        for file in ["mtcnn/pnet", "mtcnn/rnet", "mtcnn/onet", "mediapipe/face_landmark"] {
+        for file in ["mtcnn/pnet", "mtcnn/rnet", "mtcnn/onet", "mediapipe/face_landmark", "mediapipe/face_detection_short_range"] {
             let ours = try SafeTensorsFile(url: models.appendingPathComponent("\(file).safetensors"))
             let theirs = try SafeTensorsFile(url: shared.appendingPathComponent("\(file).safetensors"))
             XCTAssertEqual(ours.names, theirs.names, file)
@@ -57,13 +57,15 @@ final class ModelConverterTests: XCTestCase {
         func graph(_ url: URL) throws -> [String: Any] {
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         }
-        let ours = try graph(models.appendingPathComponent("mediapipe/face_landmark.graph.json"))
-        let theirs = try graph(shared.appendingPathComponent("mediapipe/face_landmark.graph.json"))
-        for key in ["ops", "tensors", "inputs", "outputs", "input_names", "output_names", "op_counts", "folded_ops", "source_sha256"] {
-            XCTAssertTrue(NSDictionary(dictionary: [key: ours[key] as Any]).isEqual(to: [key: theirs[key] as Any]), "graph.json \(key) differs")
+        for model in ["face_landmark", "face_detection_short_range"] {
+            let ours = try graph(models.appendingPathComponent("mediapipe/\(model).graph.json"))
+            let theirs = try graph(shared.appendingPathComponent("mediapipe/\(model).graph.json"))
+            for key in ["ops", "tensors", "inputs", "outputs", "input_names", "output_names", "op_counts", "folded_ops", "source_sha256"] {
+                XCTAssertTrue(NSDictionary(dictionary: [key: ours[key] as Any]).isEqual(to: [key: theirs[key] as Any]), "\(model).graph.json \(key) differs")
+            }
+            XCTAssertEqual(try Data(contentsOf: models.appendingPathComponent("mediapipe/\(model).tflite")),
+                           try Data(contentsOf: shared.appendingPathComponent("mediapipe/\(model).tflite")))
         }
-        XCTAssertEqual(try Data(contentsOf: models.appendingPathComponent("mediapipe/face_landmark.tflite")),
-                       try Data(contentsOf: shared.appendingPathComponent("mediapipe/face_landmark.tflite")))
 
         // Idempotent: verified files are left alone.
         let stamp = try FileManager.default.attributesOfItem(atPath: models.appendingPathComponent("mtcnn/onet.safetensors").path)[.modificationDate] as? Date

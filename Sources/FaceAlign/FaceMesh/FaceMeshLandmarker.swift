@@ -2,13 +2,18 @@ import Foundation
 import Imaging
 import Neural
 
-/// MediaPipe FaceMesh (face_landmark.tflite, 468 points) on a rotated ROI of an RGB image.
+/// MediaPipe FaceMesh (face_landmark.tflite, 468 points) on a rotated ROI of an RGB image, the ROI
+/// of a detected face made as MediaPipe makes it: from its own short-range detector's detection.
 public final class FaceMeshLandmarker {
     public static let inputSize = 192
+    /// MediaPipe drops a mesh below this presence.
+    public static let minPresence: Float = 0.5
     let graph: TFLiteGraph
+    public let faceDetector: BlazeFaceDetector
 
     public init(searchPath: ModelSearchPath = .standard()) throws {
         graph = try TFLiteGraph(modelPath: "mediapipe/face_landmark", searchPath: searchPath)
+        faceDetector = try BlazeFaceDetector(searchPath: searchPath)
     }
 
     /// The network input for an ROI: 1x192x192x3, RGB in [0, 1] (image channels R, G, B, display
@@ -47,16 +52,58 @@ public final class FaceMeshLandmarker {
         return (marks, 1 / (1 + exp(-logit)))
     }
 
-    /// Landmarks for a detected face: first pass on the detection's ROI, then (when that ROI was
-    /// off-centre or mis-sized by more than `tolerance` of its side) again on the ROI the mesh implies.
+    /// MediaPipe's ROI for an MTCNN face: the short-range detector runs on the square 2.5x the face's
+    /// box around it (`DetectorRegion.around`), and the detection that is this face gives the ROI by
+    /// MediaPipe's rule. Nil when the detector finds no face there.
+    public func detectorROI(_ image: ImageBuffer, for face: DetectedFace) -> FaceROI? {
+        let region = DetectorRegion.around(face.box, width: image.width, height: image.height)
+        return Self.match(faceDetector.detect(image, region: region), to: face)?.meshROI
+    }
+
+    /// The detection that is this face: its box centre nearest the MTCNN box's centre and within a
+    /// quarter of the box's width of it, its size within 2x of the box's (the region can hold neighbours).
+    static func match(_ detections: [BlazeFaceDetection], to face: DetectedFace) -> BlazeFaceDetection? {
+        func distance(_ d: BlazeFaceDetection) -> Float {
+            let v = d.box.center - face.box.center
+            return (v * v).sum().squareRoot()
+        }
+        let size = max(face.box.width, face.box.height)
+        let plausible = detections.filter {
+            let s = max($0.box.width, $0.box.height)
+            return distance($0) <= 0.25 * face.box.width && s >= size / 2 && s <= 2 * size
+        }
+        return plausible.min { distance($0) < distance($1) }
+    }
+
+    /// Landmarks for a detected face, as MediaPipe gives them: one pass on the ROI of its own
+    /// detector (`detectorROI`). Where that detector finds nothing or its mesh is not present, the
+    /// ROI comes from MTCNN's box and points (`mtcnnLandmarks`) and the more present mesh is kept.
+    public func landmarks(_ image: ImageBuffer, face: DetectedFace) -> (landmarks: [SIMD3<Float>], presence: Float, roi: FaceROI) {
+        landmarks(image, face: face, detectorROI: detectorROI(image, for: face))
+    }
+
+    /// `landmarks(_:face:)` with the detector's ROI already found (nil: none).
+    public func landmarks(_ image: ImageBuffer, face: DetectedFace, detectorROI: FaceROI?)
+        -> (landmarks: [SIMD3<Float>], presence: Float, roi: FaceROI)
+    {
+        guard let roi = detectorROI else { return mtcnnLandmarks(image, face: face) }
+        let own = landmarks(image, roi: roi)
+        if own.presence >= Self.minPresence { return (own.landmarks, own.presence, roi) }
+        let fallback = mtcnnLandmarks(image, face: face)
+        return fallback.presence > own.presence ? fallback : (own.landmarks, own.presence, roi)
+    }
+
+    /// Landmarks from MTCNN's box and points alone (the fallback): first pass on MediaPipe's ROI rule
+    /// applied to MTCNN's box and eyes, then (when that ROI was off-centre or mis-sized by more than
+    /// `tolerance` of its side) again on the ROI the mesh implies.
     /// When the mesh does not lock on firmly (presence below `searchBelow`), which happens on turned
     /// and tilted heads, where MTCNN's eye points give the wrong roll and its box a looser ROI than
     /// MediaPipe's own detector, tighter and rolled ROIs are tried (for detections with score >= 0.9)
     /// and the most confident one is refined;
     /// it replaces the first result only if its eyes, nose and mouth corners agree with MTCNN's five
     /// points (a mesh can report presence > 0.5 while sitting on the wrong part of a turned head).
-    public func landmarks(_ image: ImageBuffer, face: DetectedFace, tolerance: Double = 0.05, maxPasses: Int = 3,
-                          searchBelow: Float = 0.9)
+    public func mtcnnLandmarks(_ image: ImageBuffer, face: DetectedFace, tolerance: Double = 0.05, maxPasses: Int = 3,
+                               searchBelow: Float = 0.9)
         -> (landmarks: [SIMD3<Float>], presence: Float, roi: FaceROI)
     {
         let start = FaceROI.fromDetection(box: face.box, rightEye: face.points5[0], leftEye: face.points5[1])

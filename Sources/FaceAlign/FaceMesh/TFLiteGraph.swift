@@ -3,16 +3,20 @@ import Neural
 
 /// A TFLite graph exported as `<model>.graph.json` + `.safetensors` (../shared/models/MANIFEST.md),
 /// run on Neural's NCHW ops. Weights are converted from TFLite's NHWC layouts once, at load.
-/// Supports the ops of face_landmark: CONV_2D, DEPTHWISE_CONV_2D, PRELU, ADD, PAD (channel
-/// padding), MAX_POOL_2D (VALID), RESHAPE.
+/// Supports the ops of face_landmark and face_detection_short_range: CONV_2D, DEPTHWISE_CONV_2D,
+/// PRELU, RELU, ADD, PAD (channel padding), MAX_POOL_2D (VALID, or SAME where it pads nothing),
+/// RESHAPE, CONCATENATION.
 public final class TFLiteGraph {
     enum Step {
         case conv(Conv2d, activation: String)
         case prelu(PReLU)
+        case relu
         case add(activation: String)
         case padChannels(before: Int, after: Int)
         case maxPool(kernel: Int, stride: Int)
         case reshape
+        /// Along a TFLite (NHWC) axis; rank-4 values are held NCHW, so the axis is mapped for them.
+        case concat(axis: Int)
     }
 
     struct Node {
@@ -91,6 +95,8 @@ public final class TFLiteGraph {
                 step = .conv(conv, activation: activation)
             case "PRELU":
                 step = .prelu(PReLU(alpha: try file.tensor(ins[1]).reshaped([-1])))
+            case "RELU":
+                step = .relu
             case "ADD":
                 dataInputs = ins
                 step = .add(activation: activation)
@@ -100,12 +106,22 @@ public final class TFLiteGraph {
                 }
                 step = .padChannels(before: pads[6], after: pads[7])
             case "MAX_POOL_2D":
-                guard (options["Padding"] as? String) == "VALID", try int("FilterHeight") == (try int("FilterWidth")) else {
-                    throw fail("op \(index) (MAX_POOL_2D): only VALID square pooling is supported")
+                let kernel = try int("FilterHeight"), stride = try int("StrideH"), x = inShapes[0]
+                // SAME pads nothing when the window tiles the input exactly (the detector's 2x2/2 pools).
+                let padsNothing = (options["Padding"] as? String) == "VALID"
+                    || (kernel == stride && x.count == 4 && x[1] % stride == 0 && x[2] % stride == 0)
+                guard padsNothing, kernel == (try int("FilterWidth")), stride == (try int("StrideW")) else {
+                    throw fail("op \(index) (MAX_POOL_2D): only square pooling without padding is supported")
                 }
-                step = .maxPool(kernel: try int("FilterHeight"), stride: try int("StrideH"))
+                step = .maxPool(kernel: kernel, stride: stride)
             case "RESHAPE":
                 step = .reshape
+            case "CONCATENATION":
+                guard activation == "NONE", let axis = options["Axis"] as? Int, axis >= 0, axis < outShapes[0].count else {
+                    throw fail("op \(index) (CONCATENATION): needs a non-negative Axis and no fused activation")
+                }
+                dataInputs = ins
+                step = .concat(axis: outShapes[0].count == 4 ? [0, 2, 3, 1][axis] : axis)
             default:
                 throw fail("op \(index): \(kind) is not supported by this interpreter")
             }
@@ -124,6 +140,7 @@ public final class TFLiteGraph {
             switch node.step {
             case .conv(let conv, let act): y = activate(conv.forward(x), act)
             case .prelu(let p): y = p.forward(x)
+            case .relu: y = relu(x)
             case .add(let act): y = activate(add(x, values[node.inputs[1]]!), act)
             case .padChannels(let before, let after):
                 var parts: [Tensor] = []
@@ -132,7 +149,8 @@ public final class TFLiteGraph {
                 if after > 0 { parts.append(.zeros([x.shape[0], after, x.shape[2], x.shape[3]])) }
                 y = concat(parts, axis: 1)
             case .maxPool(let k, let s): y = maxPool2d(x, kernel: k, stride: s)
-            case .reshape: y = nchwToNHWC(x).reshaped(node.outputShape)
+            case .reshape: y = (x.rank == 4 ? nchwToNHWC(x) : x).reshaped(node.outputShape)
+            case .concat(let axis): y = concat(node.inputs.map { values[$0]! }, axis: axis)
             }
             values[node.output] = y
         }

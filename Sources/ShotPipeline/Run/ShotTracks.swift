@@ -14,7 +14,8 @@ import Support
 public final class ShotTracks: FaceProvider {
     /// Names the detector, landmarker and tracker; change it when tracking itself changes, so
     /// tracks made by the old code are made again.
-    static let tracker = "mtcnn+facemesh-468/1"
+    /// 2: FaceMesh's ROI from MediaPipe's BlazeFace detector around each face (issue 15).
+    static let tracker = "mtcnn+facemesh-468/2"
 
     public let document: TracksDocument
     /// Whether this shot was tracked now (false: a fresh tracks.json was reused).
