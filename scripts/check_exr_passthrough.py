@@ -3,9 +3,13 @@
 part, layer and channel of its plate: for each plate part, the output has a part of the same name
 with the same data and display windows, every plate attribute with the same value, and every
 channel with the same pixel type and the same values bit for bit, except the channels named with
---swapped (the layer plateswap replaced). Prints one line per part; exits 1 on any difference.
+--swapped (the layer plateswap replaced). A part with no channel swapped also keeps its storage
+type and tile description (tile size, level mode, rounding). --dump PART:CHANNEL prints the
+distinct values of an output channel (as stored: uint samples as integers). Prints one line per
+part; exits 1 on any difference. (These bindings read level 0 only: compare the reduced levels of
+mip/ripmaps with `idiff -a`.)
 
-    .venv-exr/bin/python scripts/check_exr_passthrough.py PLATE.exr OUTPUT.exr --swapped main:R,G,B
+    .venv-exr/bin/python scripts/check_exr_passthrough.py PLATE.exr OUTPUT.exr --swapped main:R,G,B --dump id:objectId
 """
 import argparse
 import sys
@@ -35,6 +39,7 @@ def main():
     parser.add_argument("plate")
     parser.add_argument("output")
     parser.add_argument("--swapped", action="append", default=[], help="PART:CH,CH,... channels plateswap replaced")
+    parser.add_argument("--dump", action="append", default=[], help="PART:CH output channel whose distinct values to print")
     args = parser.parse_args()
     swapped = {}
     for item in args.swapped:
@@ -47,7 +52,8 @@ def main():
             problems.append(f"part {name!r} is missing (output parts: {sorted(output)})")
             continue
         out_header, out_channels = output[name]
-        for key in ["dataWindow", "displayWindow"] + [k for k in header if k not in STRUCTURAL]:
+        kept_storage = ["type", "tiles"] if name not in swapped else []
+        for key in ["dataWindow", "displayWindow"] + [k for k in kept_storage if k in header] + [k for k in header if k not in STRUCTURAL]:
             if key not in out_header or not same(header[key], out_header[key]):
                 problems.append(f"part {name!r}: attribute {key} {header.get(key)!r} -> {out_header.get(key)!r}")
         kept = 0
@@ -66,6 +72,10 @@ def main():
             kept += 1
         added = sorted(set(out_channels) - set(channels))
         print(f"{name}: {kept} channels kept bit for bit, {len(swapped.get(name, ()))} swapped, added {added}")
+    for item in args.dump:
+        part, _, channel = item.partition(":")
+        values = np.unique(output[part][1][channel][1]) if part in output and channel in output[part][1] else None
+        print(f"values {part}.{channel}: " + ("missing" if values is None else " ".join(str(v) for v in values.tolist())))
     for problem in problems:
         print("DIFFERENCE:", problem)
     print("ok" if not problems else f"{len(problems)} difference(s)")

@@ -1,6 +1,7 @@
 // Sample conversions between planar Float32 and the file's types: both writers (write.cpp,
 // write_uncompressed.cpp) and the uncompressed reader (read_uncompressed.cpp).
 #pragma once
+#include "exrshim.h"
 #include <cstddef>
 #include <cstdint>
 
@@ -20,6 +21,11 @@ void convertToFloat(const void *src, int pixelType, float *dst, size_t n);
 
 /// Bytes per sample of an EXRSHIM_* pixel type; throws for anything else.
 size_t sampleBytes(int pixelType, const char *channelName);
+
+/// The exact samples of a uint channel given as uint (ExrShimChannel::uintPlane), else nullptr.
+inline const uint32_t *exactUintPlane(const ExrShimChannel &channel) {
+    return channel.pixelType == EXRSHIM_UINT ? channel.uintPlane : nullptr;
+}
 
 /// Converts `n` samples of `src` to `pixelType` at `dst` (float is copied).
 void convertSamples(const float *src, int pixelType, void *dst, size_t n);

@@ -10,6 +10,7 @@
 #include <ImfPartType.h>
 #include <ImfRgbaFile.h>
 #include <ImfTiledInputPart.h>
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -79,24 +80,63 @@ extern "C" int exrshim_part_count(const ExrShimReader *reader) { return reader->
 
 extern "C" int exrshim_read_part(ExrShimReader *reader, int part, const char *const *channels,
                                  float *const *planes, int count, char *err, size_t errlen) {
+    std::vector<int> types(size_t(std::max(count, 0)), EXRSHIM_FLOAT);
+    int64_t width = 0, height = 0;
+    const int opened = shimsupport::guarded(err, errlen, [&] {
+        const Box2i dw = checkedHeader(reader, part).dataWindow();
+        width = int64_t(dw.max.x) - dw.min.x + 1;
+        height = int64_t(dw.max.y) - dw.min.y + 1;
+    });
+    if (opened != 0) return opened;
+    return exrshim_read_level(reader, part, 0, 0, width, height, channels, reinterpret_cast<void *const *>(planes), types.data(),
+                              count, err, errlen);
+}
+
+extern "C" int exrshim_read_level(ExrShimReader *reader, int part, int levelX, int levelY, int64_t width, int64_t height,
+                                  const char *const *channels, void *const *planes, const int *planeTypes, int count, char *err,
+                                  size_t errlen) {
     return shimsupport::guarded(err, errlen, [&] {
         const Header &header = checkedHeader(reader, part);
-        if (exrshim::isUncompressedScanlinePart(header)) {
-            exrshim::readUncompressed(*reader->file, part, header, channels, planes, count);
+        // The caller sized the planes: a level of another size would write past them.
+        auto checkSize = [&](const Box2i &box) {
+            if (int64_t(box.max.x) - box.min.x + 1 != width || int64_t(box.max.y) - box.min.y + 1 != height)
+                throw std::invalid_argument("level (" + std::to_string(levelX) + ", " + std::to_string(levelY) + ") is not " +
+                                            std::to_string(width) + "x" + std::to_string(height));
+        };
+        for (int i = 0; i < count; ++i)
+            if (planeTypes[i] != EXRSHIM_FLOAT && planeTypes[i] != EXRSHIM_UINT)
+                throw std::invalid_argument(std::string("bad plane type for channel ") + channels[i]);
+        const bool firstLevel = levelX == 0 && levelY == 0;
+        if (firstLevel) checkSize(header.dataWindow());
+        if (firstLevel && exrshim::isUncompressedScanlinePart(header)) {
+            exrshim::readUncompressed(*reader->file, part, header, channels, planes, planeTypes, count);
             return;
         }
-        const Box2i dw = header.dataWindow();
-        const int64_t width = int64_t(dw.max.x) - dw.min.x + 1;
-        const int64_t height = int64_t(dw.max.y) - dw.min.y + 1;
-        InputPart in(*reader->file, part);
-        FrameBuffer frame;
-        for (int i = 0; i < count; ++i) {
-            // Slice::Make offsets the base by the data window's origin without overflow.
-            frame.insert(channels[i], Slice::Make(FLOAT, planes[i], dw.min, width, height, sizeof(float),
-                                                  size_t(width) * sizeof(float)));
+        // Slice::Make offsets the base by the window's origin without overflow.
+        auto frameFor = [&](const Box2i &box) {
+            const int64_t width = int64_t(box.max.x) - box.min.x + 1;
+            const int64_t height = int64_t(box.max.y) - box.min.y + 1;
+            FrameBuffer frame;
+            for (int i = 0; i < count; ++i)
+                frame.insert(channels[i], Slice::Make(planeTypes[i] == EXRSHIM_UINT ? UINT : FLOAT, planes[i], box.min, width,
+                                                      height, sizeof(float), size_t(width) * sizeof(float)));
+            return frame;
+        };
+        if (firstLevel) {
+            // Level 0 of a tiled part too: Imf reads it through its scanline interface.
+            InputPart in(*reader->file, part);
+            in.setFrameBuffer(frameFor(header.dataWindow()));
+            in.readPixels(header.dataWindow().min.y, header.dataWindow().max.y);
+            return;
         }
-        in.setFrameBuffer(frame);
-        in.readPixels(dw.min.y, dw.max.y);
+        if (!(isTiled(header.type()) || (!header.hasType() && header.hasTileDescription())))
+            throw std::invalid_argument("a scanline part has only level 0");
+        TiledInputPart in(*reader->file, part);
+        if (!in.isValidLevel(levelX, levelY))
+            throw std::out_of_range("no level (" + std::to_string(levelX) + ", " + std::to_string(levelY) + ")");
+        checkSize(in.dataWindowForLevel(levelX, levelY));
+        in.setFrameBuffer(frameFor(in.dataWindowForLevel(levelX, levelY)));
+        in.readTiles(0, in.numXTiles(levelX) - 1, 0, in.numYTiles(levelY) - 1, levelX, levelY);
     });
 }
 

@@ -1,4 +1,4 @@
-// Writing: single-part scanline files from planar Float32, attributes passed through as raw bytes.
+// Writing: single-part scanline files from planar Float32 (uint channels also from exact uint planes), attributes passed through as raw bytes.
 #include "common.h"
 #include <shimsupport.h>
 #include "convert.h"
@@ -71,11 +71,12 @@ struct BandPlane {
 
     BandPlane(const ExrShimChannel &source, size_t bandSamples)
         : channel(&source), sampleSize(exrshim::sampleBytes(source.pixelType, source.name)) {
-        if (source.pixelType != EXRSHIM_FLOAT) band.resize(bandSamples * sampleSize);
+        if (source.pixelType != EXRSHIM_FLOAT && exrshim::exactUintPlane(source) == nullptr) band.resize(bandSamples * sampleSize);
     }
 
     /// Pointer to the first of `count` samples starting at sample `offset` of the plane.
     const char *fill(size_t offset, size_t count, int threads) {
+        if (const uint32_t *exact = exrshim::exactUintPlane(*channel)) return reinterpret_cast<const char *>(exact + offset);
         const float *src = channel->plane + offset;
         if (channel->pixelType == EXRSHIM_FLOAT) return reinterpret_cast<const char *>(src);
         char *dst = band.data();

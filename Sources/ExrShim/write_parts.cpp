@@ -1,5 +1,6 @@
 // Writing multi-part files: every part of a plate frame, each with its own name, windows,
-// attributes and channel types (the swapped part's new channels among them).
+// attributes and channel types (the swapped part's new channels among them); tiled parts with
+// their tile description and every level.
 #include "common.h"
 #include <shimsupport.h>
 #include "convert.h"
@@ -11,13 +12,80 @@
 #include <ImfMultiPartOutputFile.h>
 #include <ImfOutputPart.h>
 #include <ImfPartType.h>
+#include <ImfTileDescription.h>
+#include <ImfTiledOutputPart.h>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace Imf;
 using Imath::Box2i;
 using Imath::V2i;
+
+namespace {
+
+/// One slice per channel over `box`, from buffers of each channel's own type: float planes and
+/// exact uint planes are used in place, the others converted into `converted` (kept alive by the caller).
+FrameBuffer frameFor(const ExrShimChannel *channels, int count, const Box2i &box, std::vector<std::vector<char>> &converted) {
+    const int64_t width = int64_t(box.max.x) - box.min.x + 1;
+    const int64_t height = int64_t(box.max.y) - box.min.y + 1;
+    FrameBuffer frame;
+    for (int c = 0; c < count; ++c) {
+        const ExrShimChannel &channel = channels[c];
+        const size_t size = exrshim::sampleBytes(channel.pixelType, channel.name);
+        const size_t samples = size_t(width * height);
+        const char *base = reinterpret_cast<const char *>(channel.plane);
+        if (const uint32_t *exact = exrshim::exactUintPlane(channel)) {
+            base = reinterpret_cast<const char *>(exact);
+        } else if (channel.pixelType != EXRSHIM_FLOAT) {
+            converted.emplace_back(samples * size);
+            exrshim::convertSamples(channel.plane, channel.pixelType, converted.back().data(), samples);
+            base = converted.back().data();
+        }
+        frame.insert(channel.name, Slice::Make(PixelType(channel.pixelType), base, box.min, width, height, size, size_t(width) * size));
+    }
+    return frame;
+}
+
+/// How many levels besides (0, 0) the part's level mode gives it.
+int reducedLevelCount(const TiledOutputPart &out) {
+    switch (out.levelMode()) {
+    case MIPMAP_LEVELS: return out.numLevels() - 1;
+    case RIPMAP_LEVELS: return out.numXLevels() * out.numYLevels() - 1;
+    default: return 0;
+    }
+}
+
+void writeTiled(MultiPartOutputFile &file, int index, const ExrShimPart &part) {
+    TiledOutputPart out(file, index);
+    const ExrShimTiling &tiling = *part.tiling;
+    if (tiling.levelCount != reducedLevelCount(out) || (tiling.levelCount > 0 && tiling.levels == nullptr))
+        throw std::invalid_argument(std::string("part ") + part.name + ": " + std::to_string(tiling.levelCount) + " reduced levels given, its level mode has " +
+                                    std::to_string(reducedLevelCount(out)));
+    std::set<std::pair<int, int>> written;
+    auto writeLevel = [&](int lx, int ly, const ExrShimChannel *channels) {
+        if (!out.isValidLevel(lx, ly) || !written.insert({lx, ly}).second)
+            throw std::invalid_argument(std::string("part ") + part.name + ": level (" + std::to_string(lx) + ", " + std::to_string(ly) +
+                                        ") is not one of its levels or is given twice");
+        std::vector<std::vector<char>> converted;
+        out.setFrameBuffer(frameFor(channels, part.channelCount, out.dataWindowForLevel(lx, ly), converted));
+        out.writeTiles(0, out.numXTiles(lx) - 1, 0, out.numYTiles(ly) - 1, lx, ly);
+    };
+    writeLevel(0, 0, part.channels);
+    for (int l = 0; l < tiling.levelCount; ++l) writeLevel(tiling.levels[l].levelX, tiling.levels[l].levelY, tiling.levels[l].channels);
+}
+
+void writeScanlines(MultiPartOutputFile &file, int index, const ExrShimPart &part) {
+    OutputPart out(file, index);
+    const Box2i &dw = out.header().dataWindow();
+    std::vector<std::vector<char>> converted;
+    out.setFrameBuffer(frameFor(part.channels, part.channelCount, dw, converted));
+    out.writePixels(dw.max.y - dw.min.y + 1);
+}
+
+} // namespace
 
 extern "C" int exrshim_write_parts(const char *path, const ExrShimPart *parts, int partCount, int compression,
                                    float dwaLevel, int threads, char *err, size_t errlen) {
@@ -30,34 +98,24 @@ extern "C" int exrshim_write_parts(const char *path, const ExrShimPart *parts, i
             Header header = exrshim::makeHeader(part.dataWindow, part.displayWindow, compression, dwaLevel, part.attributes,
                                                 part.attributeCount, part.channels, part.channelCount);
             header.setName(part.name);
-            header.setType(SCANLINEIMAGE);
+            if (const ExrShimTiling *tiling = part.tiling) {
+                if (tiling->xSize < 1 || tiling->ySize < 1 || tiling->levelMode < 0 || tiling->levelMode >= NUM_LEVELMODES ||
+                    tiling->roundingMode < 0 || tiling->roundingMode >= NUM_ROUNDINGMODES)
+                    throw std::invalid_argument(std::string("part ") + part.name + ": bad tile description");
+                header.setTileDescription(TileDescription(unsigned(tiling->xSize), unsigned(tiling->ySize), LevelMode(tiling->levelMode),
+                                                          LevelRoundingMode(tiling->roundingMode)));
+                header.setType(TILEDIMAGE);
+            } else {
+                header.setType(SCANLINEIMAGE);
+            }
             headers.push_back(header);
         }
         MultiPartOutputFile out(path, headers.data(), int(headers.size()), false, exrshim::fileThreads(threads));
         for (int p = 0; p < partCount; ++p) {
-            const Box2i &dw = headers[size_t(p)].dataWindow();
-            const int64_t width = int64_t(dw.max.x) - dw.min.x + 1;
-            const int64_t height = int64_t(dw.max.y) - dw.min.y + 1;
-            OutputPart part(out, p);
-            FrameBuffer frame;
-            // Imf writes from buffers of each channel's own type: float planes are used in place,
-            // half and uint ones converted first.
-            std::vector<std::vector<char>> converted;
-            for (int c = 0; c < parts[p].channelCount; ++c) {
-                const ExrShimChannel &channel = parts[p].channels[c];
-                const size_t size = exrshim::sampleBytes(channel.pixelType, channel.name);
-                const size_t count = size_t(width * height);
-                const char *base = reinterpret_cast<const char *>(channel.plane);
-                if (channel.pixelType != EXRSHIM_FLOAT) {
-                    converted.emplace_back(count * size);
-                    exrshim::convertSamples(channel.plane, channel.pixelType, converted.back().data(), count);
-                    base = converted.back().data();
-                }
-                frame.insert(channel.name, Slice::Make(PixelType(channel.pixelType), base, dw.min, width, height, size,
-                                                       size_t(width) * size));
-            }
-            part.setFrameBuffer(frame);
-            part.writePixels(int(height));
+            if (parts[p].tiling)
+                writeTiled(out, p, parts[p]);
+            else
+                writeScanlines(out, p, parts[p]);
         }
     });
 }

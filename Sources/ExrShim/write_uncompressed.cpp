@@ -159,7 +159,10 @@ void writeUncompressed(const char *path, const Imf::Header &header, const ExrShi
         char *out = band.bytes.data();
         for (int64_t row = first; row < first + band.rows; ++row) {
             for (const ExrShimChannel *channel : ordered) {
-                convertSamples(channel->plane + row * width, channel->pixelType, out, size_t(width));
+                if (const uint32_t *exact = exactUintPlane(*channel))
+                    std::memcpy(out, exact + row * width, size_t(width) * 4);
+                else
+                    convertSamples(channel->plane + row * width, channel->pixelType, out, size_t(width));
                 out += size_t(width) * sampleBytes(channel->pixelType, channel->name);
             }
         }

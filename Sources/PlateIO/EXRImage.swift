@@ -14,7 +14,8 @@ import Support
 //   and `header.displayWindow` are inclusive `PixelBox`es in absolute pixel coordinates (origins may
 //   be negative). Scanline and tiled parts (level 0 of mip/ripmaps), every compression OpenEXR 3.1
 //   has (none rle zips zip piz pxr24 b44 b44a dwaa dwab), half/float/uint channels (uint values above
-//   2^24 lose precision in Float32).
+//   2^24 lose precision in Float32: `readPart` also gives them exactly, and every level of a
+//   mip/ripmapped part, for writing a part through unchanged).
 // - `layer`: nil = every channel with its full name; "" = channels without a '.'; "name" = the
 //   `name.*` channels with the prefix removed. Channels come R, G, B, A first, then file order.
 // - Luminance/chroma parts (Y, RY, BY) are converted to R, G, B(, A) by OpenEXR's RgbaInputFile
@@ -23,7 +24,7 @@ import Support
 //
 // Writing (`ExrWriter`, EXRWriter.swift):
 //     try ExrWriter.write(image, header: header, to: out, compression: .dwaa, pixelType: .half)
-// - Single-part scanline (`ExrWriter.writeParts` writes multi-part files: EXRWriterParts.swift); the image must match `header.dataWindow`'s size; the display window and all
+// - Single-part scanline (`ExrWriter.writeParts` writes multi-part files, tiled parts too: EXRWriterParts.swift); the image must match `header.dataWindow`'s size; the display window and all
 //   `header.attributes` are written as given; extra channels (`swap.A`) are just more planes.
 // - Written to a temporary file beside `out`, then renamed (Support.AtomicFile).
 //
@@ -69,6 +70,13 @@ public enum ExrImage {
     @discardableResult
     public static func read(_ url: URL, part: ExrPartSelector = 0, layer: String? = nil,
                             options: ExrReadOptions = ExrReadOptions(), into image: inout ImageBuffer) throws -> ExrHeader {
+        try read(url, part: part, layer: layer, options: options, into: &image, exactUint: false).header
+    }
+
+    /// `read(_:part:layer:options:into:)`; with `exactUint`, the selected uint channels' samples
+    /// also come as they are stored (by output name), their Float planes holding the nearest Float32.
+    static func read(_ url: URL, part: ExrPartSelector, layer: String?, options: ExrReadOptions, into image: inout ImageBuffer,
+                     exactUint: Bool) throws -> (header: ExrHeader, uintPlanes: [String: [UInt32]]) {
         var spare = image.planes
         image = ImageBuffer(width: 0, height: 0, channels: [])   // leaves `spare`'s planes uniquely referenced
         let headers = try ExrHeaderParser.parse(fileAt: url)
@@ -91,7 +99,7 @@ public enum ExrImage {
             let hasAlpha = selection.contains { $0.outputName == "A" }
             try checkSize(width, height, channels: hasAlpha ? 4 : 3, options, fail: fail)
             image = try readLuminanceChroma(url, width: width, height: height, alpha: hasAlpha, options: options, fail: fail)
-            return header
+            return (header, [:])
         }
         if let sub = selection.first(where: { header.channel(named: $0.fileName).map { $0.xSampling != 1 || $0.ySampling != 1 } ?? false }),
            let channel = header.channel(named: sub.fileName) {
@@ -106,23 +114,68 @@ public enum ExrImage {
             return spare[i]
         }
         spare = []
+        let exact = selection.map { exactUint && header.channel(named: $0.fileName)?.pixelType == .uint }
+        let samples = try decode(url, part: index, levelX: 0, levelY: 0, width: width, height: height, channels: selection.map(\.fileName), exact: exact,
+                                 into: &planes, threads: options.threads, fail: fail)
+        image = ImageBuffer(width: width, height: height, channels: selection.map(\.outputName), planes: planes)
+        return (header, Dictionary(uniqueKeysWithValues: samples.map { (selection[$0.key].outputName, $0.value) }))
+    }
+
+    /// One part as the file stores it, for writing it through unchanged: every channel (full names,
+    /// as `read(_:part:layer: nil)` gives them), the exact samples of its uint channels in
+    /// `uintPlanes`, and for a mip- or rip-mapped tiled part every reduced level in `levels`
+    /// (unless `levels` is false: a part about to be changed needs only its full resolution).
+    public static func readPart(_ url: URL, part index: Int, levels: Bool = true, options: ExrReadOptions = ExrReadOptions()) throws -> ExrPartImage {
+        var image = ImageBuffer(width: 0, height: 0, channels: [])
+        let (header, uintPlanes) = try read(url, part: .index(index), layer: nil, options: options, into: &image, exactUint: true)
+        var part = ExrPartImage(image: image, header: header, channelTypes: ExrPartImage.fileTypes(header))
+        part.uintPlanes = uintPlanes
+        let names = image.channelNames
+        // A luminance/chroma part arrives as R, G, B: it has no stored levels to add.
+        guard levels, let tiles = header.tiles, tiles.levelMode != .oneLevel, names.allSatisfy({ header.channel(named: $0) != nil }) else { return part }
+        let label = partLabel(index, header)
+        func fail(_ kind: PlateIOError.Kind, _ reason: String, channel: String? = nil) -> PlateIOError {
+            PlateIOError(kind, file: url.path, part: label, channel: channel, reason: reason)
+        }
+        let exact = names.map { header.channel(named: $0)?.pixelType == .uint }
+        for level in tiles.levels(of: header.dataWindow).dropFirst() {
+            try checkSize(level.width, level.height, channels: names.count, options, fail: fail)
+            var planes = names.map { _ in uninitializedPlane(level.width * level.height) }
+            let samples = try decode(url, part: index, levelX: level.levelX, levelY: level.levelY, width: level.width, height: level.height,
+                                     channels: names, exact: exact,
+                                     into: &planes, threads: options.threads, fail: fail)
+            part.levels.append(ExrLevelImage(level: level, image: ImageBuffer(width: level.width, height: level.height, channels: names, planes: planes),
+                                             uintPlanes: Dictionary(uniqueKeysWithValues: samples.map { (names[$0.key], $0.value) })))
+        }
+        return part
+    }
+
+    /// Decodes level (`levelX`, `levelY`) of part `index` into `planes` (one per channel, of the
+    /// level's size, `width` x `height`, which the shim checks). The channels flagged in `exact` (uint ones) are decoded as UInt32 into their
+    /// plane's memory and returned by plane index; their plane then holds the nearest Float32.
+    static func decode(_ url: URL, part index: Int, levelX: Int, levelY: Int, width: Int, height: Int, channels: [String], exact: [Bool],
+                       into planes: inout [[Float]], threads: Int, fail: (PlateIOError.Kind, String, String?) -> PlateIOError) throws -> [Int: [UInt32]] {
         var message = [CChar](repeating: 0, count: 512)
-        let status: Int32 = try withOpenFile(url, threads: options.threads, fail: fail) { reader in
+        let status: Int32 = try withOpenFile(url, threads: threads, fail: fail) { reader in
             withPlanePointers(&planes) { pointers in
-                let names = selection.map { strdup($0.fileName) }
+                let names = channels.map { strdup($0) }
                 defer { names.forEach { free($0) } }
-                let constNames = names.map { UnsafePointer<CChar>($0) }
-                return constNames.withUnsafeBufferPointer { namePointers in
-                    pointers.withUnsafeBufferPointer { planePointers in
-                        exrshim_read_part(reader, Int32(index), namePointers.baseAddress, planePointers.baseAddress,
-                                          Int32(selection.count), &message, message.count)
-                    }
-                }
+                let constNames: [UnsafePointer<CChar>?] = names.map { UnsafePointer($0) }
+                let raw: [UnsafeMutableRawPointer?] = pointers.map { UnsafeMutableRawPointer($0) }
+                let types = exact.map { Int32($0 ? EXRSHIM_UINT : EXRSHIM_FLOAT) }
+                return exrshim_read_level(reader, Int32(index), Int32(levelX), Int32(levelY), Int64(width), Int64(height), constNames, raw,
+                                          types, Int32(channels.count), &message, message.count)
             }
         }
-        guard status == 0 else { throw fail(.corrupt, "cannot read pixels: \(shimMessage(message))") }
-        image = ImageBuffer(width: width, height: height, channels: selection.map(\.outputName), planes: planes)
-        return header
+        guard status == 0 else { throw fail(.corrupt, "cannot read pixels: \(shimMessage(message))", nil) }
+        var samples: [Int: [UInt32]] = [:]
+        for i in exact.indices where exact[i] {
+            samples[i] = planes[i].map(\.bitPattern)
+            planes[i].withUnsafeMutableBufferPointer { plane in
+                for j in plane.indices { plane[j] = Float(plane[j].bitPattern) }
+            }
+        }
+        return samples
     }
 
     /// Every part of the file with every channel (full names), as `read(_:part:layer: nil)` reads each.

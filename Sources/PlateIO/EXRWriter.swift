@@ -11,22 +11,24 @@ public enum ExrWriter {
     ///   Its data window must have the image's size. Structural attributes are recomputed.
     /// - compression: overrides `header.compression` when given.
     /// - pixelType: for every channel, unless `channelTypes` names the channel.
+    /// - uintPlanes: exact samples of uint channels by name, written instead of their Float plane
+    ///   (Float32 holds integers only up to 2^24).
     /// - dwaCompressionLevel: DWAA/DWAB quality; nil keeps a `dwaCompressionLevel` attribute of
     ///   the header, else OpenEXR's default (45).
     /// - threads: chunks are compressed by this many threads.
     public static func write(_ image: ImageBuffer, header: ExrHeader? = nil, to url: URL,
                              compression: ExrCompression? = nil, pixelType: ExrPixelType = .half,
-                             channelTypes: [String: ExrPixelType] = [:], dwaCompressionLevel: Float? = nil,
-                             threads: Int = workerCount) throws {
+                             channelTypes: [String: ExrPixelType] = [:], uintPlanes: [String: [UInt32]] = [:],
+                             dwaCompressionLevel: Float? = nil, threads: Int = workerCount) throws {
         try write(image, header: header, to: url, compression: compression, pixelType: pixelType, channelTypes: channelTypes,
-                  dwaCompressionLevel: dwaCompressionLevel, threads: threads, throughOutputFile: false)
+                  uintPlanes: uintPlanes, dwaCompressionLevel: dwaCompressionLevel, threads: threads, throughOutputFile: false)
     }
 
     /// `throughOutputFile` sends NONE files through Imf::OutputFile as well, instead of the packed
     /// chunks the C core writes (tests compare the two).
     static func write(_ image: ImageBuffer, header: ExrHeader?, to url: URL, compression: ExrCompression?,
-                      pixelType: ExrPixelType, channelTypes: [String: ExrPixelType], dwaCompressionLevel: Float?,
-                      threads: Int, throughOutputFile: Bool) throws {
+                      pixelType: ExrPixelType, channelTypes: [String: ExrPixelType], uintPlanes: [String: [UInt32]] = [:],
+                      dwaCompressionLevel: Float?, threads: Int, throughOutputFile: Bool) throws {
         let header = header ?? ExrHeader(dataWindow: PixelBox(width: image.width, height: image.height))
         func fail(_ kind: PlateIOError.Kind, _ reason: String) -> PlateIOError {
             PlateIOError(kind, file: url.path, reason: reason)
@@ -40,6 +42,7 @@ public enum ExrWriter {
         guard image.channelNames.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 255 }) else {
             throw fail(.invalidRequest, "channel names must have 1 to 255 bytes: \(image.channelNames)")
         }
+        try checkExactPlanes(uintPlanes, of: image) { fail(.invalidRequest, $0) }
         var level = dwaCompressionLevel ?? 0
         if dwaCompressionLevel == nil, case .float(let stored)? = header.attributes["dwaCompressionLevel"] { level = stored }
 
@@ -56,11 +59,12 @@ public enum ExrWriter {
                 let attributes = passed.indices.map { i in
                     ExrShimAttribute(name: names[i], type: types[i], bytes: valuePointers[i], size: Int32(values[i].count))
                 }
-                return withBasePointers(image.planes) { planePointers in
+                let exact = image.channelNames.map { uintPlanes[$0] ?? [] }
+                return withBasePointers(image.planes) { planePointers in withBasePointers(exact) { exactPointers in
                     let channels = image.channelNames.indices.map { c in
-                        ExrShimChannel(name: names[passed.count + c],
-                                       pixelType: (channelTypes[image.channelNames[c]] ?? pixelType).rawValue,
-                                       plane: planePointers[c])
+                        let type = channelTypes[image.channelNames[c]] ?? pixelType
+                        return ExrShimChannel(name: names[passed.count + c], pixelType: type.rawValue, plane: planePointers[c],
+                                              uintPlane: type == .uint && !exact[c].isEmpty ? exactPointers[c] : nil)
                     }
                     let data = header.dataWindow.corners.map { Int32(truncatingIfNeeded: $0) }
                     let display = header.displayWindow.corners.map { Int32(truncatingIfNeeded: $0) }
@@ -68,7 +72,7 @@ public enum ExrWriter {
                                          attributes, Int32(attributes.count), channels, Int32(channels.count),
                                          Int32(threads), throughOutputFile ? Int32(EXRSHIM_WRITE_THROUGH_OUTPUTFILE) : 0,
                                          &message, message.count)
-                }
+                } }
             }
             guard status == 0 else { throw fail(.writeFailed, shimMessage(message)) }
         }

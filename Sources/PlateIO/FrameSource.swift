@@ -9,7 +9,7 @@ public struct SourceFrame {
     public var image: ImageBuffer
     public var header: ExrHeader
     /// EXR frames read with `everything`: every part with every channel (full names, as in the
-    /// file), what an output writes through; `image` is layer `layer` of `parts[partIndex]`.
+    /// file; uint samples exact, tiled parts with every level), what an output writes through; `image` is layer `layer` of `parts[partIndex]`.
     /// Parts plateswap cannot read (deep data, subsampled channels) are left out and named in
     /// `partsLeftOut` with the reason.
     public var parts: [ExrPartImage]?
@@ -374,9 +374,10 @@ public final class FrameSource {
             var chosenIndex = 0
             for p in headers.indices {
                 do {
-                    let (image, header) = try ExrImage.read(url, part: .index(p), layer: nil)
+                    // The swapped part is written at full resolution only (OutputFrame.parts).
+                    let read = try ExrImage.readPart(url, part: p, levels: p != index)
                     if p == index { chosenIndex = parts.count }
-                    parts.append(ExrPartImage(image: image, header: header, channelTypes: ExrPartImage.fileTypes(header)))
+                    parts.append(read)
                 } catch let error as PlateIOError where error.kind == .unsupported && p != index {
                     leftOut.append("part \(ExrImage.partLabel(p, headers[p])) (\(error.reason))")
                 }

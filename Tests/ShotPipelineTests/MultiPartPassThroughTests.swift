@@ -142,23 +142,8 @@ final class MultiPartPassThroughTests: XCTestCase {
         }
         // Channel by channel with OpenEXR's Python bindings, where they are installed
         // (`python3 -m venv .venv-exr && .venv-exr/bin/pip install OpenEXR`, or PLATESWAP_EXR_PYTHON).
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let python = ProcessInfo.processInfo.environment["PLATESWAP_EXR_PYTHON"] ?? root.appendingPathComponent(".venv-exr/bin/python").path
-        if FileManager.default.isExecutableFile(atPath: python) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [root.appendingPathComponent("scripts/check_exr_passthrough.py").path,
-                                 dir.appendingPathComponent("plates/plate.1001.exr").path, outURL.path, "--swapped", "main:R,G,B"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let report = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            print(report)
-            XCTAssertEqual(process.terminationStatus, 0, report)
-        } else {
-            print("OpenEXR's Python bindings not found at \(python): the independent channel-by-channel check did not run")
-        }
+        _ = try ExrPassThroughCheck.python(plate: dir.appendingPathComponent("plates/plate.1001.exr"), output: outURL, swapped: "main:R,G,B",
+                                           dump: [])
     }
 
     /// `plate.layer: diffuse` swaps that layer: diffuse.R/G/B change under the matte, the main
@@ -182,7 +167,8 @@ final class MultiPartPassThroughTests: XCTestCase {
     /// Real multi-part plates: OpenEXR's Beachball (10 parts, two views, per-part data windows
     /// inside a 2048x1556 display window) and a 3-part file mixing a scanline part, a tiled float
     /// depth part and a uint object-id part. The first part with R, G, B is swapped, the others come
-    /// out as they were (tiled parts as scanline ones, pixels and attributes the same).
+    /// out as they were (tiled parts still tiled, with the same tile description; pixels and
+    /// attributes the same).
     func testRealMultiPartPlatesKeepEveryPart() throws {
         for (index, name) in ["Beachball_multipart.0001.exr", "Cannon_multipart_scanline_tiled_uint.exr"].enumerated() {
             let plates = dir.appendingPathComponent("plates\(index)")
@@ -205,7 +191,11 @@ final class MultiPartPassThroughTests: XCTestCase {
             XCTAssertEqual(outParts.map(\.header.partName), plateParts.map(\.header.partName), name)
             assertKept(plateParts[0], in: outParts[0], except: ["R", "G", "B"])
             XCTAssertNotNil(outParts[0].image.channelIndex("swap.A"), name)
-            for part in 1..<plateParts.count { assertKept(plateParts[part], in: outParts[part]) }
+            for part in 1..<plateParts.count {
+                assertKept(plateParts[part], in: outParts[part])
+                XCTAssertEqual(outParts[part].header.tiles, plateParts[part].header.tiles, "\(name) part \(part) tiling")
+                XCTAssertEqual(outParts[part].header.partType, plateParts[part].header.partType, "\(name) part \(part) type")
+            }
         }
     }
 

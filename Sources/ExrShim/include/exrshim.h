@@ -33,6 +33,14 @@ int exrshim_part_count(const ExrShimReader *reader);
 int exrshim_read_part(ExrShimReader *reader, int part, const char *const *channels, float *const *planes,
                       int count, char *err, size_t errlen);
 
+/// Decodes level (levelX, levelY) of `part` (0, 0 for scanline parts; any valid level of a tiled
+/// one) into planes of `width * height` samples, which must be the level's size (else nothing is
+/// read). `planeTypes[i]` is the sample type of plane i: EXRSHIM_FLOAT, or EXRSHIM_UINT for a uint
+/// channel, whose samples then arrive exactly (Float32 holds integers only up to 2^24).
+int exrshim_read_level(ExrShimReader *reader, int part, int levelX, int levelY, int64_t width, int64_t height,
+                       const char *const *channels, void *const *planes, const int *planeTypes, int count, char *err,
+                       size_t errlen);
+
 /// Reads every raw chunk of level 0 of `part` without decompressing it, so truncated files and
 /// damaged chunk leaders are found cheaply.
 int exrshim_verify_chunks(ExrShimReader *reader, int part, char *err, size_t errlen);
@@ -51,11 +59,13 @@ typedef struct {
     int size;
 } ExrShimAttribute;
 
-/// One channel to write: `plane` holds the data window's `width * height` values.
+/// One channel to write: `plane` holds the data window's `width * height` values. A uint channel
+/// may give its exact samples in `uintPlane` (NULL otherwise); then `plane` is not read.
 typedef struct {
     const char *name;
     int pixelType;
     const float *plane;
+    const uint32_t *uintPlane;
 } ExrShimChannel;
 
 /// Writes a single-part scanline file (increasing y). Windows are inclusive {xMin, yMin, xMax, yMax}.
@@ -70,8 +80,27 @@ int exrshim_write(const char *path, const int32_t dataWindow[4], const int32_t d
                   const ExrShimChannel *channels, int channelCount, int threads, int options, char *err,
                   size_t errlen);
 
+/// One reduced level of a mip- or rip-mapped part: the part's channels, in the same order, with
+/// planes of the level's size.
+typedef struct {
+    int levelX;
+    int levelY;
+    const ExrShimChannel *channels;
+} ExrShimLevel;
+
+/// How a part is tiled: tile size, level mode (0 one level, 1 mipmap, 2 ripmap), level rounding
+/// (0 down, 1 up), and every level but (0, 0), which is the part's own channels.
+typedef struct {
+    int xSize;
+    int ySize;
+    int levelMode;
+    int roundingMode;
+    const ExrShimLevel *levels;
+    int levelCount;
+} ExrShimTiling;
+
 /// One part of a multi-part file: name (required, unique), inclusive windows {xMin, yMin, xMax, yMax},
-/// attributes and channels as exrshim_write takes them.
+/// attributes and channels as exrshim_write takes them; `tiling` NULL for a scanline part.
 typedef struct {
     const char *name;
     const int32_t *dataWindow;
@@ -80,10 +109,12 @@ typedef struct {
     int attributeCount;
     const ExrShimChannel *channels;
     int channelCount;
+    const ExrShimTiling *tiling;
 } ExrShimPart;
 
-/// Writes a multi-part file of scanline parts (Imf::MultiPartOutputFile), each with its own name,
-/// windows, attributes and channel types; `compression` and `dwaLevel` apply to every part.
+/// Writes a multi-part file (Imf::MultiPartOutputFile) of scanline and tiled parts, each with its
+/// own name, windows, attributes, channel types and tiling (a tiled part needs every level its
+/// level mode has); `compression` and `dwaLevel` apply to every part.
 int exrshim_write_parts(const char *path, const ExrShimPart *parts, int partCount, int compression, float dwaLevel,
                         int threads, char *err, size_t errlen);
 

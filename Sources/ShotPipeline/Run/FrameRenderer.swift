@@ -89,7 +89,7 @@ struct FrameRenderer {
             AtomicFile.removeTemporaries(beside: outputURL(frame: frame))
             if parts.count == 1 {
                 try ExrWriter.write(parts[0].image, header: parts[0].header, to: outputURL(frame: frame), compression: config.output.compression,
-                                    pixelType: pixelType, channelTypes: parts[0].channelTypes)
+                                    pixelType: pixelType, channelTypes: parts[0].channelTypes, uintPlanes: parts[0].uintPlanes)
             } else {
                 try ExrWriter.writeParts(parts, to: outputURL(frame: frame), compression: config.output.compression, pixelType: pixelType)
             }

@@ -31,8 +31,9 @@ enum OutputFrame {
 
     /// The parts an output file holds: the swapped part first (`output`: the composite and swap
     /// layers, short names), its layer's R, G, B(, A) under the layer's prefix and every other
-    /// channel of that part as the plate has it; then every other part of the plate, unchanged
-    /// (name, windows, attributes, channels and their types). Without `plate.parts` (movies,
+    /// channel of that part as the plate has it (uint samples exact), as a scanline part; then every
+    /// other part of the plate, unchanged (name, windows, attributes, channels and their types, uint
+    /// samples exact, tiling and every level). Without `plate.parts` (movies,
     /// images, patches), just `output`.
     static func parts(output: (image: ImageBuffer, header: ExrHeader), plate: SourceFrame) -> [ExrPartImage] {
         guard let parts = plate.parts, parts.indices.contains(plate.partIndex) else { return [ExrPartImage(image: output.image, header: output.header)] }
@@ -47,13 +48,18 @@ enum OutputFrame {
         var image = ImageBuffer(width: output.image.width, height: output.image.height, channels: output.image.channelNames.map(fileName),
                                 planes: output.image.planes)
         var types: [String: ExrPixelType] = [:]
+        var exact: [String: [UInt32]] = [:]
         for (c, name) in source.image.channelNames.enumerated() where !replaced.contains(name) {
             image.addChannel(name, plane: source.image.planes[c])
             types[name] = source.channelTypes[name]
+            exact[name] = source.uintPlanes[name]
         }
         var header = output.header
         header.partName = source.header.partName
-        let swapped = ExrPartImage(image: image, header: header, channelTypes: types)
+        // Written as a scanline part: its reduced levels would still show the plate's face.
+        header.tiles = nil
+        var swapped = ExrPartImage(image: image, header: header, channelTypes: types)
+        swapped.uintPlanes = exact
         return [swapped] + parts.indices.filter { $0 != plate.partIndex }.map { parts[$0] }
     }
 
