@@ -141,7 +141,7 @@ final class MultiPartPassThroughTests: XCTestCase {
             XCTAssertTrue(text.contains(needle), "exrheader lacks \(needle):\n\(text)")
         }
         // Channel by channel with OpenEXR's Python bindings, where they are installed
-        // (`python3 -m venv .venv-exr && .venv-exr/bin/pip install OpenEXR`, or PLATESWAP_EXR_PYTHON).
+        // (.venv-exr from scripts/install-exr-python, or PLATESWAP_EXR_PYTHON).
         _ = try ExrPassThroughCheck.python(plate: dir.appendingPathComponent("plates/plate.1001.exr"), output: outURL, swapped: "main:R,G,B",
                                            dump: [])
     }
