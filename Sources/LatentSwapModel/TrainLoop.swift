@@ -395,11 +395,15 @@ public final class SwapTrainer {
         try save()
     }
 
-    /// The first few faces of each set, unwarped, through the model.
+    /// A few faces of each set, unwarped, through the model: spread evenly over each set (so the
+    /// grid shows more than a set's first frames), the source's taken between the target's (so a
+    /// pretraining pool, which is both sets, shows two different faces in each row).
     public func previewLatents() -> SwapPreview {
         var rows: [[Tensor]] = []
-        for i in 0..<min(options.previewFaces, source.faces.count, target.faces.count) {
-            let t = target.faces[i][0].latent, s = source.faces[i][0].latent
+        let count = min(options.previewFaces, source.faces.count, target.faces.count)
+        for row in 0..<count {
+            let t = target.faces[row * target.faces.count / count][0].latent
+            let s = source.faces[(2 * row + 1) * source.faces.count / (2 * count)][0].latent
             let tb = t.reshaped([1] + t.shape), sb = s.reshaped([1] + s.shape)
             rows.append([tb, model.decode(tb, as: .target), sb, model.decode(sb, as: .source), model.swap(tb)])
         }

@@ -50,6 +50,23 @@ final class SwapTrainerTests: XCTestCase {
 
     func weights(_ t: SwapTrainer) -> [String: Tensor] { ModelDirectory.weightTensors(t.model) }
 
+    func testPreviewShowsFacesSpreadOverEachSetAndTwoFacesOfAPool() throws {
+        let pool = faceSet("pool", seed: 3, faces: 12)
+        let config = SwapFixtures.config(.liae, vq: false, dims: .init(encoder: 4, decoder: 4, bottleneck: 8), codeDim: 4, codebook: 16)
+        var o = options(iterations: 1)
+        o.previewFaces = 3
+        let t = try SwapTrainer(directory: ModelDirectory(url: folder.appendingPathComponent("preview")), config: config,
+                                options: o, resume: false, source: pool, target: pool)
+        let rows = t.previewLatents().rows
+        XCTAssertEqual(rows.count, 3)
+        // Column 0 is the target's face, column 2 the source's: faces 0, 4, 8 and 2, 6, 10 of the pool.
+        for (row, (target, source)) in zip(rows, [(0, 2), (4, 6), (8, 10)]) {
+            XCTAssertEqual(row[0].data, pool.faces[target][0].latent.data)
+            XCTAssertEqual(row[2].data, pool.faces[source][0].latent.data)
+            XCTAssertNotEqual(row[0].data, row[2].data)
+        }
+    }
+
     func testLossFallsOnASmallSet() throws {
         for (archetype, vq) in [(SwapModelConfig.Archetype.df, true), (.liae, false)] {
             let t = try trainer("fall-\(archetype)-\(vq).plateswap", vq: vq, iterations: 80, archetype: archetype)
