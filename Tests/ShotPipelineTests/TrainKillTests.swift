@@ -34,8 +34,10 @@ final class TrainKillTests: XCTestCase {
         let straight = try PlateswapProcess.run(["train", "straight.yaml"], in: dir)
         XCTAssertEqual(straight.status, 0, straight.stderr)
 
-        // Kill moments: while the first checkpoint is written, then after random delays into the
-        // training (a save every 3 iterations makes many of them land in or near a save).
+        // Kill moments: while the first checkpoint is written, then a short random delay after a
+        // checkpoint drawn from the seed in each fifth of the run (a save every 3 iterations makes
+        // many of them land in or near a save). Kills follow the iteration, not the clock, so a
+        // fast machine cannot finish the run before the kills.
         var random = SeededRandom(seed: 7)
         var kills = 0, resumes = 0
         for round in 0..<5 {
@@ -46,15 +48,16 @@ final class TrainKillTests: XCTestCase {
             if round == 0 {
                 _ = run.waitUntil { FileManager.default.fileExists(atPath: model.appendingPathComponent(".saving").path) }
             } else {
-                _ = run.waitFor("iteration ")
-                Thread.sleep(forTimeInterval: Double(random.next() % 400) / 1000)
+                let checkpoint = 12 * round - 6 + 3 * Int(random.next() % 3)
+                _ = run.waitUntil { savedIteration(of: model) >= checkpoint }
+                Thread.sleep(forTimeInterval: Double(random.next() % 40) / 1000)
             }
             guard run.process.isRunning else { run.finish(); break }
             kill(run.process.processIdentifier, SIGKILL)
             run.finish()
             kills += 1
         }
-        XCTAssertGreaterThanOrEqual(kills, 3, "the runs must be killed while training")
+        XCTAssertEqual(kills, 5, "every run must be killed while training")
         let last = try PlateswapProcess.run(["train", "train.yaml", "--resume"], in: dir)
         XCTAssertEqual(last.status, 0, last.stderr)
         print("measured: \(kills) SIGKILLs, \(resumes) resumes before the last")
@@ -62,5 +65,13 @@ final class TrainKillTests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("killed.plateswap/" + file)),
                            try Data(contentsOf: dir.appendingPathComponent("straight.plateswap/" + file)), file)
         }
+    }
+
+    /// The iteration of the checkpoint on disk (-1 while there is none or it is being replaced).
+    private func savedIteration(of model: URL) -> Int {
+        guard let data = try? Data(contentsOf: model.appendingPathComponent("state.json")),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let iteration = object["iteration"] as? Int else { return -1 }
+        return iteration
     }
 }
