@@ -30,7 +30,7 @@ final class PoseCoverageTests: XCTestCase {
         try TrainFixtures.makeProject(at: folder)
         let yaml = try TrainFixtures.writeTrainYAML(in: folder, iterations: 1)
         let config = try TrainConfig.load(yaml)
-        let mesh = try goldenMesh()
+        let mesh = try Self.goldenMesh()
         for (urls, yaw) in [(config.sources, Float(0)), (config.targets, Float(25))] {
             for url in urls {
                 let file = url.appendingPathComponent("faceset.json")
@@ -56,7 +56,7 @@ final class PoseCoverageTests: XCTestCase {
         XCTAssertFalse(kept.covers(HeadPose(yaw: 25, pitch: 0)))
     }
 
-    func goldenMesh() throws -> [[Float]] {
+    static func goldenMesh() throws -> [[Float]] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("../shared/golden/obama.json").standardizedFileURL
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: root)) as? [String: Any])

@@ -19,6 +19,9 @@ public struct TrainConfig: Equatable {
     public var holdout: URL?
     /// A pretrained model whose encoder and decoders start this one (new models only).
     public var initFrom: URL?
+    /// `source_match`: train on this fraction of the source faces, those nearest the target's
+    /// expressions and head poses (nil: every face).
+    public var sourceMatch: SourceMatch?
     /// Face sets of many people for `plateswap train --pretrain` (both identities draw from them all).
     public var pool: [URL] = []
     /// Whether train.yaml names `source` and `target` (a pretraining yaml may name only `pool`).
@@ -47,7 +50,7 @@ public struct TrainConfig: Equatable {
             "model", "source", "target", "codec", "resolution", "archetype", "dims", "vq", "batch_size",
             "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight", "pixel_loss", "weight_decay",
             "inter", "icnr", "mask_weight", "eyes_mouth_weight", "holdout", "init_from", "pool", "feature_loss",
-            "optimizer", "lr_dropout", "warmup",
+            "optimizer", "lr_dropout", "warmup", "source_match",
         ])
         let modelNode = try root.required("model")
         let model = try modelNode.url()
@@ -73,6 +76,15 @@ public struct TrainConfig: Equatable {
             let holdout = try node.url(mustExist: true, directory: true)
             if config.sources.contains(holdout) { throw node.error("the holdout set must not be a source face set it is held out from") }
             config.holdout = holdout
+        }
+        if let node = root["source_match"] {
+            // `off` (or false, or 1) trains on every face.
+            if let word = try? node.string(), ["off", "false"].contains(word.lowercased()) {
+                config.sourceMatch = nil
+            } else {
+                let keep = try node.double(in: 0.01...1)
+                config.sourceMatch = keep < 1 ? SourceMatch(keep: keep) : nil
+            }
         }
         if let node = root["init_from"] { config.initFrom = try node.url(mustExist: true, directory: true) }
         if let node = root["codec"] { config.codec = try node.oneOf(CodecKind.self) }

@@ -13,7 +13,8 @@ import Support
 /// only new or changed faces are encoded again.
 public struct FaceSetLatents {
     public let folder: URL
-    public let document: FaceSetDocument
+    /// The face set's faceset.json (less the faces `keepOnly` left out).
+    public private(set) var document: FaceSetDocument
     public let codec: LatentCodec
     public let size: Int
     public let variants: CropVariants
@@ -41,6 +42,12 @@ public struct FaceSetLatents {
         self.codec = codec
         self.size = size
         self.variants = variants
+    }
+
+    /// Trains on these faces only (indices into faceset.json's faces), e.g. `SourceMatch`'s choice;
+    /// their cached latents stay where they are.
+    public mutating func keepOnly(_ indices: [Int]) {
+        document.faces = indices.map { document.faces[$0] }
     }
 
     public var cacheFolder: URL {

@@ -95,7 +95,11 @@ public final class TrainRunner {
         guard config.pairGiven else {
             throw TrainRunError.mismatch("\(config.sourceFile.path): names no source and target; `pool` alone is for --pretrain")
         }
-        let sourceSets = try config.sources.map { try faceSet($0) }, targetSets = try config.targets.map { try faceSet($0) }
+        var sourceSets = try config.sources.map { try faceSet($0) }
+        let targetSets = try config.targets.map { try faceSet($0) }
+        if let selection = sourceSelection(sources: sourceSets.map(\.document), targets: targetSets.map(\.document)) {
+            for i in sourceSets.indices { sourceSets[i].keepOnly(selection.kept[i]) }
+        }
         let poses = trainingPoses(sourceSets.map(\.document))
         if let coverage = PoseCoverage(training: poses, target: targetSets.flatMap { PoseCoverage.poses($0.document) }) {
             coverage.isShort ? Log.warning(coverage.description) : Log.info(coverage.description)
@@ -110,6 +114,17 @@ public final class TrainRunner {
         return (s.set, t.set, s.faceType.rawValue, poses)
     }
 
+    /// `source_match`'s choice of the source faces to train on (logged), nil for every face.
+    func sourceSelection(sources: [FaceSetDocument], targets: [FaceSetDocument], log: Bool = true) -> SourceMatch.Selection? {
+        guard let match = config.sourceMatch else { return nil }
+        guard let selection = match.select(sources: sources, targets: targets, mirrored: config.variants.flip) else {
+            if log { Log.warning("source_match: the face sets have no FaceMesh landmarks to compare; training on every source face") }
+            return nil
+        }
+        if log { Log.info(selection.description) }
+        return selection
+    }
+
     /// The actor's head poses in these face sets (with mirror images when training flips faces).
     func trainingPoses(_ documents: [FaceSetDocument]) -> TrainingPoses {
         TrainingPoses(source: documents.flatMap(PoseCoverage.poses), mirrored: config.variants.flip)
@@ -119,8 +134,12 @@ public final class TrainRunner {
     /// nil when a side has none), for `--score`, which opens no source set.
     public func poseCoverage() throws -> PoseCoverage? {
         let documents = { (folders: [URL]) in try folders.map { try FaceSetDocument.read(from: $0.appendingPathComponent("faceset.json")) } }
-        return PoseCoverage(training: trainingPoses(try documents(config.sources)),
-                            target: try documents(config.targets).flatMap(PoseCoverage.poses))
+        var sources = try documents(config.sources)
+        let targets = try documents(config.targets)
+        if let selection = sourceSelection(sources: sources, targets: targets, log: false) {
+            for i in sources.indices { sources[i].faces = selection.kept[i].map { sources[i].faces[$0] } }
+        }
+        return PoseCoverage(training: trainingPoses(sources), target: targets.flatMap(PoseCoverage.poses))
     }
 
     /// Every face of `folders` (one identity) as one set; the sets must be cut alike.
