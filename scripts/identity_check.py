@@ -284,7 +284,7 @@ def measure_frame(faces, actor, frame, out_path, plate_path, colorspace='linear_
     rec = {'frame': frame, 'detected': False, 'rect_source': None, 'dist_min': None, 'dist_mean': None,
            'dist_avg': None, 'plate_detected': False, 'plate_dist_min': None, 'plate_dist_mean': None,
            'plate_dist_avg': None,
-           'swap_to_plate': None, 'mouth_iod': None, 'landmarks_iod': None, 'iod_px': None, 'error': None}
+           'swap_to_plate': None, 'mouth_iod': None, 'mouth_offset_iod': None, 'mouth_shape_iod': None, 'landmarks_iod': None, 'iod_px': None, 'error': None}
     if not os.path.exists(out_path):
         rec['error'] = 'missing output'
         return rec
@@ -346,6 +346,14 @@ def measure_frame(faces, actor, frame, out_path, plate_path, colorspace='linear_
             err = np.linalg.norm(op - pp, axis=1) / iod
             rec['iod_px'] = iod
             rec['mouth_iod'] = float(err[48:68].mean())
+            # Split the mouth's error into the whole mouth sitting elsewhere (pose, face drawn
+            # frontal) and its shape (lips fuller, more open) once that offset is removed.
+            shift = (op[48:68] - pp[48:68]).mean(0)
+            rec['mouth_offset_iod'] = float(np.linalg.norm(shift) / iod)
+            rec['mouth_shape_iod'] = float((np.linalg.norm(op[48:68] - shift - pp[48:68], axis=1) / iod).mean())
+            # Where each part of the output face sits against the plate's, in image x, y over the IOD.
+            regions = {'jaw': (0, 17), 'brows': (17, 27), 'nose': (27, 36), 'eyes': (36, 48), 'mouth': (48, 68)}
+            rec['region_shift_iod'] = {k: [float(v) for v in (op[a:b] - pp[a:b]).mean(0) / iod] for k, (a, b) in regions.items()}
             rec['landmarks_iod'] = float(err.mean())
     return rec
 
@@ -381,6 +389,8 @@ def summarise(recs, use_plate):
         'median_plate_dist_mean': med([r['plate_dist_mean'] for r in recs if r['plate_dist_mean'] is not None]),
         'median_swap_to_plate': med([r['swap_to_plate'] for r in recs if r['swap_to_plate'] is not None]),
         'median_mouth_iod': med(mouths),
+        'median_mouth_offset_iod': med([r['mouth_offset_iod'] for r in recs if r['mouth_offset_iod'] is not None]),
+        'median_mouth_shape_iod': med([r['mouth_shape_iod'] for r in recs if r['mouth_shape_iod'] is not None]),
         'median_landmarks_iod': med([r['landmarks_iod'] for r in recs if r['landmarks_iod'] is not None]),
         'pass_identity': bool(frac is not None and frac >= FRACTION),
         'pass_mouth': (bool(mouths) and float(np.median(mouths)) <= MOUTH_LIMIT) if use_plate else None,
@@ -448,7 +458,8 @@ def main(argv=None):
         f" -> {'PASS' if tot['pass_identity'] else 'FAIL'}")
     if a.plate:
         log(f"mouth: median {fmt(tot['median_mouth_iod'], 0)} inter-ocular distances (limit {MOUTH_LIMIT}) "
-            f"-> {'PASS' if tot['pass_mouth'] else 'FAIL'}; {tot['detected']}/{tot['frames']} output faces detected")
+            f"-> {'PASS' if tot['pass_mouth'] else 'FAIL'} (offset {fmt(tot['median_mouth_offset_iod'], 0)}, "
+            f"shape {fmt(tot['median_mouth_shape_iod'], 0)}); {tot['detected']}/{tot['frames']} output faces detected")
 
     doc = {'actor': a.actor, 'output': a.output, 'plate': a.plate, 'frames': recs, 'totals': tot}
     if a.json:

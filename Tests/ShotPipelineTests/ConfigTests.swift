@@ -103,7 +103,7 @@ final class ShotConfigTests: XCTestCase {
 
     func testUnknownKeyIsAnErrorWithSuggestion() {
         assertError(full.replacingOccurrences(of: "mask_blur: 6", with: "mask_blurr: 6"),
-                    "shot.yaml:24: blend.mask_blurr: unknown key (expected one of color_transfer, mask_erode, mask_blur; did you mean 'mask_blur'?)")
+                    "shot.yaml:24: blend.mask_blurr: unknown key (expected one of color_transfer, mask_erode, mask_blur, follow_plate; did you mean 'mask_blur'?)")
     }
 
     func testWrongTypes() {
@@ -280,6 +280,6 @@ final class TrainConfigTests: XCTestCase {
         try expect("ema_decay: 0.9", "ema_decay: 1", "train.yaml:7: vq.ema_decay: ema_decay must be below 1 (1 never updates the codebook)")
         try expect("stop: {minutes: 2.5}", "stop: {hours: 2}", "train.yaml:10: stop.hours: unknown key (expected one of iterations, minutes)")
         try expect("target: facesets/stunt", "target: facesets/none", "train.yaml:3: target: 'facesets/none' does not exist (looked for \(dir.standardizedFileURL.path)/facesets/none)")
-        try expect("seed: 7", "sed: 7", "train.yaml:11: sed: unknown key (expected one of model, source, target, codec, resolution, archetype, dims, vq, batch_size, learning_rate, stop, save_every, preview_every, seed, augment, background_weight, pixel_loss, weight_decay, inter, icnr, mask_weight, eyes_mouth_weight, holdout, init_from, pool, feature_loss, optimizer, lr_dropout, warmup; did you mean 'seed'?)")
+        try expect("seed: 7", "sed: 7", "train.yaml:11: sed: unknown key (expected one of model, source, target, codec, resolution, archetype, dims, vq, batch_size, learning_rate, stop, save_every, preview_every, seed, augment, background_weight, pixel_loss, weight_decay, inter, icnr, mask_weight, eyes_mouth_weight, holdout, init_from, pool, feature_loss, optimizer, lr_dropout, warmup, source_match; did you mean 'seed'?)")
     }
 }

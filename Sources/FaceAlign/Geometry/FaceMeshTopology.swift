@@ -19,6 +19,11 @@ public enum FaceMeshTopology {
     public static let innerLipsRing: [Int] = [78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 415, 310, 311, 312, 13, 82, 81, 80, 191]
 
     /// Outer eye corners: the subject's right eye (image left for a frontal face), then left.
+    /// Nose bridge and tip, and each eyebrow (MediaPipe FACEMESH_NOSE's midline, FACEMESH_RIGHT_EYEBROW / LEFT_EYEBROW).
+    public static let noseLine: [Int] = [168, 6, 197, 195, 5, 4, 1, 19, 94, 2, 98, 327]
+    public static let rightBrow: [Int] = [70, 63, 105, 66, 107, 55, 65, 52, 53, 46]
+    public static let leftBrow: [Int] = [300, 293, 334, 296, 336, 285, 295, 282, 283, 276]
+
     public static let rightEyeOuter = 33
     public static let leftEyeOuter = 263
     public static let rightEyeInner = 133

@@ -10,11 +10,14 @@ public struct SwapFace: Sendable {
     /// Face mask at crop size, values in [0, 1], row-major.
     public var mask: [Float]
     public var trackID: Int
+    /// The tracked 468-point mesh in crop pixels (integer-centred), when the faces come from tracks.
+    public var cropLandmarks: [SIMD3<Float>]?
 
-    public init(plateToCrop: Imaging.AffineTransform, mask: [Float], trackID: Int) {
+    public init(plateToCrop: Imaging.AffineTransform, mask: [Float], trackID: Int, cropLandmarks: [SIMD3<Float>]? = nil) {
         self.plateToCrop = plateToCrop
         self.mask = mask
         self.trackID = trackID
+        self.cropLandmarks = cropLandmarks
     }
 }
 

@@ -18,6 +18,8 @@ struct FrameRenderer {
     let configHash: String
     /// `mask.holdout`, when the shot has one.
     let holdout: HoldoutMatte?
+    /// `blend.follow_plate`, when on.
+    let follower: FeatureFollower?
 
     enum Outcome { case swapped, noFace }
 
@@ -57,9 +59,12 @@ struct FrameRenderer {
         for face in found {
             guard let crop = clock.time("crop", { compositor.networkCrop(plate: image, plateToCrop: face.plateToCrop, size: cropSize) })
             else { continue }
-            let swapped = try swapper.swap(crop, clock: &clock)
+            var swapped = try swapper.swap(crop, clock: &clock)
             guard swapped.width == cropSize, swapped.height == cropSize else {
                 throw PipelineError.frame(frame, "the swap model returned \(swapped.width)x\(swapped.height), expected \(cropSize)x\(cropSize)")
+            }
+            if let follower, let tracked = face.cropLandmarks {
+                swapped = clock.time("follow") { follower.apply(frame: frame, plateCrop: crop, swapped: swapped, tracked: tracked) }
             }
             clock.time("composite") {
                 compositor.composite(plate: &result, plateToCrop: face.plateToCrop, codecInput: crop, swapped: swapped,

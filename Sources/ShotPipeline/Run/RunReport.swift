@@ -37,6 +37,9 @@ public struct RunReport: Codable, Equatable {
     /// Frames whose face is turned beyond every actor pose the model trained on (the model's
     /// training_poses.json); nil when the model keeps none.
     public var poseOutsideTraining: [Int]?
+    /// `blend.follow_plate`: per frame whose swap's features were moved onto the plate's, the
+    /// largest feature shift in eye distances (frames left as drawn are absent); nil when off.
+    public var followPlate: [String: Double]?
     public var failed: [Failure] = []
     /// Mean seconds per written frame by stage: read, faces, crop, encode, swap, decode, composite, write.
     public var secondsPerFrame: [String: Double] = [:]
@@ -70,7 +73,7 @@ public struct RunReport: Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case shot, version, configHash = "config_hash", model, frames, done, skipped, noFace = "no_face", failed
         case secondsPerFrame = "seconds_per_frame", totalSeconds = "total_seconds", started, finished, quality, stopped, checkpoint
-        case poseOutsideTraining = "pose_outside_training"
+        case poseOutsideTraining = "pose_outside_training", followPlate = "follow_plate"
     }
 
     public func write(to url: URL) throws {

@@ -73,8 +73,10 @@ public struct ShotRunner {
             throw PipelineError.configuration("output.colorspace: \(error)")
         }
         let holdout = config.mask.holdout.map { HoldoutMatte(holdout: $0, plate: plate, part: plate.source.part) }
+        // The plumbing check's swap is the plate itself: there is nothing to follow.
+        let follower = config.blend.followPlate > 0 && !(swapper is IdentitySwapper) ? try FeatureFollower(strength: config.blend.followPlate) : nil
         let renderer = FrameRenderer(config: config, plate: plate, outputs: outputs, compositor: compositor, conversion: conversion, faces: faces,
-                                     swapper: swapper, cropSize: cropSize, configHash: hash, holdout: holdout)
+                                     swapper: swapper, cropSize: cropSize, configHash: hash, holdout: holdout, follower: follower)
         var clock = StageClock()
         let progress = Progress(config.shot, total: frames.count)
         OpenJDMessages.status("swapping \(frames.count) frame(s)")
@@ -107,6 +109,9 @@ public struct ShotRunner {
                 progress.advance(detail: "frame \(frame) failed")
                 if config.onError == .fail { break }
             }
+        }
+        if let follower {
+            report.followPlate = Dictionary(uniqueKeysWithValues: follower.shifts.map { (String($0.key), Double($0.value)) })
         }
         return try finish(&report, start: start, clock: clock, options)
     }

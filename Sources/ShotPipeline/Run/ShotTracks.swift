@@ -106,8 +106,13 @@ public final class ShotTracks: FaceProvider {
         let local = face.landmarks.map { $0 - SIMD3(Float(origin.x), Float(origin.y), 0) }
         let integerCentred = FaceTemplate(faceType).alignment(landmarks: local, size: cropSize)
         let mask = AlignedFace.mask(landmarks: local, matrix: integerCentred, size: cropSize)
+        let scale = Float(abs(integerCentred.a * integerCentred.e - integerCentred.b * integerCentred.d).squareRoot())
+        let cropLandmarks = local.map { p -> SIMD3<Float> in
+            let q = integerCentred.apply(SIMD2(Double(p.x), Double(p.y)))
+            return SIMD3(Float(q.x), Float(q.y), p.z * scale)
+        }
         return [SwapFace(plateToCrop: Imaging.AffineTransform.fromIntegerCentreConvention(integerCentred), mask: mask,
-                         trackID: track)]
+                         trackID: track, cropLandmarks: cropLandmarks)]
     }
 
     public func headPose(frame: Int) -> HeadPose? {
