@@ -31,14 +31,18 @@ final class ThinPlateSplineTests: XCTestCase {
         XCTAssertNil(ThinPlateSpline(from: [[0, 0], [1, 0]], to: [[0, 0], [1, 0]]))
     }
 
-    func testRemapSamplesBilinearlyAndClampsAtTheEdge() {
+    func testRemapInterpolatesCubicallyAndClampsAtTheEdge() {
         var image = ImageBuffer(width: 6, height: 4, channels: ["R", "G"])
         for i in 0..<24 { image.planes[0][i] = Float(i % 6); image.planes[1][i] = Float(i / 6) }
-        XCTAssertEqual(image.remapped { $0 }, image)
+        XCTAssertEqual(image.remapped { $0 }, image, "whole pixels are taken as they are")
         let moved = image.remapped { $0 + SIMD2(0.5, 1) }
-        XCTAssertEqual(moved.planes[0][0], 0.5)
-        XCTAssertEqual(moved.planes[1][0], 1)
-        XCTAssertEqual(moved.planes[0][5], 5, "clamped at the right edge")
-        XCTAssertEqual(moved.planes[1][23], 3, "clamped at the bottom edge")
+        XCTAssertEqual(moved.planes[0][1], 1.5, accuracy: 1e-6, "a linear ramp is interpolated exactly")
+        XCTAssertEqual(moved.planes[1][1], 1, accuracy: 1e-6)
+        XCTAssertEqual(moved.planes[0][5], 5, accuracy: 1e-6, "clamped at the right edge")
+        XCTAssertEqual(moved.planes[1][23], 3, accuracy: 1e-6, "clamped at the bottom edge")
+        // A one-pixel line moved by half a pixel keeps more of its peak than bilinear's 0.5.
+        var line = ImageBuffer(width: 8, height: 1, channels: ["R"])
+        line.planes[0][4] = 1
+        XCTAssertEqual(line.remapped { $0 + SIMD2(0.5, 0) }.planes[0][3], 0.5625, accuracy: 1e-6)
     }
 }
