@@ -6,6 +6,7 @@ import Foundation
 let suites: [String: () throws -> Void] = [
     "codec": CodecBenchmark.run,
     "exr": runExrBenchmark,
+    "exr-parts": runExrPartsBenchmark,
     "extract": ExtractBenchmark.run,
     "faces": FaceBenchmark.run,
     "hash": HashBenchmark.run,

@@ -1,19 +1,29 @@
 // Writing multi-part files: every part of a plate frame, each with its own name, windows,
 // attributes and channel types (the swapped part's new channels among them); tiled parts with
-// their tile description and every level.
+// their tile description and every level; the parts plateswap leaves alone copied chunk for chunk
+// from the plate (as OpenEXR's exrmultipart and exrmaketiled copy parts), deep ones included.
 #include "common.h"
 #include <shimsupport.h>
 #include "convert.h"
 #include "exrshim.h"
 #include "write_paths.h"
 #include <ImfChannelList.h>
+#include <ImfDeepScanLineInputPart.h>
+#include <ImfDeepScanLineOutputPart.h>
+#include <ImfDeepTiledInputPart.h>
+#include <ImfDeepTiledOutputPart.h>
 #include <ImfFrameBuffer.h>
 #include <ImfHeader.h>
+#include <ImfInputPart.h>
+#include <ImfMultiPartInputFile.h>
 #include <ImfMultiPartOutputFile.h>
 #include <ImfOutputPart.h>
 #include <ImfPartType.h>
 #include <ImfTileDescription.h>
+#include <ImfTiledInputPart.h>
 #include <ImfTiledOutputPart.h>
+#include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -85,6 +95,50 @@ void writeScanlines(MultiPartOutputFile &file, int index, const ExrShimPart &par
     out.writePixels(dw.max.y - dw.min.y + 1);
 }
 
+/// The plate files parts are copied from, each opened once.
+class CopySources {
+public:
+    MultiPartInputFile &file(const char *path) {
+        std::unique_ptr<MultiPartInputFile> &slot = files_[path];
+        if (!slot) slot = std::make_unique<MultiPartInputFile>(path);
+        return *slot;
+    }
+
+    const Header &header(const ExrShimPart &part) {
+        MultiPartInputFile &in = file(part.copyFrom);
+        if (part.copyPart < 0 || part.copyPart >= in.parts())
+            throw std::out_of_range(std::string(part.copyFrom) + " has no part " + std::to_string(part.copyPart));
+        return in.header(part.copyPart);
+    }
+
+private:
+    std::map<std::string, std::unique_ptr<MultiPartInputFile>> files_;
+};
+
+/// Copies part `part.copyPart` of its file into part `index` of `out`, every chunk as stored
+/// (Imf checks that the headers agree: they are the same header).
+void copyPart(MultiPartOutputFile &out, int index, const ExrShimPart &part, CopySources &sources) {
+    MultiPartInputFile &file = sources.file(part.copyFrom);
+    const std::string type = file.header(part.copyPart).type();
+    try {
+        if (type == DEEPSCANLINE) {
+            DeepScanLineInputPart in(file, part.copyPart);
+            DeepScanLineOutputPart(out, index).copyPixels(in);
+        } else if (type == DEEPTILE) {
+            DeepTiledInputPart in(file, part.copyPart);
+            DeepTiledOutputPart(out, index).copyPixels(in);
+        } else if (type == TILEDIMAGE) {
+            TiledInputPart in(file, part.copyPart);
+            TiledOutputPart(out, index).copyPixels(in);
+        } else {
+            InputPart in(file, part.copyPart);
+            OutputPart(out, index).copyPixels(in);
+        }
+    } catch (const std::exception &e) {
+        throw std::runtime_error(std::string("cannot copy part ") + std::to_string(part.copyPart) + " of " + part.copyFrom + ": " + e.what());
+    }
+}
+
 } // namespace
 
 extern "C" int exrshim_write_parts(const char *path, const ExrShimPart *parts, int partCount, int compression,
@@ -92,12 +146,19 @@ extern "C" int exrshim_write_parts(const char *path, const ExrShimPart *parts, i
     return shimsupport::guarded(err, errlen, [&] {
         if (partCount < 1) throw std::invalid_argument("no parts to write");
         std::vector<Header> headers;
+        CopySources sources;
         for (int p = 0; p < partCount; ++p) {
             const ExrShimPart &part = parts[p];
-            if (part.name == nullptr || part.name[0] == 0) throw std::invalid_argument("every part of a multi-part file needs a name");
+            const bool named = part.name != nullptr && part.name[0] != 0;
+            if (!named && partCount > 1) throw std::invalid_argument("every part of a multi-part file needs a name");
+            if (part.copyFrom) {
+                headers.push_back(sources.header(part));
+                if (named) headers.back().setName(part.name);
+                continue;
+            }
             Header header = exrshim::makeHeader(part.dataWindow, part.displayWindow, compression, dwaLevel, part.attributes,
                                                 part.attributeCount, part.channels, part.channelCount);
-            header.setName(part.name);
+            if (named) header.setName(part.name);
             if (const ExrShimTiling *tiling = part.tiling) {
                 if (tiling->xSize < 1 || tiling->ySize < 1 || tiling->levelMode < 0 || tiling->levelMode >= NUM_LEVELMODES ||
                     tiling->roundingMode < 0 || tiling->roundingMode >= NUM_ROUNDINGMODES)
@@ -112,7 +173,9 @@ extern "C" int exrshim_write_parts(const char *path, const ExrShimPart *parts, i
         }
         MultiPartOutputFile out(path, headers.data(), int(headers.size()), false, exrshim::fileThreads(threads));
         for (int p = 0; p < partCount; ++p) {
-            if (parts[p].tiling)
+            if (parts[p].copyFrom)
+                copyPart(out, p, parts[p], sources);
+            else if (parts[p].tiling)
                 writeTiled(out, p, parts[p]);
             else
                 writeScanlines(out, p, parts[p]);

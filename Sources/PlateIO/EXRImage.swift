@@ -191,16 +191,19 @@ public enum ExrImage {
             throw PlateIOError(.unsupported, file: url.path, part: partLabel(index, header),
                                reason: "deep data is not supported (part type \(header.partType.rawValue))")
         }
+        for (index, header) in headers.enumerated() { try verifyChunks(url, part: index, header: header, threads: threads) }
+    }
+
+    /// Reads every raw chunk of part `index` (not deep) of `url` without decoding it (`verify`).
+    static func verifyChunks(_ url: URL, part index: Int, header: ExrHeader, threads: Int = 1) throws {
         var message = [CChar](repeating: 0, count: 512)
-        for (index, header) in headers.enumerated() {
-            let fail = { (kind: PlateIOError.Kind, reason: String, _: String?) in
-                PlateIOError(kind, file: url.path, part: partLabel(index, header), reason: reason)
-            }
-            let status = try withOpenFile(url, threads: threads, fail: fail) { reader in
-                exrshim_verify_chunks(reader, Int32(index), &message, message.count)
-            }
-            guard status == 0 else { throw fail(.corrupt, "damaged pixel data: \(shimMessage(message))", nil) }
+        let fail = { (kind: PlateIOError.Kind, reason: String, _: String?) in
+            PlateIOError(kind, file: url.path, part: partLabel(index, header), reason: reason)
         }
+        let status = try withOpenFile(url, threads: threads, fail: fail) { reader in
+            exrshim_verify_chunks(reader, Int32(index), &message, message.count)
+        }
+        guard status == 0 else { throw fail(.corrupt, "damaged pixel data: \(shimMessage(message))", nil) }
     }
 
     /// `"name"` for named parts, else the index: how errors and `info` refer to a part.

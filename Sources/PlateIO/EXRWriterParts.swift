@@ -15,11 +15,23 @@ public struct ExrPartImage {
     public var uintPlanes: [String: [UInt32]] = [:]
     /// Every level but (0, 0) of a mip- or rip-mapped part (`header.tiles`); empty otherwise.
     public var levels: [ExrLevelImage] = []
+    /// A part written as another file stores it (`init(copying:of:header:)`); nil for a part
+    /// written from its pixels.
+    public private(set) var copiedFrom: ExrPartSource?
 
     public init(image: ImageBuffer, header: ExrHeader, channelTypes: [String: ExrPixelType] = [:]) {
         self.image = image
         self.header = header
         self.channelTypes = channelTypes
+    }
+
+    /// Part `part` of `file` (whose header is `header`), to be written exactly as it is stored: its
+    /// header whole (type, windows, every attribute, its own compression; named `header.partName`)
+    /// and every chunk copied without decoding, so deep parts and channels plateswap cannot decode
+    /// pass through as they are. It has no pixels here (`image` is empty).
+    public init(copying part: Int, of file: URL, header: ExrHeader) {
+        self.init(image: ImageBuffer(width: 0, height: 0, channels: []), header: header, channelTypes: Self.fileTypes(header))
+        copiedFrom = ExrPartSource(file: file, part: part)
     }
 
     /// The pixel types the part's channels have in `header` (as read from a file).
@@ -28,19 +40,34 @@ public struct ExrPartImage {
     }
 }
 
+/// Where a copied part comes from: part `part` (index) of `file`.
+public struct ExrPartSource: Equatable, Sendable {
+    public var file: URL
+    public var part: Int
+}
+
 extension ExrWriter {
     /// Writes `parts` as one multi-part file at `url`, atomically: each part with its own name
-    /// (required, unique), windows, attributes and channel types; `compression` for all. A part
-    /// whose header has `tiles` is written tiled with that description and needs every level its
-    /// level mode has (`levels`); the others are scanline parts.
+    /// (required when there are several, unique), windows, attributes and channel types;
+    /// `compression` for all. A part whose header has `tiles` is written tiled with that
+    /// description and needs every level its level mode has (`levels`); the others are scanline
+    /// parts. Copied parts (`ExrPartImage.copiedFrom`) are written as their file stores them. One
+    /// part makes a single-part file.
     public static func writeParts(_ parts: [ExrPartImage], to url: URL, compression: ExrCompression, pixelType: ExrPixelType = .half,
                                   dwaCompressionLevel: Float? = nil, threads: Int = workerCount) throws {
         func fail(_ reason: String) -> PlateIOError { PlateIOError(.invalidRequest, file: url.path, reason: reason) }
         guard !parts.isEmpty else { throw fail("no parts to write") }
         var seen = Set<String>()
         for (index, part) in parts.enumerated() {
-            guard let name = part.header.partName, !name.isEmpty else { throw fail("part \(index) has no name (every part of a multi-part file needs one)") }
+            let name = part.header.partName ?? ""
+            guard !name.isEmpty || parts.count == 1 else { throw fail("part \(index) has no name (every part of a multi-part file needs one)") }
             guard seen.insert(name).inserted else { throw fail("two parts are named \"\(name)\"") }
+            if let source = part.copiedFrom {
+                guard source.part >= 0, FileManager.default.fileExists(atPath: source.file.path) else {
+                    throw fail("part \"\(name)\": no part \(source.part) of \(source.file.path) to copy")
+                }
+                continue
+            }
             guard part.header.dataWindow.width == part.image.width, part.header.dataWindow.height == part.image.height else {
                 throw fail("part \"\(name)\": image is \(part.image.width)x\(part.image.height) but the data window is \(part.header.dataWindow)")
             }
@@ -63,7 +90,8 @@ extension ExrWriter {
                 try checkExactPlanes(level.uintPlanes, of: level.image, fail: { fail("part \"\(name)\": \($0)") })
             }
         }
-        let passed = parts.map { $0.header.attributes.filter { !ExrHeader.structuralNames.contains($0.key) }.sorted { $0.key < $1.key } }
+        // A copied part's header comes from its file.
+        let passed = parts.map { $0.copiedFrom != nil ? [] : $0.header.attributes.filter { !ExrHeader.structuralNames.contains($0.key) }.sorted { $0.key < $1.key } }
         let values = passed.flatMap { $0.map { $0.value.encoded() } }
         // Every image of every part (level 0, then its reduced levels), in one list for the pointers.
         let images: [(image: ImageBuffer, uint: [String: [UInt32]])] = parts.flatMap { part in
@@ -103,7 +131,7 @@ extension ExrWriter {
                             }
                             let partChannels = channels(part.image, part)
                             var tiling: UnsafePointer<ExrShimTiling>?
-                            if let tiles = part.header.tiles {
+                            if let tiles = part.header.tiles, part.copiedFrom == nil {
                                 let levels = arena.allocate(ExrShimLevel.self, part.levels.count)
                                 for (l, level) in part.levels.enumerated() {
                                     levels[l] = ExrShimLevel(levelX: Int32(level.level.levelX), levelY: Int32(level.level.levelY),
@@ -115,10 +143,12 @@ extension ExrWriter {
                                                                levelCount: Int32(part.levels.count))
                                 tiling = UnsafePointer(description)
                             }
-                            shimParts.append(ExrShimPart(name: arena.string(part.header.partName!), dataWindow: UnsafePointer(window),
+                            shimParts.append(ExrShimPart(name: part.header.partName.flatMap { arena.string($0) }, dataWindow: UnsafePointer(window),
                                                          displayWindow: UnsafePointer(window + 4), attributes: UnsafePointer(attributes),
                                                          attributeCount: Int32(passed[p].count), channels: partChannels,
-                                                         channelCount: Int32(part.image.channelNames.count), tiling: tiling))
+                                                         channelCount: Int32(part.image.channelNames.count), tiling: tiling,
+                                                         copyFrom: part.copiedFrom.flatMap { arena.string($0.file.path) },
+                                                         copyPart: Int32(part.copiedFrom?.part ?? 0)))
                         }
                         return withExtendedLifetime(arena) {
                             exrshim_write_parts(temp.path, shimParts, Int32(shimParts.count), Int32(compression.rawValue),

@@ -8,12 +8,12 @@ import Support
 public struct SourceFrame {
     public var image: ImageBuffer
     public var header: ExrHeader
-    /// EXR frames read with `everything`: every part with every channel (full names, as in the
-    /// file; uint samples exact, tiled parts with every level), what an output writes through; `image` is layer `layer` of `parts[partIndex]`.
-    /// Parts plateswap cannot read (deep data, subsampled channels) are left out and named in
-    /// `partsLeftOut` with the reason.
+    /// EXR frames read with `everything`: every part of the file, what an output writes through;
+    /// `image` is layer `layer` of `parts[partIndex]`, which comes decoded with every channel (full
+    /// names, as in the file; uint samples exact, a mip- or rip-mapped part with every level). The
+    /// other parts are not decoded: they are copied from the plate as it stores them
+    /// (`ExrPartImage.copiedFrom`), deep parts included.
     public var parts: [ExrPartImage]?
-    public var partsLeftOut: [String] = []
     public var partIndex = 0
     public var layer = ""
 
@@ -255,12 +255,7 @@ public final class FrameSource {
                 throw FrameSourceError.frame(frame, "plate frame \(url.path) is missing")
             }
             if everything, case .exrSequence = kind {
-                let read = try Self.decodeEverything(url, frame: frame, part: part, layer: options.layer)
-                if !read.partsLeftOut.isEmpty, !warnedPartsLeftOut {
-                    warnedPartsLeftOut = true
-                    Log.warning("\(url.path): parts that cannot be written through are left out of the output: \(read.partsLeftOut.joined(separator: "; "))")
-                }
-                return read
+                return try Self.decodeEverything(url, frame: frame, part: part, layer: options.layer)
             }
             var (read, timecode) = try Self.decodeWithTimecode(url, frame: frame, part: part, layer: options.layer)
             if case .imageSequence = kind {
@@ -273,9 +268,6 @@ public final class FrameSource {
             return try readMovie(frame)
         }
     }
-
-    /// Whether the parts an output must leave out were reported (once a run).
-    private var warnedPartsLeftOut = false
 
     private var framesPerSecond: ExrAttribute { .rational(numerator: rateRational.0, denominator: rateRational.1) }
 
@@ -363,26 +355,21 @@ public final class FrameSource {
         return (result, timecode)
     }
 
-    /// Every part and channel of an EXR frame, and the chosen layer of the chosen part as `decode` gives it.
+    /// Every part of an EXR frame (the chosen one decoded with every channel and level, the others
+    /// to be copied), and the chosen layer of the chosen part as `decode` gives it.
     static func decodeEverything(_ url: URL, frame: Int, part: ExrPartSelector, layer: String) throws -> SourceFrame {
         func fail(_ reason: String) -> FrameSourceError { .frame(frame, reason) }
         do {
             let headers = try ExrImage.headers(of: url)
             let index = try ExrImage.resolve(part, in: headers, file: url.path)
-            var parts: [ExrPartImage] = []
-            var leftOut: [String] = []
-            var chosenIndex = 0
-            for p in headers.indices {
-                do {
-                    // The swapped part is written at full resolution only (OutputFrame.parts).
-                    let read = try ExrImage.readPart(url, part: p, levels: p != index)
-                    if p == index { chosenIndex = parts.count }
-                    parts.append(read)
-                } catch let error as PlateIOError where error.kind == .unsupported && p != index {
-                    leftOut.append("part \(ExrImage.partLabel(p, headers[p])) (\(error.reason))")
-                }
+            // The chosen part's levels: its untouched channels keep theirs (OutputFrame.parts).
+            let decoded = try ExrImage.readPart(url, part: index, levels: true)
+            // The parts copied at write time are checked now, so a damaged one fails the read (bad input).
+            for p in headers.indices where p != index && !headers[p].partType.isDeep {
+                try ExrImage.verifyChunks(url, part: p, header: headers[p])
             }
-            let (whole, header) = (parts[chosenIndex].image, parts[chosenIndex].header)
+            let parts = headers.indices.map { $0 == index ? decoded : ExrPartImage(copying: $0, of: url, header: headers[$0]) }
+            let (whole, header) = (decoded.image, decoded.header)
             let selected = try ExrImage.selectChannels(header, layer: layer) { kind, reason, channel in
                 PlateIOError(kind, file: url.path, part: ExrImage.partLabel(index, header), channel: channel, reason: reason)
             }
@@ -395,8 +382,7 @@ public final class FrameSource {
                                                         planes: chosen.planes), header: header)
             result.image = try rgb(result.image, file: url.path, fail: fail)
             result.parts = parts
-            result.partIndex = chosenIndex
-            result.partsLeftOut = leftOut
+            result.partIndex = index
             result.layer = layer
             return result
         } catch let error as FrameSourceError {

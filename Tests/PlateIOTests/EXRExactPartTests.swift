@@ -65,4 +65,42 @@ final class EXRExactPartTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("short.exr").path))
     }
+
+    /// Copied parts (`ExrPartImage(copying:of:header:)`) are written as their file stores them,
+    /// beside a part written from pixels: OpenEXR's deep tiled and deep scanline Balls samples
+    /// (the second renamed, as both are "rgba.left"), each with its own compression whatever the
+    /// write asks for. exrmultipart splits the deep tiled part back out byte for byte as it splits
+    /// the sample. (The parts of one file share a display window: OpenEXR refuses others.)
+    func testCopiedPartsKeepTheirHeaderAndEveryChunk() throws {
+        let samples = ["Balls_deeptiled_crop.exr", "v2_LowResLeftView_Balls.exr"].map { ExrTestData.conformance.appendingPathComponent($0) }
+        var copied = try samples.map { ExrPartImage(copying: 0, of: $0, header: try ExrImage.headers(of: $0)[0]) }
+        copied[1].header.partName = "balls.scan"
+        var flatHeader = ExrHeader(dataWindow: PixelBox(width: 16, height: 8), displayWindow: copied[0].header.displayWindow)
+        flatHeader.partName = "flat"
+        let flat = ExrPartImage(image: ImageBuffer(width: 16, height: 8, channels: ["Y"], fill: 0.5), header: flatHeader)
+        let out = dir.appendingPathComponent("copied.exr")
+        try ExrWriter.writeParts([flat] + copied, to: out, compression: .piz)
+
+        let headers = try ExrImage.headers(of: out)
+        XCTAssertEqual(headers.map(\.partName), ["flat", "rgba.left", "balls.scan"])
+        XCTAssertEqual(headers.map(\.partType), [.scanline, .deepTiled, .deepScanline])
+        XCTAssertEqual(headers.map(\.compression), [.piz] + copied.map(\.header.compression))
+        XCTAssertNotEqual(copied[0].header.compression, .piz, "deep parts cannot be PIZ: the copy kept its own")
+        for (written, sample) in zip(headers.dropFirst(), copied.map(\.header)) {
+            XCTAssertEqual(written.dataWindow, sample.dataWindow)
+            XCTAssertEqual(written.tiles, sample.tiles)
+            XCTAssertEqual(written.channels, sample.channels)
+            for (key, value) in sample.attributes { XCTAssertEqual(written.attributes[key], value, "\(sample.partName ?? "?"): \(key)") }
+        }
+
+        // OpenEXR's exrmultipart separates the deep part from both files the same way: same bytes.
+        for (file, base) in [(out, "out"), (samples[0], "sample")] {
+            let split = try ExrTestData.run("exrmultipart", ["-separate", "-i", file.path, "-o", dir.appendingPathComponent(base).path])
+            XCTAssertEqual(split.status, 0, split.err)
+        }
+        let separated = try Data(contentsOf: dir.appendingPathComponent("out.2.exr"))
+        XCTAssertGreaterThan(separated.count, 100_000)
+        XCTAssertEqual(separated, try Data(contentsOf: dir.appendingPathComponent("sample.1.exr")), "the deep tiled part changed")
+        XCTAssertEqual(try ExrImage.read(out, part: .index(0), layer: nil).image[channel: "Y"], [Float](repeating: 0.5, count: 128))
+    }
 }

@@ -26,12 +26,12 @@ final class ExactPassThroughTests: XCTestCase {
     }
 
     /// Runs `plates/plate.1001.exr` through the pipeline into folder `output`; returns the output frame.
-    func runShot(compression: String = "zip", output: String = "out") throws -> URL {
+    func runShot(compression: String = "zip", output: String = "out", keys: String = "layers: [rgba, mask]") throws -> URL {
         let url = dir.appendingPathComponent("\(output).yaml")
         try """
             shot: EXACT
             plate: {path: plates/plate.####.exr}
-            output: {path: \(output)/swap.####.exr, compression: \(compression), layers: [rgba, mask]}
+            output: {path: \(output)/swap.####.exr, compression: \(compression), \(keys)}
             model: {path: model.plateswap}
             face: {size: 32}
             blend: {mask_erode: 1, mask_blur: 2, color_transfer: none}
@@ -135,5 +135,69 @@ final class ExactPassThroughTests: XCTestCase {
         try ColourTagFixtures.tool(["exrmultipart", "-separate", "-i", out.path, "-o", separated.path])
         XCTAssertNoThrow(try ColourTagFixtures.tool(["idiff", "-a", "-fail", "0", "-warn", "0", samples[0].path, separated.path + ".2.exr"]))
         _ = try ExrPassThroughCheck.python(plate: plateURL, output: out, swapped: "rgb:R,G,B", dump: [])
+    }
+
+    /// A tiled plate (exrmaketiled: a mipmap rounded down with clamp, a ripmap rounded up with
+    /// periodic/clamp wrap modes and `pixel_type: float`) stays tiled where it is swapped: same tile
+    /// description and level mode, every level; level 0 is the composite, bit for bit the plate
+    /// outside the matte; the lower levels of the channels plateswap wrote are the ones
+    /// exrmaketiled makes from the output's own level 0, and the untouched channel Z keeps the
+    /// plate's levels sample for sample. A patch of the tiled plate is a scanline part.
+    func testSwappedTiledPartStaysTiledWithEveryLevel() throws {
+        try makePlateFolder()
+        let rgbz = dir.appendingPathComponent("rgbz.exr")
+        try ColourTagFixtures.tool(["oiiotool", "--pattern", "checker:width=8:height=8:color1=0.9,0.6,0.3,250:color2=0.1,0.2,0.4,3",
+                                    "150x108", "4", "--chnames", "R,G,B,Z", "-d", "half", "--compression", "zip", "-o", rgbz.path])
+        for (name, flags, type) in [("mip", ["-m", "-d", "-t", "32", "32"], ExrPixelType.half),
+                                    ("rip", ["-r", "-u", "-t", "16", "64", "-e", "periodic", "clamp"], .float)] {
+            try? FileManager.default.removeItem(at: plateURL)
+            try ColourTagFixtures.tool(["exrmaketiled"] + flags + [rgbz.path, plateURL.path])
+            let out = try runShot(output: name, keys: "layers: [rgba, mask], pixel_type: \(type == .half ? "half" : "float")")
+            let (plate, written) = (try ExrImage.readPart(plateURL, part: 0), try ExrImage.readPart(out, part: 0))
+            XCTAssertEqual(try ExrImage.headers(of: out).count, 1, "\(name): a single-part plate gives a single-part output")
+            XCTAssertEqual(written.header.partType, .tiled, name)
+            XCTAssertEqual(written.header.tiles, plate.header.tiles, name)
+            XCTAssertGreaterThan(plate.levels.count, 6, name)
+            XCTAssertEqual(written.levels.map(\.level), plate.levels.map(\.level), name)
+
+            // Level 0: the composite, the plate's bit for bit where the matte is 0; Z untouched everywhere.
+            let matte = written.image[channel: "swap.A"]
+            var changed = 0
+            for c in ["R", "G", "B"] {
+                let (o, p) = (written.image[channel: c], plate.image[channel: c])
+                for i in o.indices {
+                    if matte[i] == 0 {
+                        XCTAssertEqual(o[i].bitPattern, p[i].bitPattern, "\(name) level 0 \(c) \(i) outside the matte")
+                    } else if o[i] != p[i] { changed += 1 }
+                }
+            }
+            XCTAssertGreaterThan(changed, 50, "\(name): the face was swapped")
+            for (o, p) in zip([written.image] + written.levels.map(\.image), [plate.image] + plate.levels.map(\.image)) {
+                XCTAssertEqual(o[channel: "Z"].map(\.bitPattern), p[channel: "Z"].map(\.bitPattern), "\(name): Z changed")
+            }
+
+            // The written channels' levels: what exrmaketiled makes of the output's level 0.
+            let level0 = dir.appendingPathComponent("\(name)-level0.exr"), reference = dir.appendingPathComponent("\(name)-reference.exr")
+            XCTAssertEqual(written.channelTypes["swap.A"], type, name)
+            try ExrWriter.write(written.image.selecting(["R", "G", "B", "swap.A"]), to: level0, compression: .zip, pixelType: type)
+            try ColourTagFixtures.tool(["exrmaketiled"] + flags + [level0.path, reference.path])
+            let expected = try ExrImage.readPart(reference, part: 0)
+            XCTAssertEqual(expected.levels.map(\.level), written.levels.map(\.level), name)
+            for (o, e) in zip(written.levels, expected.levels) {
+                for c in ["R", "G", "B", "swap.A"] {
+                    XCTAssertEqual(o.image[channel: c].map(\.bitPattern), e.image[channel: c].map(\.bitPattern),
+                                   "\(name) level (\(o.level.levelX), \(o.level.levelY)) \(c) is not exrmaketiled's")
+                }
+            }
+            // Far from the face the reduced levels are the plate's own.
+            XCTAssertEqual(written.levels[0].image[channel: "R"][0], plate.levels[0].image[channel: "R"][0], name)
+
+            let text = try MultiPartPassThroughTests.exrheader(out)
+            XCTAssertTrue(text.contains(name == "mip" ? "mip-map" : "rip-map"), text)
+            _ = try ExrPassThroughCheck.python(plate: plateURL, output: out, swapped: "0:R,G,B", dump: [])
+        }
+        let patch = try ExrImage.headers(of: try runShot(output: "patch", keys: "mode: patch"))
+        XCTAssertEqual(patch.map(\.partType), [.scanline])
+        XCTAssertLessThan(patch[0].dataWindow.width, 150, "the patch's own window")
     }
 }

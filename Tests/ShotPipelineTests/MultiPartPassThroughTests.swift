@@ -199,23 +199,24 @@ final class MultiPartPassThroughTests: XCTestCase {
         }
     }
 
-    /// A deep part (OpenEXR's deep tiled Balls sample) between two flat parts, combined by
-    /// OpenEXR's own exrmultipart: the run warns once, naming the part and why, and writes the flat
-    /// parts through (the swapped one with its matte), leaving only the deep part out.
-    func testDeepPartIsLeftOutWithAWarningAndTheOthersPassThrough() throws {
+    /// Deep parts (OpenEXR's deep tiled and deep scanline Balls samples) between two flat parts,
+    /// combined by OpenEXR's own exrmultipart: every part comes out, the deep ones with their name,
+    /// type, windows, attributes and every sample (counts and values, read back by OpenEXR's Python
+    /// bindings; exrmultipart splits them out of plate and output to the same bytes).
+    func testDeepPartsPassThroughSampleForSample() throws {
         let plates = dir.appendingPathComponent("deep")
         try FileManager.default.createDirectory(at: plates, withIntermediateDirectories: true)
-        // The flat parts share the deep sample's 1024x576 display window (exrmultipart requires it).
+        // The flat parts share the deep samples' 1024x576 display window (exrmultipart requires it).
         let rgb = dir.appendingPathComponent("rgb.exr"), depth = dir.appendingPathComponent("depth.exr")
         try ColourTagFixtures.tool(["oiiotool", "--pattern", "checker:width=16:height=16", "1024x576", "3", "-d", "half",
                                     "--compression", "zip", "-o", rgb.path])
         try ColourTagFixtures.tool(["oiiotool", "--pattern", "fill:top=0:bottom=1000", "1024x576", "1", "--chnames", "Z", "-d", "float",
                                     "--compression", "zip", "-o", depth.path])
         let plate = plates.appendingPathComponent("plate.1001.exr")
-        try ColourTagFixtures.tool(["exrmultipart", "-combine", "-i", rgb.path, ExtractFixtures.data("exr/Balls_deeptiled_crop.exr").path,
-                                    depth.path, "-o", plate.path])
+        let deep = ["Balls_deeptiled_crop.exr", "v2_LowResLeftView_Balls.exr"].map { ExtractFixtures.data("exr/\($0)").path }
+        try ColourTagFixtures.tool(["exrmultipart", "-combine", "-i", rgb.path] + deep + [depth.path, "-o", plate.path])
         let headers = try ExrImage.headers(of: plate)
-        XCTAssertEqual(headers.map(\.partType), [.scanline, .deepTiled, .scanline])
+        XCTAssertEqual(headers.map(\.partType), [.scanline, .deepTiled, .deepScanline, .scanline])
         let url = dir.appendingPathComponent("deep.yaml")
         try """
             shot: DEEP
@@ -229,17 +230,56 @@ final class MultiPartPassThroughTests: XCTestCase {
             try ShotRunner(config: try ShotConfig.load(url), faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 32)).run()
         }
         XCTAssertEqual(report.done, [1001], "\(report.failed)")
-        let warning = "plateswap: warning: \(plate.path): parts that cannot be written through are left out of the output: "
-            + "part \"rgba.left\" (deep data is not supported (part type deeptile))"
-        XCTAssertEqual(logged.components(separatedBy: "\n").filter { $0 == warning }.count, 1, logged)
+        XCTAssertFalse(logged.contains("left out"), logged)
 
-        let plateParts = try [0, 2].map { try ExrImage.read(plate, part: .index($0), layer: nil) }
-        let outParts = try ExrImage.readParts(dir.appendingPathComponent("deep-out/swap.1001.exr"))
-        XCTAssertEqual(outParts.map(\.header.partName), [headers[0].partName, headers[2].partName])
+        let out = dir.appendingPathComponent("deep-out/swap.1001.exr")
+        let outHeaders = try ExrImage.headers(of: out)
+        XCTAssertEqual(outHeaders.map(\.partName), headers.map(\.partName))
+        XCTAssertEqual(outHeaders.map(\.partType), headers.map(\.partType))
+        for part in [1, 2] {
+            XCTAssertEqual(outHeaders[part].dataWindow, headers[part].dataWindow)
+            XCTAssertEqual(outHeaders[part].tiles, headers[part].tiles)
+            for (key, value) in headers[part].attributes { XCTAssertEqual(outHeaders[part].attributes[key], value, "part \(part): \(key)") }
+        }
+        let plateParts = try [0, 3].map { try ExrImage.read(plate, part: .index($0), layer: nil) }
+        let outParts = try [0, 3].map { try ExrImage.read(out, part: .index($0), layer: nil) }
         assertKept(plateParts[0], in: outParts[0], except: ["R", "G", "B"])
         XCTAssertNotNil(outParts[0].image.channelIndex("swap.A"))
         XCTAssertNotEqual(outParts[0].image[channel: "G"], plateParts[0].image[channel: "G"], "the face was swapped")
         assertKept(plateParts[1], in: outParts[1])
+
+        // OpenEXR's exrmultipart writes each deep part out of plate and output as the same bytes.
+        for (file, base) in [(plate, "plate-split"), (out, "out-split")] {
+            try ColourTagFixtures.tool(["exrmultipart", "-separate", "-i", file.path, "-o", dir.appendingPathComponent(base).path])
+        }
+        for part in [2, 3] {
+            let a = try Data(contentsOf: dir.appendingPathComponent("plate-split.\(part).exr"))
+            let b = try Data(contentsOf: dir.appendingPathComponent("out-split.\(part).exr"))
+            XCTAssertGreaterThan(a.count, 100_000)
+            XCTAssertEqual(a, b, "deep part \(part - 1) split out of the output differs from the plate's")
+        }
+        // Sample for sample with OpenEXR's Python bindings (counts and values of every deep pixel).
+        if let text = try ExrPassThroughCheck.python(plate: plate, output: out, swapped: "rgb:R,G,B", dump: []) {
+            XCTAssertTrue(text.contains("5 channels kept bit for bit (225625 samples)"), text)
+            XCTAssertTrue(text.contains("5 channels kept bit for bit (814385 samples)"), text)
+        }
+    }
+
+    /// The parts copied at write time are checked when the frame is read: a plate whose last part
+    /// (`aovs`) is cut short fails that frame as a damaged plate frame, naming the file and the
+    /// part, and leaves no output, as a truncated single-part frame does.
+    func testTruncatedPassThroughPartFailsTheFrame() throws {
+        try writePlate(frames: [1001, 1002])
+        let damaged = dir.appendingPathComponent("plates/plate.1002.exr")
+        let bytes = try Data(contentsOf: damaged)
+        try bytes.prefix(bytes.count - 200).write(to: damaged)
+        XCTAssertNoThrow(try ExrImage.read(damaged, part: .index(1), layer: ""), "the swapped part itself still reads")
+        let report = try ShotRunner(config: try shot(output: "cut"), faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 32)).run()
+        XCTAssertEqual(report.done, [1001])
+        XCTAssertEqual(report.failed.map(\.frame), [1002])
+        let error = try XCTUnwrap(report.failed.first?.error)
+        XCTAssertTrue(error.contains("plate.1002.exr") && error.contains("\"aovs\""), error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("cut/swap.1002.exr").path))
     }
 
     /// A luminance/chroma plate (Y, RY, BY with 2x2 subsampled chroma) is read as RGB, as before:

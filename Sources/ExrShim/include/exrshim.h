@@ -99,8 +99,11 @@ typedef struct {
     int levelCount;
 } ExrShimTiling;
 
-/// One part of a multi-part file: name (required, unique), inclusive windows {xMin, yMin, xMax, yMax},
-/// attributes and channels as exrshim_write takes them; `tiling` NULL for a scanline part.
+/// One part of a multi-part file: name (required when there are several, unique), inclusive windows
+/// {xMin, yMin, xMax, yMax}, attributes and channels as exrshim_write takes them; `tiling` NULL for a
+/// scanline part. With `copyFrom` set, the part is part `copyPart` of that file instead, copied as
+/// it is stored (its header whole, every chunk verbatim: deep parts too); the other fields but
+/// `name` are then not read.
 typedef struct {
     const char *name;
     const int32_t *dataWindow;
@@ -110,11 +113,14 @@ typedef struct {
     const ExrShimChannel *channels;
     int channelCount;
     const ExrShimTiling *tiling;
+    const char *copyFrom;
+    int copyPart;
 } ExrShimPart;
 
 /// Writes a multi-part file (Imf::MultiPartOutputFile) of scanline and tiled parts, each with its
 /// own name, windows, attributes, channel types and tiling (a tiled part needs every level its
-/// level mode has); `compression` and `dwaLevel` apply to every part.
+/// level mode has), and of parts copied from other files (`copyFrom`); `compression` and
+/// `dwaLevel` apply to every part that is not copied. One part makes a single-part file.
 int exrshim_write_parts(const char *path, const ExrShimPart *parts, int partCount, int compression, float dwaLevel,
                         int threads, char *err, size_t errlen);
 

@@ -88,11 +88,11 @@ struct FrameRenderer {
         if !conversion.isIdentity, PlateColorRules.outputChromaticities(conversion.target) == nil {
             outHeader.attributes["chromaticities"] = nil
         }
-        let parts = OutputFrame.parts(output: (output.image, outHeader), plate: read)
         let pixelType: ExrPixelType = config.output.pixelType == .half ? .half : .float
+        let parts = clock.time("composite") { OutputFrame.parts(output: (output.image, outHeader), plate: read, pixelType: pixelType) }
         try clock.time("write") {
             AtomicFile.removeTemporaries(beside: outputURL(frame: frame))
-            if parts.count == 1 {
+            if parts.count == 1, parts[0].header.tiles == nil {
                 try ExrWriter.write(parts[0].image, header: parts[0].header, to: outputURL(frame: frame), compression: config.output.compression,
                                     pixelType: pixelType, channelTypes: parts[0].channelTypes, uintPlanes: parts[0].uintPlanes)
             } else {

@@ -31,12 +31,17 @@ enum OutputFrame {
 
     /// The parts an output file holds: the swapped part first (`output`: the composite and swap
     /// layers, short names), its layer's R, G, B(, A) under the layer's prefix and every other
-    /// channel of that part as the plate has it (uint samples exact), as a scanline part; then every
-    /// other part of the plate, unchanged (name, windows, attributes, channels and their types, uint
-    /// samples exact, tiling and every level). Without `plate.parts` (movies,
-    /// images, patches), just `output`.
-    static func parts(output: (image: ImageBuffer, header: ExrHeader), plate: SourceFrame) -> [ExrPartImage] {
-        guard let parts = plate.parts, parts.indices.contains(plate.partIndex) else { return [ExrPartImage(image: output.image, header: output.header)] }
+    /// channel of that part as the plate has it (uint samples exact), tiled as the plate's part is
+    /// (see `levels`); then every other part of the plate, copied as the plate stores it (name,
+    /// type, windows, attributes, every chunk: deep parts too). Without `plate.parts` (movies,
+    /// images, patches), just `output`. `pixelType`: what the new channels are stored as.
+    static func parts(output: (image: ImageBuffer, header: ExrHeader), plate: SourceFrame, pixelType: ExrPixelType) -> [ExrPartImage] {
+        guard let parts = plate.parts, parts.indices.contains(plate.partIndex) else {
+            // One scanline part: a patch's window is not the plate's, and a frame read alone has no levels.
+            var header = output.header
+            header.tiles = nil
+            return [ExrPartImage(image: output.image, header: header)]
+        }
         let source = parts[plate.partIndex]
         let prefix = plate.layer.isEmpty ? "" : plate.layer + "."
         // The output's own channels: the layer's colour and alpha (renamed into the layer), and
@@ -56,11 +61,37 @@ enum OutputFrame {
         }
         var header = output.header
         header.partName = source.header.partName
-        // Written as a scanline part: its reduced levels would still show the plate's face.
-        header.tiles = nil
         var swapped = ExrPartImage(image: image, header: header, channelTypes: types)
         swapped.uintPlanes = exact
+        swapped.levels = levels(of: swapped, plate: source, changed: written, pixelType: pixelType)
         return [swapped] + parts.indices.filter { $0 != plate.partIndex }.map { parts[$0] }
+    }
+
+    /// The reduced levels of the swapped part when the plate's part is mip- or rip-mapped: the
+    /// channels plateswap wrote (`changed`) reduced from the composite as OpenEXR's exrmaketiled
+    /// reduces (`ExrLevelReduction`), the others the plate's own levels, sample for sample.
+    static func levels(of part: ExrPartImage, plate: ExrPartImage, changed: Set<String>, pixelType: ExrPixelType) -> [ExrLevelImage] {
+        guard let tiles = part.header.tiles, tiles.levelMode != .oneLevel else { return [] }
+        let names = part.image.channelNames
+        let kept = Set(names.filter { name in !changed.contains(name) && plate.levels.allSatisfy { $0.image.channelIndex(name) != nil } })
+        let reducedNames = names.filter { !kept.contains($0) }
+        let reduced = reducedNames.isEmpty ? [] : ExrLevelReduction.levels(
+            of: part.image.selecting(reducedNames), types: reducedNames.map { part.channelTypes[$0] ?? pixelType }, tiles: tiles,
+            dataWindow: part.header.dataWindow, wrap: ExrLevelReduction.extrapolation(wrapmodes: part.header.attributes["wrapmodes"]))
+        return tiles.levels(of: part.header.dataWindow).dropFirst().map { level in
+            let own = plate.levels.first { $0.level == level }
+            var image = ImageBuffer(width: level.width, height: level.height, channels: [])
+            var exact: [String: [UInt32]] = [:]
+            for name in names {
+                if kept.contains(name), let own {
+                    image.addChannel(name, plane: own.image[channel: name])
+                    exact[name] = own.uintPlanes[name]
+                } else {
+                    image.addChannel(name, plane: reduced.first { $0.level == level }!.image[channel: name])
+                }
+            }
+            return ExrLevelImage(level: level, image: image, uintPlanes: exact)
+        }
     }
 
     /// The patch in a data window of its own (absolute pixels), the plate's display window kept.
