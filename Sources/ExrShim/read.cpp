@@ -3,6 +3,8 @@
 #include <shimsupport.h>
 #include "exrshim.h"
 #include "read_paths.h"
+#include <ImfDeepScanLineInputPart.h>
+#include <ImfDeepTiledInputPart.h>
 #include <ImfFrameBuffer.h>
 #include <ImfHeader.h>
 #include <ImfInputPart.h>
@@ -32,21 +34,20 @@ const Header &checkedHeader(const ExrShimReader *reader, int part) {
     return reader->file->header(part);
 }
 
+/// Calls `visit(dx, dy, lx, ly)` for every tile of every level of the tiled part `in`.
+template <class Part, class Visit> void forEveryTile(const Part &in, Visit visit) {
+    for (int ly = 0; ly < in.numYLevels(); ++ly)
+        for (int lx = 0; lx < in.numXLevels(); ++lx)
+            if (in.isValidLevel(lx, ly))
+                for (int ty = 0; ty < in.numYTiles(ly); ++ty)
+                    for (int tx = 0; tx < in.numXTiles(lx); ++tx) visit(tx, ty, lx, ly);
+}
+
 void verifyTiles(MultiPartInputFile &file, int part) {
     TiledInputPart in(file, part);
     const char *data = nullptr;
     int size = 0;
-    for (int ly = 0; ly < in.numYLevels(); ++ly) {
-        for (int lx = 0; lx < in.numXLevels(); ++lx) {
-            if (!in.isValidLevel(lx, ly)) continue;
-            for (int ty = 0; ty < in.numYTiles(ly); ++ty) {
-                for (int tx = 0; tx < in.numXTiles(lx); ++tx) {
-                    int dx = tx, dy = ty, levelX = lx, levelY = ly;
-                    in.rawTileData(dx, dy, levelX, levelY, data, size);
-                }
-            }
-        }
-    }
+    forEveryTile(in, [&](int dx, int dy, int lx, int ly) { in.rawTileData(dx, dy, lx, ly, data, size); });
 }
 
 void verifyScanlines(MultiPartInputFile &file, int part, const Header &header) {
@@ -56,6 +57,31 @@ void verifyScanlines(MultiPartInputFile &file, int part, const Header &header) {
     const char *data = nullptr;
     int size = 0;
     for (int64_t y = dw.min.y; y <= dw.max.y; y += lines) in.rawPixelData(int(y), data, size);
+}
+
+// Deep chunks vary in size: ask for the size (no buffer), then read the chunk into one.
+void verifyDeepTiles(MultiPartInputFile &file, int part) {
+    DeepTiledInputPart in(file, part);
+    std::vector<char> buffer;
+    forEveryTile(in, [&](int dx, int dy, int lx, int ly) {
+        uint64_t size = 0;
+        in.rawTileData(dx, dy, lx, ly, nullptr, size);
+        buffer.resize(size);
+        in.rawTileData(dx, dy, lx, ly, buffer.data(), size);
+    });
+}
+
+void verifyDeepScanlines(MultiPartInputFile &file, int part, const Header &header) {
+    DeepScanLineInputPart in(file, part);
+    const Box2i dw = header.dataWindow();
+    const int lines = exrshim::linesPerChunk(header.compression());
+    std::vector<char> buffer;
+    for (int64_t y = dw.min.y; y <= dw.max.y; y += lines) {
+        uint64_t size = 0;
+        in.rawPixelData(int(y), nullptr, size);
+        buffer.resize(size);
+        in.rawPixelData(int(y), buffer.data(), size);
+    }
 }
 
 } // namespace
@@ -143,7 +169,11 @@ extern "C" int exrshim_read_level(ExrShimReader *reader, int part, int levelX, i
 extern "C" int exrshim_verify_chunks(ExrShimReader *reader, int part, char *err, size_t errlen) {
     return shimsupport::guarded(err, errlen, [&] {
         const Header &header = checkedHeader(reader, part);
-        if (isTiled(header.type()) || (!header.hasType() && header.hasTileDescription()))
+        if (header.hasType() && header.type() == DEEPTILE)
+            verifyDeepTiles(*reader->file, part);
+        else if (header.hasType() && header.type() == DEEPSCANLINE)
+            verifyDeepScanlines(*reader->file, part, header);
+        else if (isTiled(header.type()) || (!header.hasType() && header.hasTileDescription()))
             verifyTiles(*reader->file, part);
         else
             verifyScanlines(*reader->file, part, header);

@@ -194,7 +194,7 @@ public enum ExrImage {
         for (index, header) in headers.enumerated() { try verifyChunks(url, part: index, header: header, threads: threads) }
     }
 
-    /// Reads every raw chunk of part `index` (not deep) of `url` without decoding it (`verify`).
+    /// Reads every raw chunk of part `index` of `url` (deep parts too) without decoding it.
     static func verifyChunks(_ url: URL, part index: Int, header: ExrHeader, threads: Int = 1) throws {
         var message = [CChar](repeating: 0, count: 512)
         let fail = { (kind: PlateIOError.Kind, reason: String, _: String?) in

@@ -365,7 +365,7 @@ public final class FrameSource {
             // The chosen part's levels: its untouched channels keep theirs (OutputFrame.parts).
             let decoded = try ExrImage.readPart(url, part: index, levels: true)
             // The parts copied at write time are checked now, so a damaged one fails the read (bad input).
-            for p in headers.indices where p != index && !headers[p].partType.isDeep {
+            for p in headers.indices where p != index {
                 try ExrImage.verifyChunks(url, part: p, header: headers[p])
             }
             let parts = headers.indices.map { $0 == index ? decoded : ExrPartImage(copying: $0, of: url, header: headers[$0]) }

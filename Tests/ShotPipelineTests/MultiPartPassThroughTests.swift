@@ -202,7 +202,8 @@ final class MultiPartPassThroughTests: XCTestCase {
     /// Deep parts (OpenEXR's deep tiled and deep scanline Balls samples) between two flat parts,
     /// combined by OpenEXR's own exrmultipart: every part comes out, the deep ones with their name,
     /// type, windows, attributes and every sample (counts and values, read back by OpenEXR's Python
-    /// bindings; exrmultipart splits them out of plate and output to the same bytes).
+    /// bindings; exrmultipart splits them out of plate and output to the same bytes). A deep part
+    /// cut short fails its frame when it is read.
     func testDeepPartsPassThroughSampleForSample() throws {
         let plates = dir.appendingPathComponent("deep")
         try FileManager.default.createDirectory(at: plates, withIntermediateDirectories: true)
@@ -263,6 +264,18 @@ final class MultiPartPassThroughTests: XCTestCase {
             XCTAssertTrue(text.contains("5 channels kept bit for bit (225625 samples)"), text)
             XCTAssertTrue(text.contains("5 channels kept bit for bit (814385 samples)"), text)
         }
+
+        // A deep part cut short (the deep tiled one last in frame 1002) fails its frame as a damaged
+        // plate frame, naming the part, before anything is written.
+        let cut = plates.appendingPathComponent("plate.1002.exr")
+        try ColourTagFixtures.tool(["exrmultipart", "-combine", "-i", rgb.path, deep[0], "-o", cut.path])
+        let bytes = try Data(contentsOf: cut)
+        try bytes.prefix(bytes.count - 300).write(to: cut)
+        let again = try ShotRunner(config: try ShotConfig.load(url), faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 32)).run()
+        XCTAssertEqual(again.failed.map(\.frame), [1002])
+        let error = try XCTUnwrap(again.failed.first?.error)
+        XCTAssertTrue(error.contains("plate.1002.exr") && error.contains("\"rgba.left\"") && error.contains("damaged"), error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("deep-out/swap.1002.exr").path))
     }
 
     /// The parts copied at write time are checked when the frame is read: a plate whose last part

@@ -41,8 +41,8 @@ int exrshim_read_level(ExrShimReader *reader, int part, int levelX, int levelY, 
                        const char *const *channels, void *const *planes, const int *planeTypes, int count, char *err,
                        size_t errlen);
 
-/// Reads every raw chunk of level 0 of `part` without decompressing it, so truncated files and
-/// damaged chunk leaders are found cheaply.
+/// Reads every raw chunk of `part` (every level of a tiled one; deep parts too) without
+/// decompressing it, so truncated files and damaged chunk leaders are found cheaply.
 int exrshim_verify_chunks(ExrShimReader *reader, int part, char *err, size_t errlen);
 
 /// Reads part 0 through Imf::RgbaInputFile, which converts luminance/chroma (Y, RY, BY) to RGB.
