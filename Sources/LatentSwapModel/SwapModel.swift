@@ -65,6 +65,13 @@ public final class SwapModel: @unchecked Sendable {
         return network.swap(latents)
     }
 
+    /// The same, with the actor decoder's mask head's prediction of where the swapped face is
+    /// [N, 1, S/8, S/8] in [0, 1] (nil for a model without mask heads).
+    public func swapWithMask(latents: Tensor) throws -> (latents: Tensor, mask: Tensor?) {
+        try checkShape(latents)
+        return network.decodeWithMask(latents, as: .source)
+    }
+
     /// Reconstruction of faces of one identity (`.source` = actor, `.target` = plate performer).
     public func reconstruct(latents: Tensor, as identity: SwapAutoencoder.Identity) throws -> Tensor {
         try checkShape(latents)

@@ -103,7 +103,7 @@ final class ShotConfigTests: XCTestCase {
 
     func testUnknownKeyIsAnErrorWithSuggestion() {
         assertError(full.replacingOccurrences(of: "mask_blur: 6", with: "mask_blurr: 6"),
-                    "shot.yaml:24: blend.mask_blurr: unknown key (expected one of color_transfer, mask_erode, mask_blur, follow_plate; did you mean 'mask_blur'?)")
+                    "shot.yaml:24: blend.mask_blurr: unknown key (expected one of color_transfer, mask_erode, mask_blur, follow_plate, learned_mask; did you mean 'mask_blur'?)")
     }
 
     func testWrongTypes() {

@@ -90,6 +90,9 @@ public struct ShotConfig: Equatable {
         public var maskBlur: Int = 12
         /// 0 (off) to 1: move the swap's mouth, nose, eyes and brows onto the plate face's (`FeatureFollow`).
         public var followPlate: Double = 1
+        /// Multiply the face mask by the mask the model's decoder predicts for the swapped face
+        /// (DeepFaceLab's learned-prd x dst): the actor's hair the decoder drew is not pasted.
+        public var learnedMask = true
     }
 
     /// `mask.holdout`: a matte of occluders removed from the face mask before blending.
@@ -219,11 +222,12 @@ public struct ShotConfig: Equatable {
                 if let node = smoothing["beta"] { config.face.smoothingBeta = try node.double(in: 0...1e6) }
             }
         }
-        if let blendMap = try root.section("blend", allowed: ["color_transfer", "mask_erode", "mask_blur", "follow_plate"]) {
+        if let blendMap = try root.section("blend", allowed: ["color_transfer", "mask_erode", "mask_blur", "follow_plate", "learned_mask"]) {
             if let node = blendMap["color_transfer"] { config.blend.colorTransfer = try node.oneOf(ColorTransfer.self) }
             if let node = blendMap["mask_erode"] { config.blend.maskErode = try node.int(in: -256...256) }
             if let node = blendMap["mask_blur"] { config.blend.maskBlur = try node.int(in: 0...256) }
             if let node = blendMap["follow_plate"] { config.blend.followPlate = try node.double(in: 0...1) }
+            if let node = blendMap["learned_mask"] { config.blend.learnedMask = try node.bool() }
         }
         if let maskMap = try root.section("mask", allowed: ["holdout"]), let node = maskMap["holdout"] {
             config.mask.holdout = try parseHoldout(node, plate: config.plate)

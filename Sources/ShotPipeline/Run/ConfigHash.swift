@@ -34,6 +34,7 @@ public enum ConfigHash {
         ]
         // Listed only when on, so frames made with it off keep the hash they had before it existed.
         if config.blend.followPlate > 0 { fields.append(("blend.follow_plate", String(config.blend.followPlate))) }
+        if config.blend.learnedMask { fields.append(("blend.learned_mask", "on")) }
         // Full frames of EXR plates carry every other part, layer and channel of the plate.
         if config.output.mode == .full, config.plate.path.pathExtension.lowercased() == "exr" {
             fields.append(("output.pass_through", "every part, layer and channel"))

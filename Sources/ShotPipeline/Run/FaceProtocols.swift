@@ -52,11 +52,18 @@ public protocol FaceSwapper {
     func swap(_ crop: ImageBuffer) throws -> ImageBuffer
     /// The same, timing its stages in `clock` (`encode`, `swap`, `decode` where they exist).
     func swap(_ crop: ImageBuffer, clock: inout StageClock) throws -> ImageBuffer
+    /// The swap and, from a model with mask heads, where it drew the face: [0, 1] at crop size,
+    /// row-major (nil when the swapper predicts none).
+    func swapWithMask(_ crop: ImageBuffer, clock: inout StageClock) throws -> (image: ImageBuffer, mask: [Float]?)
 }
 
 extension FaceSwapper {
     public func swap(_ crop: ImageBuffer, clock: inout StageClock) throws -> ImageBuffer {
         try clock.time("swap") { try swap(crop) }
+    }
+
+    public func swapWithMask(_ crop: ImageBuffer, clock: inout StageClock) throws -> (image: ImageBuffer, mask: [Float]?) {
+        (try swap(crop, clock: &clock), nil)
     }
 }
 

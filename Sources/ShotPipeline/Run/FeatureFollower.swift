@@ -20,7 +20,8 @@ final class FeatureFollower {
     }
 
     /// `plateCrop` is the codec's input for the face, `swapped` the decoded swap (same size, the
-    /// network's [0, 1] encoding), `tracked` the face's tracked mesh in crop pixels.
+    /// network's [0, 1] encoding; its R, G, B are landmarked, every channel is warped), `tracked`
+    /// the face's tracked mesh in crop pixels.
     func apply(frame: Int, plateCrop: ImageBuffer, swapped: ImageBuffer, tracked: [SIMD3<Float>]) -> ImageBuffer {
         let roi = FaceROI.fromLandmarks(tracked)
         let plate = landmarker.landmarks(plateCrop, roi: roi), swap = landmarker.landmarks(swapped, roi: roi)

@@ -59,16 +59,27 @@ struct FrameRenderer {
         for face in found {
             guard let crop = clock.time("crop", { compositor.networkCrop(plate: image, plateToCrop: face.plateToCrop, size: cropSize) })
             else { continue }
-            var swapped = try swapper.swap(crop, clock: &clock)
+            let drawn = try swapper.swapWithMask(crop, clock: &clock)
+            var swapped = drawn.image
             guard swapped.width == cropSize, swapped.height == cropSize else {
                 throw PipelineError.frame(frame, "the swap model returned \(swapped.width)x\(swapped.height), expected \(cropSize)x\(cropSize)")
+            }
+            // The learned mask travels as a fourth channel, so that follow_plate moves it with the face.
+            if config.blend.learnedMask, let learned = drawn.mask {
+                swapped = ImageBuffer(width: cropSize, height: cropSize, channels: ["R", "G", "B", "learned"],
+                                      planes: swapped.selecting(["R", "G", "B"]).planes + [learned])
             }
             if let follower, let tracked = face.cropLandmarks {
                 swapped = clock.time("follow") { follower.apply(frame: frame, plateCrop: crop, swapped: swapped, tracked: tracked) }
             }
+            var mask = face.mask
+            if let index = swapped.channelIndex("learned") {
+                mask = zip(mask, swapped.planes[index]).map { $0 * min(max($1, 0), 1) }
+                swapped = swapped.selecting(["R", "G", "B"])
+            }
             clock.time("composite") {
                 compositor.composite(plate: &result, plateToCrop: face.plateToCrop, codecInput: crop, swapped: swapped,
-                                     mask: face.mask, holdout: held, layers: &layers)
+                                     mask: mask, holdout: held, layers: &layers)
             }
         }
         conversion.apply(to: &result)

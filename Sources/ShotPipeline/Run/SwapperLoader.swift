@@ -76,13 +76,23 @@ public final class LatentSwapper: FaceSwapper {
 
     /// The swap with its three stages timed as `encode`, `swap` and `decode`.
     public func swap(_ crop: ImageBuffer, clock: inout StageClock) throws -> ImageBuffer {
+        try swapWithMask(crop, clock: &clock).image
+    }
+
+    /// The swap and its mask head's prediction, upsampled (bilinear) from the latent grid to the crop.
+    public func swapWithMask(_ crop: ImageBuffer, clock: inout StageClock) throws -> (image: ImageBuffer, mask: [Float]?) {
         let pixels = try CodecImageTensor.tensor(fromRGB: crop, source: "aligned crop")
         let latents = try clock.time("encode") { try codec.encode(pixels) }
-        let swapped = try clock.time("swap") { try model.swap(latents: latents) }
+        let (swapped, mask) = try clock.time("swap") { try model.swapWithMask(latents: latents) }
         let energies = (LatentCheckerboard.energy(swapped), LatentCheckerboard.energy(latents))
         lock.withLock { checkerboard.swapped += energies.0; checkerboard.plate += energies.1 }
         let decoded = try clock.time("decode") { try codec.decode(swapped) }
-        return CodecImageTensor.image(fromRGB: decoded)
+        let image = CodecImageTensor.image(fromRGB: decoded)
+        let cropMask = mask.map { m -> [Float] in
+            let grid = ImageBuffer(width: m.shape[3], height: m.shape[2], channels: ["A"], planes: [Array(m.data.prefix(m.shape[2] * m.shape[3]))])
+            return grid.resized(width: image.width, height: image.height, filter: .bilinear).planes[0].map { min(max($0, 0), 1) }
+        }
+        return (image, cropMask)
     }
 
     /// The shot's latent checkerboard ratio so far (nil before any swap).
