@@ -154,6 +154,8 @@ extern "C" int exrshim_write_parts(const char *path, const ExrShimPart *parts, i
             if (part.copyFrom) {
                 headers.push_back(sources.header(part));
                 if (named) headers.back().setName(part.name);
+                // A single-part file's header may lack the type a multi-part file needs.
+                if (!headers.back().hasType()) headers.back().setType(headers.back().hasTileDescription() ? TILEDIMAGE : SCANLINEIMAGE);
                 continue;
             }
             Header header = exrshim::makeHeader(part.dataWindow, part.displayWindow, compression, dwaLevel, part.attributes,

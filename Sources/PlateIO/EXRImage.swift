@@ -19,7 +19,7 @@ import Support
 // - `layer`: nil = every channel with its full name; "" = channels without a '.'; "name" = the
 //   `name.*` channels with the prefix removed. Channels come R, G, B, A first, then file order.
 // - Luminance/chroma parts (Y, RY, BY) are converted to R, G, B(, A) by OpenEXR's RgbaInputFile
-//   (part 0's base layer only); deep parts, subsampled channels and HTJ2K are rejected.
+//   (part 0's base layer only; with `layer: nil` the part's other channels come too, as stored); deep parts, subsampled channels and HTJ2K are rejected.
 // - `header.attributes` holds every non-structural attribute as a typed `ExrAttribute`.
 //
 // Writing (`ExrWriter`, EXRWriter.swift):
@@ -97,15 +97,21 @@ public enum ExrImage {
                 throw fail(.unsupported, "luminance/chroma (Y, RY, BY) channels are only converted to RGB in part 0's base layer")
             }
             let hasAlpha = selection.contains { $0.outputName == "A" }
-            try checkSize(width, height, channels: hasAlpha ? 4 : 3, options, fail: fail)
+            // Every channel (`layer: nil`): the part's other layers too, read as stored, so that
+            // writing the part through (OutputFrame.parts) keeps them.
+            let others = layer == nil ? selection.filter { !["Y", "RY", "BY", "A"].contains($0.fileName) } : []
+            try checkSize(width, height, channels: (hasAlpha ? 4 : 3) + others.count, options, fail: fail)
             image = try readLuminanceChroma(url, width: width, height: height, alpha: hasAlpha, options: options, fail: fail)
-            return (header, [:])
+            guard !others.isEmpty else { return (header, [:]) }
+            try rejectSubsampled(others, header, fail: fail)
+            var planes = others.map { _ in uninitializedPlane(width * height) }
+            let exact = others.map { exactUint && header.channel(named: $0.fileName)?.pixelType == .uint }
+            let samples = try decode(url, part: index, levelX: 0, levelY: 0, width: width, height: height, channels: others.map(\.fileName),
+                                     exact: exact, into: &planes, threads: options.threads, fail: fail)
+            for (channel, plane) in zip(others, planes) { image.addChannel(channel.outputName, plane: plane) }
+            return (header, Dictionary(uniqueKeysWithValues: samples.map { (others[$0.key].outputName, $0.value) }))
         }
-        if let sub = selection.first(where: { header.channel(named: $0.fileName).map { $0.xSampling != 1 || $0.ySampling != 1 } ?? false }),
-           let channel = header.channel(named: sub.fileName) {
-            throw fail(.unsupported, "subsampled channels (\(channel.xSampling)x\(channel.ySampling)) are not supported",
-                       channel: channel.name)
-        }
+        try rejectSubsampled(selection, header, fail: fail)
         try checkSize(width, height, channels: selection.count, options, fail: fail)
 
         var planes = selection.indices.map { i -> [Float] in
@@ -259,6 +265,14 @@ public enum ExrImage {
             let rb = first.firstIndex(of: b.element.outputName) ?? first.count + b.offset
             return ra < rb
         }.map(\.element)
+    }
+
+    static func rejectSubsampled(_ selection: [SelectedChannel], _ header: ExrHeader,
+                                 fail: (PlateIOError.Kind, String, String?) -> PlateIOError) throws {
+        if let sub = selection.first(where: { header.channel(named: $0.fileName).map { $0.xSampling != 1 || $0.ySampling != 1 } ?? false }),
+           let channel = header.channel(named: sub.fileName) {
+            throw fail(.unsupported, "subsampled channels (\(channel.xSampling)x\(channel.ySampling)) are not supported", channel.name)
+        }
     }
 
     static func checkSize(_ width: Int, _ height: Int, channels: Int, _ options: ExrReadOptions,

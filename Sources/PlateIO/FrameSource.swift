@@ -373,14 +373,17 @@ public final class FrameSource {
             let selected = try ExrImage.selectChannels(header, layer: layer) { kind, reason, channel in
                 PlateIOError(kind, file: url.path, part: ExrImage.partLabel(index, header), channel: channel, reason: reason)
             }
-            // Luminance/chroma (Y, RY, BY) come converted to R, G, B: read as a plain frame.
-            guard selected.allSatisfy({ whole.channelIndex($0.fileName) != nil }) else {
-                return try decode(url, frame: frame, part: part, layer: layer)
-            }
-            let chosen = whole.selecting(selected.map(\.fileName))
-            var result = SourceFrame(image: ImageBuffer(width: chosen.width, height: chosen.height, channels: selected.map(\.outputName),
+            var result: SourceFrame
+            if selected.allSatisfy({ whole.channelIndex($0.fileName) != nil }) {
+                let chosen = whole.selecting(selected.map(\.fileName))
+                result = SourceFrame(image: ImageBuffer(width: chosen.width, height: chosen.height, channels: selected.map(\.outputName),
                                                         planes: chosen.planes), header: header)
-            result.image = try rgb(result.image, file: url.path, fail: fail)
+                result.image = try rgb(result.image, file: url.path, fail: fail)
+            } else {
+                // Luminance/chroma (Y, RY, BY) come converted to R, G, B, as a plain frame reads them;
+                // the part is written back as R, G, B(, A) and the other parts still go through.
+                result = try decode(url, frame: frame, part: part, layer: layer)
+            }
             result.parts = parts
             result.partIndex = index
             result.layer = layer

@@ -164,6 +164,98 @@ final class MultiPartPassThroughTests: XCTestCase {
         XCTAssertNil(outParts[0].image.channelIndex("diffuse.A"), "a layer without alpha gets none")
     }
 
+    /// A luminance/chroma part swapped (OpenEXR's Rec709_YC: Y with 2x2 subsampled RY, BY, copied
+    /// into part 0 `beauty`) beside a float `depth` part: the output still has both parts, the depth
+    /// part bit for bit; the swapped part is R, G, B (as OpenEXR converts it) plus the matte.
+    func testLuminanceChromaPartKeepsTheOtherParts() throws {
+        let yc = ExtractFixtures.data("exr/Chromaticities_Rec709_YC.exr")
+        var beautyHeader = try ExrImage.headers(of: yc)[0]
+        XCTAssertEqual(Set(beautyHeader.channels.map(\.name)), ["Y", "RY", "BY"])
+        beautyHeader.partName = "beauty"
+        let box = beautyHeader.dataWindow
+        var depthHeader = ExrHeader(dataWindow: box, displayWindow: beautyHeader.displayWindow, compression: .zip,
+                                    attributes: ["note": .string("depth")])
+        depthHeader.partName = "depth"
+        let depth = ExrPartImage(image: ImageBuffer(width: box.width, height: box.height, channels: ["Z"],
+                                                    planes: [Self.plane(box.width, box.height, 3, scale: 1000)]),
+                                 header: depthHeader, channelTypes: ["Z": .float])
+        let plateURL = dir.appendingPathComponent("plates/plate.1001.exr")
+        try FileManager.default.createDirectory(at: plateURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try ExrWriter.writeParts([ExrPartImage(copying: 0, of: yc, header: beautyHeader), depth], to: plateURL, compression: .zip)
+
+        let config = try shot()
+        let report = try ShotRunner(config: config, faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 32)).run()
+        XCTAssertEqual(report.done, [1001], "\(report.failed)")
+        let outURL = dir.appendingPathComponent("out/swap.1001.exr")
+        let plateParts = try ExrImage.readParts(plateURL)
+        let outParts = try ExrImage.readParts(outURL)
+        XCTAssertEqual(outParts.map(\.header.partName), ["beauty", "depth"], "the depth part is not dropped")
+        assertKept(plateParts[1], in: outParts[1])
+
+        let beauty = outParts[0]
+        XCTAssertEqual(Set(beauty.image.channelNames), ["R", "G", "B", "swap.A"])
+        for (key, value) in plateParts[0].header.attributes { XCTAssertEqual(beauty.header.attributes[key], value, key) }
+        XCTAssertEqual(beauty.header.attributes["owner"], .string("Copyright 2006 Industrial Light & Magic"))
+        let converted = try ExrImage.read(plateURL, part: 0, layer: "").image
+        let matte = beauty.image[channel: "swap.A"]
+        XCTAssertGreaterThan(matte.filter { $0 > 0.5 }.count, 50)
+        var changed = 0
+        for c in ["R", "G", "B"] {
+            let (o, p) = (beauty.image[channel: c], converted[channel: c])
+            for i in o.indices {
+                if matte[i] == 0 {
+                    XCTAssertTrue(o[i].bitPattern == p[i].bitPattern, "\(c) \(i) outside the matte")
+                } else if o[i] != p[i] { changed += 1 }
+            }
+        }
+        XCTAssertGreaterThan(changed, 50, "the face was swapped")
+        _ = try ExrPassThroughCheck.python(plate: plateURL, output: outURL, swapped: "beauty:Y,RY,BY", dump: [])
+    }
+
+    /// A luminance/chroma part with alpha and a layer of its own (`N.x`), beside a `depth` part,
+    /// made with OpenEXR's Python bindings (2x2 subsampled RY, BY): the part's `A` and `N.x` and the
+    /// whole depth part come out bit for bit, checked here and by OpenEXR's own reader.
+    func testLuminanceChromaPartKeepsItsOtherLayers() throws {
+        let plateURL = dir.appendingPathComponent("plates/plate.1001.exr")
+        try FileManager.default.createDirectory(at: plateURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard try ExrPassThroughCheck.make(script: Self.lumaChromaPlateScript, arguments: [plateURL.path]) else { return }
+        let report = try ShotRunner(config: try shot(), faces: FixedFaceProvider(), swapper: DarkenSwapper(cropSize: 32)).run()
+        XCTAssertEqual(report.done, [1001], "\(report.failed)")
+        let outURL = dir.appendingPathComponent("out/swap.1001.exr")
+        let plateParts = try ExrImage.readParts(plateURL)
+        let outParts = try ExrImage.readParts(outURL)
+        XCTAssertEqual(outParts.map(\.header.partName), ["beauty", "depth"])
+        XCTAssertEqual(Set(plateParts[0].image.channelNames), ["R", "G", "B", "A", "N.x"], "read converted, with its layer")
+        XCTAssertEqual(Set(outParts[0].image.channelNames), ["R", "G", "B", "A", "N.x", "swap.A"])
+        XCTAssertEqual(outParts[0].header.channel(named: "N.x")?.pixelType, .float)
+        XCTAssertEqual(outParts[0].image[channel: "N.x"].map(\.bitPattern), plateParts[0].image[channel: "N.x"].map(\.bitPattern))
+        XCTAssertEqual(outParts[0].header.attributes["owner"], .string("luma test"))
+        assertKept(plateParts[1], in: outParts[1])
+        XCTAssertGreaterThan(zip(outParts[0].image[channel: "G"], plateParts[0].image[channel: "G"]).filter { $0 != $1 }.count, 50)
+        _ = try ExrPassThroughCheck.python(plate: plateURL, output: outURL, swapped: "beauty:Y,RY,BY", dump: [])
+    }
+
+    /// Writes a two-part plate to sys.argv[1]: `beauty` (Y; RY, BY sampled 2x2; A; N.x float) and `depth` (Z float).
+    static let lumaChromaPlateScript = """
+        import sys
+        import numpy as np
+        import OpenEXR
+        h, w = 72, 96
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        beauty = {
+            "Y": OpenEXR.Channel((0.2 + 0.6 * xx / w).astype(np.float16)),
+            "RY": OpenEXR.Channel((0.1 * np.sin(xx / 5)).astype(np.float16), 2, 2),
+            "BY": OpenEXR.Channel((-0.1 * np.cos(yy / 7)).astype(np.float16), 2, 2),
+            "A": OpenEXR.Channel(np.full((h, w), 1, np.float16)),
+            "N.x": OpenEXR.Channel((xx - yy * 0.37).astype(np.float32)),
+        }
+        depth = {"Z": OpenEXR.Channel((100 + xx * 3.5 + yy).astype(np.float32))}
+        header = {"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}
+        parts = [OpenEXR.Part(dict(header, owner="luma test"), beauty, name="beauty"), OpenEXR.Part(header, depth, name="depth")]
+        with OpenEXR.File(parts) as f:
+            f.write(sys.argv[1])
+        """
+
     /// Real multi-part plates: OpenEXR's Beachball (10 parts, two views, per-part data windows
     /// inside a 2048x1556 display window) and a 3-part file mixing a scanline part, a tiled float
     /// depth part and a uint object-id part. The first part with R, G, B is swapped, the others come

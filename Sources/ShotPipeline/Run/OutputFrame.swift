@@ -35,6 +35,8 @@ enum OutputFrame {
     /// (see `levels`); then every other part of the plate, copied as the plate stores it (name,
     /// type, windows, attributes, every chunk: deep parts too). Without `plate.parts` (movies,
     /// images, patches), just `output`. `pixelType`: what the new channels are stored as.
+    /// A luminance/chroma part (Y, RY, BY) was read converted to R, G, B(, A): it is written as
+    /// those (its other layers as stored), and the other parts go through all the same.
     static func parts(output: (image: ImageBuffer, header: ExrHeader), plate: SourceFrame, pixelType: ExrPixelType) -> [ExrPartImage] {
         guard let parts = plate.parts, parts.indices.contains(plate.partIndex) else {
             // One scanline part: a patch's window is not the plate's, and a frame read alone has no levels.
@@ -73,7 +75,10 @@ enum OutputFrame {
     static func levels(of part: ExrPartImage, plate: ExrPartImage, changed: Set<String>, pixelType: ExrPixelType) -> [ExrLevelImage] {
         guard let tiles = part.header.tiles, tiles.levelMode != .oneLevel else { return [] }
         let names = part.image.channelNames
-        let kept = Set(names.filter { name in !changed.contains(name) && plate.levels.allSatisfy { $0.image.channelIndex(name) != nil } })
+        // A part without stored levels (luminance/chroma, converted) has its every channel reduced.
+        let kept = plate.levels.isEmpty ? [] : Set(names.filter { name in
+            !changed.contains(name) && plate.levels.allSatisfy { $0.image.channelIndex(name) != nil }
+        })
         let reducedNames = names.filter { !kept.contains($0) }
         let reduced = reducedNames.isEmpty ? [] : ExrLevelReduction.levels(
             of: part.image.selecting(reducedNames), types: reducedNames.map { part.channelTypes[$0] ?? pixelType }, tiles: tiles,
