@@ -69,6 +69,17 @@ final class SourceMatchTests: XCTestCase {
         XCTAssertEqual(plain.kept[0], [1])
     }
 
+    /// A performer turned beyond the actor: with the pose counted fully the actor's turned, talking
+    /// face is nearest; with it weighed down, her frontal closed-mouth face.
+    func testThePoseWeightLetsTheExpressionDecide() throws {
+        let sources = [document([try face(gap: 0.6, yaw: 15), try face(gap: 0, yaw: 0), try face(gap: 0.1, yaw: 0)])]
+        let targets = [document([try face(gap: 0, yaw: 15)])]
+        let full = try XCTUnwrap(SourceMatch(keep: 1.0 / 3).select(sources: sources, targets: targets, mirrored: true))
+        XCTAssertEqual(full.kept[0], [0])
+        let light = try XCTUnwrap(SourceMatch(keep: 1.0 / 3, poseWeight: 0.05).select(sources: sources, targets: targets, mirrored: true))
+        XCTAssertEqual(light.kept[0], [1])
+    }
+
     func testTrainYamlKeyAndTheRunnerTrainsOnTheChosenFaces() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plateswap-sourcematch-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -81,6 +92,13 @@ final class SourceMatchTests: XCTestCase {
         XCTAssertNil(try config("source_match: 1").sourceMatch)
         XCTAssertThrowsError(try config("source_match: 2")) {
             XCTAssertEqual("\($0)", "train.yaml:16: source_match: 2 is out of range (expected 0.01 to 1.0)")
+        }
+        XCTAssertEqual(try config("source_match: {keep: 0.3, pose_weight: 0.5}").sourceMatch, SourceMatch(keep: 0.3, poseWeight: 0.5))
+        XCTAssertThrowsError(try config("source_match: {pose_weight: 0.5}")) {
+            XCTAssertTrue("\($0)".contains("train.yaml:16") && "\($0)".contains("keep"), "\($0)")
+        }
+        XCTAssertThrowsError(try config("source_match: {keep: 0.3, weight: 1}")) {
+            XCTAssertTrue("\($0)".contains("unknown key"), "\($0)")
         }
         let matched = try config("source_match: 0.5")
         XCTAssertEqual(matched.sourceMatch, SourceMatch(keep: 0.5))

@@ -59,6 +59,8 @@ public struct ConfigNode {
     let document: ConfigDocument.Context
 
     public var line: Int { node.mark?.line ?? 0 }
+    /// Whether the value is a mapping (`{a: 1}`), for keys that take a short scalar form too.
+    public var isMapping: Bool { if case .mapping = node { return true } else { return false } }
 
     /// An error located at this node.
     public func error(_ message: String) -> ConfigError {

@@ -78,9 +78,13 @@ public struct TrainConfig: Equatable {
             config.holdout = holdout
         }
         if let node = root["source_match"] {
-            // `off` (or false, or 1) trains on every face.
+            // `off` (or false, or 1) trains on every face; `0.3` is short for `{keep: 0.3}`.
             if let word = try? node.string(), ["off", "false"].contains(word.lowercased()) {
                 config.sourceMatch = nil
+            } else if node.isMapping, let section = try root.section("source_match", allowed: ["keep", "pose_weight"]) {
+                var match = SourceMatch(keep: try section.required("keep").double(in: 0.01...1))
+                if let weight = section["pose_weight"] { match.poseWeight = Float(try weight.double(in: 0...10)) }
+                config.sourceMatch = match.keep < 1 ? match : nil
             } else {
                 let keep = try node.double(in: 0.01...1)
                 config.sourceMatch = keep < 1 ? SourceMatch(keep: keep) : nil

@@ -9,8 +9,12 @@ import Foundation
 public struct SourceMatch: Equatable, Sendable {
     /// The fraction of the source faces kept (those nearest any target face).
     public var keep: Double
+    /// How much yaw and pitch count against the expression's five lengths (1: alike, in units of
+    /// the actor's spread). A performer turned beyond every actor face pulls in the actor's most
+    /// turned faces whatever their mouth; a lower weight lets the expression decide.
+    public var poseWeight: Float
 
-    public init(keep: Double) { self.keep = keep }
+    public init(keep: Double, poseWeight: Float = 1) { (self.keep, self.poseWeight) = (keep, poseWeight) }
 
     /// Which faces of each source set to train on; nil (all faces) when either side has no face
     /// with FaceMesh landmarks. `mirrored`: training flips faces, so a face's mirror image counts.
@@ -23,7 +27,7 @@ public struct SourceMatch: Equatable, Sendable {
             }
         }
         guard !target.isEmpty, !scored.isEmpty else { return nil }
-        let scale = Self.spread(scored.map(\.expression.features))
+        let scale = zip(Self.spread(scored.map(\.expression.features)), Self.poseFeature).map { $1 ? $0 / max(poseWeight, 1e-6) : $0 }
         func distance(_ features: [Float]) -> Float {
             target.map { t in zip(zip(features, t), scale).reduce(Float(0)) { sum, item in
                 let d = (item.0.0 - item.0.1) / item.1
@@ -54,6 +58,9 @@ public struct SourceMatch: Equatable, Sendable {
             return max(floors[j], 1.4826 * median(column.map { abs($0 - centre) }))
         }
     }
+
+    /// Which of `FaceExpression.features` are the head pose (yaw, pitch).
+    static let poseFeature = [false, false, false, false, false, true, true]
 
     static func median(_ values: [Float]) -> Float {
         let sorted = values.sorted()
