@@ -72,40 +72,15 @@ public struct ThinPlateSpline: Sendable {
 
 extension ImageBuffer {
     /// Each output pixel (x, y) takes this image's value at `source((x, y))`, in integer-centred
-    /// pixel coordinates (pixel (i, j) is the point (i, j)), interpolated by Catmull-Rom's cubic
-    /// (exact at whole pixels and on linear ramps; bilinear's averaging at half-pixel offsets cost
-    /// the swapped face a fifth of its fine detail). Positions and taps outside are clamped to the
-    /// edge. Every channel is remapped.
+    /// pixel coordinates (pixel (i, j) is the point (i, j), as FaceMesh's landmarks), interpolated
+    /// by Catmull-Rom's cubic (exact at whole pixels and on linear ramps; bilinear's averaging at
+    /// half-pixel offsets cost the swapped face a fifth of its fine detail). Positions outside are
+    /// clamped to the edge pixels. Every channel is remapped.
     public func remapped(_ source: (SIMD2<Double>) -> SIMD2<Double>) -> ImageBuffer {
-        var out = self
-        guard width > 0, height > 0 else { return out }
-        for y in 0..<height {
-            for x in 0..<width {
-                let p = source(SIMD2(Double(x), Double(y)))
-                let sx = min(max(p.x, 0), Double(width - 1)), sy = min(max(p.y, 0), Double(height - 1))
-                let (x0, y0) = (Int(sx.rounded(.down)), Int(sy.rounded(.down)))
-                let wx = Self.catmullRom(Float(sx - Double(x0))), wy = Self.catmullRom(Float(sy - Double(y0)))
-                let columns = (0..<4).map { min(max(x0 - 1 + $0, 0), width - 1) }
-                let rows = (0..<4).map { min(max(y0 - 1 + $0, 0), height - 1) * width }
-                for c in planes.indices {
-                    var value: Float = 0
-                    planes[c].withUnsafeBufferPointer { plane in
-                        for j in 0..<4 {
-                            var row: Float = 0
-                            for i in 0..<4 { row += wx[i] * plane[rows[j] + columns[i]] }
-                            value += wy[j] * row
-                        }
-                    }
-                    out.planes[c][y * width + x] = value
-                }
-            }
-        }
-        return out
-    }
-
-    /// Catmull-Rom weights of the taps at -1, 0, 1, 2 for a position t in [0, 1) past tap 0.
-    static func catmullRom(_ t: Float) -> [Float] {
-        let t2 = t * t, t3 = t2 * t
-        return [(-t3 + 2 * t2 - t) / 2, (3 * t3 - 5 * t2 + 2) / 2, (-3 * t3 + 4 * t2 + t) / 2, (t3 - t2) / 2]
+        let last = SIMD2(Double(max(width - 1, 0)), Double(max(height - 1, 0)))
+        return warped(by: { centre in
+            let p = source(centre - 0.5)
+            return SIMD2(min(max(p.x, 0), last.x), min(max(p.y, 0), last.y)) + 0.5
+        }, filter: .bicubic, edge: .clamp)
     }
 }

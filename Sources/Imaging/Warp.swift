@@ -55,6 +55,32 @@ extension ImageBuffer {
     }
 }
 
+extension ImageBuffer {
+    /// Resamples this image through any map into an image of its size: output pixel `(i, j)` takes
+    /// the `filter`ed input value at `source((i + 0.5, j + 0.5))`, pixel-centre convention as
+    /// `warpAffine`. `area` is not offered (its footprint needs the map's local scale).
+    public func warped(by source: (SIMD2<Double>) -> SIMD2<Double>, filter: ResampleFilter = .bilinear,
+                       edge: EdgeMode = .zero) -> ImageBuffer {
+        precondition(filter != .area, "a warp through a general map samples points: bilinear, bicubic or lanczos3")
+        if pixelCount == 0 { return self }
+        let planes = ImageBuffer.makePlanes(count: planes.count, size: pixelCount) { out in
+            _ = withPlanePointers { src in
+                let plan = WarpPlan(src: src, out: out, srcWidth: width, srcHeight: height,
+                                    outWidth: width, matrix: .identity, edge: edge)
+                parallelFor(height) { j in
+                    switch filter {
+                    case .bilinear: plan.mappedRow(j, BilinearTaps.self, source)
+                    case .bicubic: plan.mappedRow(j, BicubicTaps.self, source)
+                    case .lanczos3: plan.mappedRow(j, Lanczos3Taps.self, source)
+                    case .area: break
+                    }
+                }
+            }
+        }
+        return ImageBuffer(width: width, height: height, channels: channelNames, planes: planes)
+    }
+}
+
 /// The general warp: per output pixel, per-axis kernel weights, then a weighted sum per channel.
 private struct WarpPlan {
     let src: [UnsafePointer<Float>]
@@ -71,6 +97,18 @@ private struct WarpPlan {
                 acc.initialize(repeating: 0)
                 accumulate(K.self, matrix.a * x + matrix.b * y + matrix.c, matrix.d * x + matrix.e * y + matrix.f,
                            weight: 1, into: acc)
+                for c in 0..<out.count { out[c][j * outWidth + i] = acc[c] }
+            }
+        }
+    }
+
+    /// The same through a general map (`ImageBuffer.warped(by:)`) instead of `matrix`.
+    func mappedRow<K: TapKernel>(_ j: Int, _ kernel: K.Type, _ source: (SIMD2<Double>) -> SIMD2<Double>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: src.count) { acc in
+            for i in 0..<outWidth {
+                let p = source(SIMD2(Double(i) + 0.5, Double(j) + 0.5))
+                acc.initialize(repeating: 0)
+                accumulate(K.self, p.x, p.y, weight: 1, into: acc)
                 for c in 0..<out.count { out[c][j * outWidth + i] = acc[c] }
             }
         }
