@@ -81,13 +81,16 @@ public struct TrainConfig: Equatable {
             // `off` (or false, or 1) trains on every face; `0.3` is short for `{keep: 0.3}`.
             if let word = try? node.string(), ["off", "false"].contains(word.lowercased()) {
                 config.sourceMatch = nil
-            } else if node.isMapping, let section = try root.section("source_match", allowed: ["keep", "pose_weight"]) {
-                var match = SourceMatch(keep: try section.required("keep").double(in: 0.01...1))
-                if let weight = section["pose_weight"] { match.poseWeight = Float(try weight.double(in: 0...10)) }
-                config.sourceMatch = match.keep < 1 ? match : nil
             } else {
-                let keep = try node.double(in: 0.01...1)
-                config.sourceMatch = keep < 1 ? SourceMatch(keep: keep) : nil
+                var match: SourceMatch
+                if node.isMapping {
+                    let section = try node.mapping(allowed: ["keep", "pose_weight"])
+                    match = SourceMatch(keep: try section.required("keep").double(in: 0.01...1))
+                    if let weight = section["pose_weight"] { match.poseWeight = Float(try weight.double(in: 0...10)) }
+                } else {
+                    match = SourceMatch(keep: try node.double(in: 0.01...1))
+                }
+                config.sourceMatch = match.keep < 1 ? match : nil
             }
         }
         if let node = root["init_from"] { config.initFrom = try node.url(mustExist: true, directory: true) }

@@ -106,7 +106,7 @@ public final class ShotTracks: FaceProvider {
         let local = face.landmarks.map { $0 - SIMD3(Float(origin.x), Float(origin.y), 0) }
         let integerCentred = FaceTemplate(faceType).alignment(landmarks: local, size: cropSize)
         let mask = AlignedFace.mask(landmarks: local, matrix: integerCentred, size: cropSize)
-        let scale = Float(abs(integerCentred.a * integerCentred.e - integerCentred.b * integerCentred.d).squareRoot())
+        let scale = Float(integerCentred.uniformScale)
         let cropLandmarks = local.map { p -> SIMD3<Float> in
             let q = integerCentred.apply(SIMD2(Double(p.x), Double(p.y)))
             return SIMD3(Float(q.x), Float(q.y), p.z * scale)

@@ -46,9 +46,7 @@ public struct FaceSetLatents {
 
     /// Trains on these faces only (indices into faceset.json's faces), e.g. `SourceMatch`'s choice;
     /// their cached latents stay where they are.
-    public mutating func keepOnly(_ indices: [Int]) {
-        document.faces = indices.map { document.faces[$0] }
-    }
+    public mutating func keepOnly(_ indices: [Int]) { document.keepOnly(indices) }
 
     public var cacheFolder: URL {
         get throws { folder.appendingPathComponent("latents").appendingPathComponent(try codec.id).appendingPathComponent("\(size)px") }
@@ -190,4 +188,9 @@ public struct FaceSetLatents {
     static func stem(_ file: String) -> String {
         ((file as NSString).lastPathComponent as NSString).deletingPathExtension
     }
+}
+
+extension FaceSetDocument {
+    /// Only these faces (indices into `faces`), in that order.
+    mutating func keepOnly(_ indices: [Int]) { faces = indices.map { faces[$0] } }
 }

@@ -1,5 +1,6 @@
 import FaceAlign
 import Foundation
+import Support
 
 /// train.yaml's `source_match`: train on the actor's faces whose expression and head pose are
 /// nearest the plate performer's, as DeepFaceLab users curate the source set by hand. A model
@@ -61,11 +62,6 @@ public struct SourceMatch: Equatable, Sendable {
 
     /// Which of `FaceExpression.features` are the head pose (yaw, pitch).
     static let poseFeature = [false, false, false, false, false, true, true]
-
-    static func median(_ values: [Float]) -> Float {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
 
     /// The faces kept per source set (indices into its faceset.json), and the log line saying why.
     public struct Selection: Equatable, Sendable {

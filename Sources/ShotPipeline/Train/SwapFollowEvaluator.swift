@@ -97,12 +97,6 @@ public struct SwapFollowEvaluator {
         return total / Double(points.count) / max(iod, 1e-6)
     }
 
-    func median(_ values: [Double]) -> Double {
-        let s = values.sorted()
-        guard !s.isEmpty else { return .nan }
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
     /// One log line.
     public static func describe(_ r: TrainState.SwapFollowRecord) -> String {
         String(format: "swap follows the target (%d faces) at iteration %d: mouth %.3f, eyes %.3f inter-ocular distances from the real face's",

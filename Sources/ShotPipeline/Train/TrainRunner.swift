@@ -137,7 +137,7 @@ public final class TrainRunner {
         var sources = try documents(config.sources)
         let targets = try documents(config.targets)
         if let selection = sourceSelection(sources: sources, targets: targets, log: false) {
-            for i in sources.indices { sources[i].faces = selection.kept[i].map { sources[i].faces[$0] } }
+            for i in sources.indices { sources[i].keepOnly(selection.kept[i]) }
         }
         return PoseCoverage(training: trainingPoses(sources), target: targets.flatMap(PoseCoverage.poses))
     }
