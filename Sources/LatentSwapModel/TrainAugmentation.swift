@@ -44,20 +44,22 @@ public struct TrainAugmentation: Equatable, Sendable {
     static func resample(_ x: Tensor, source: (Int, Int) -> (Float, Float)) -> Tensor {
         let c = x.shape[0], h = x.shape[1], w = x.shape[2]
         var out = x
-        for y in 0..<h {
-            for xx in 0..<w {
-                let (u, v) = source(xx, y)
-                let sx = min(max(u, 0), Float(w - 1)), sy = min(max(v, 0), Float(h - 1))
-                let x0 = Int(sx), y0 = Int(sy), x1 = min(x0 + 1, w - 1), y1 = min(y0 + 1, h - 1)
-                let fx = sx - Float(x0), fy = sy - Float(y0)
-                for ch in 0..<c {
-                    let plane = ch * h * w
-                    let top = x.data[plane + y0 * w + x0] * (1 - fx) + x.data[plane + y0 * w + x1] * fx
-                    let bottom = x.data[plane + y1 * w + x0] * (1 - fx) + x.data[plane + y1 * w + x1] * fx
-                    out.data[plane + y * w + xx] = top * (1 - fy) + bottom * fy
+        x.data.withUnsafeBufferPointer { input in out.data.withUnsafeMutableBufferPointer { output in
+            for y in 0..<h {
+                for xx in 0..<w {
+                    let (u, v) = source(xx, y)
+                    let sx = min(max(u, 0), Float(w - 1)), sy = min(max(v, 0), Float(h - 1))
+                    let x0 = Int(sx), y0 = Int(sy), x1 = min(x0 + 1, w - 1), y1 = min(y0 + 1, h - 1)
+                    let fx = sx - Float(x0), fy = sy - Float(y0)
+                    for ch in 0..<c {
+                        let plane = ch * h * w
+                        let top = input[plane + y0 * w + x0] * (1 - fx) + input[plane + y0 * w + x1] * fx
+                        let bottom = input[plane + y1 * w + x0] * (1 - fx) + input[plane + y1 * w + x1] * fx
+                        output[plane + y * w + xx] = top * (1 - fy) + bottom * fy
+                    }
                 }
             }
-        }
+        } }
         return out
     }
 }

@@ -219,25 +219,33 @@ public final class SwapTrainer {
 
     /// Runs one iteration: forward, backward, Adam. Does not advance `state.iteration`.
     func step(iteration: Int) -> StepLosses {
-        var random = SwapTrainer.random(seed: state.seed, iteration: iteration, stream: 1)
-        let sourceBatch = batch(source, random: &random)
-        let targetBatch = batch(target, random: &random)
         optimizer.zeroGrad()
-        let tape = Tape()
-        let withPixels = options.pixelLossEvery > 0 && iteration % options.pixelLossEvery == 0
-        let withFeatures = options.featureLossEvery > 0 && iteration % options.featureLossEvery == 0
-        var (total, losses) = record(source: sourceBatch, target: targetBatch, tape: tape, pixel: withPixels, features: withFeatures,
-                                     random: &random)
-        if injectFault?(iteration) == true { losses.total = .nan }
-        // Backward always runs: it also frees the tape (its closures hold it). A NaN loss must not
-        // reach the weights: then the gradients are dropped and the update skipped.
-        tape.backward(total)
+        let losses = forwardBackward(iteration: iteration)
+        // A NaN loss must not reach the weights: then the gradients are dropped and the update skipped.
         guard losses.total.isFinite else {
             optimizer.zeroGrad()
             return losses
         }
         optimizer.learningRate = options.learningRate(base: state.learningRate, iteration: iteration)
         optimizer.step()
+        return losses
+    }
+
+    /// Forward and backward of one iteration, gradients accumulated into the parameters. The tape
+    /// is gone when this returns: it holds the parameters' values, and while it lives Adam's
+    /// in-place update would copy every weight tensor first.
+    private func forwardBackward(iteration: Int) -> StepLosses {
+        var random = SwapTrainer.random(seed: state.seed, iteration: iteration, stream: 1)
+        let sourceBatch = batch(source, random: &random)
+        let targetBatch = batch(target, random: &random)
+        let tape = Tape()
+        let withPixels = options.pixelLossEvery > 0 && iteration % options.pixelLossEvery == 0
+        let withFeatures = options.featureLossEvery > 0 && iteration % options.featureLossEvery == 0
+        var (total, losses) = record(source: sourceBatch, target: targetBatch, tape: tape, pixel: withPixels, features: withFeatures,
+                                     random: &random)
+        if injectFault?(iteration) == true { losses.total = .nan }
+        // Backward always runs: it also frees the tape (its closures hold it).
+        tape.backward(total)
         return losses
     }
 

@@ -28,7 +28,17 @@ public func relu(_ x: Var) -> Var { recordUnary(x, { max($0, 0) }, derivative: {
 
 public func leakyReLU(_ x: Tensor, slope: Float = 0.01) -> Tensor { mapUnary(x) { $0 > 0 ? $0 : $0 * slope } }
 public func leakyReLU(_ x: Var, slope: Float = 0.01) -> Var {
-    recordUnary(x, { $0 > 0 ? $0 : $0 * slope }, derivative: { v, _ in v > 0 ? 1 : slope })
+    // Written out rather than through recordUnary: the models' most frequent op, and a
+    // derivative closure called per element does not vectorise.
+    x.tape.record(leakyReLU(x.value, slope: slope)) { dy, tape in
+        let dx = [Float](unsafeUninitializedCapacity: dy.count) { g, initialized in
+            tape.values[x.index].data.withUnsafeBufferPointer { xp in dy.data.withUnsafeBufferPointer { up in
+                for i in 0..<up.count { g[i] = xp[i] > 0 ? up[i] : up[i] * slope }
+            } }
+            initialized = dy.count
+        }
+        tape.accumulate(x, Tensor(shape: dy.shape, data: dx))
+    }
 }
 
 public func sigmoid(_ x: Tensor) -> Tensor { mapUnary(x, sigmoidScalar) }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Adam (Kingma & Ba) with bias correction, as `torch.optim.Adam`: weight decay, if any, is L2
 /// added to the gradient. `AdamW` decouples it (the weights shrink by lr * decay each step).
@@ -36,30 +37,60 @@ public class Adam {
         stepCount += 1
         let t = Double(stepCount)
         let correction1 = Float(1 - Foundation.pow(Double(beta1), t)), correction2 = Float(1 - Foundation.pow(Double(beta2), t))
-        let (b1, b2, lr, wd, eps) = (beta1, beta2, learningRate, weightDecay, eps)
-        let decoupled = decoupledWeightDecay, belief = secondMomentIsBelief, keep = updateProbability
+        let decoupled = decoupledWeightDecay, belief = secondMomentIsBelief
         var mask = SeededRandom(seed: dropoutSeed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(stepCount) &* 0xD1B5_4A32_D192_ED03 ^ 0x6C72_5F64_726F_70)
+        let k = Step(b1: beta1, b2: beta2, lr: learningRate, wd: weightDecay, eps: eps, correction1: correction1, correction2: correction2)
         for (i, p) in parameters.enumerated() {
             shapeCheck(p.grad.count == p.value.count, "Adam: parameter '\(p.name)' has gradient \(p.grad.shape) for value \(p.value.shape)")
+            let count = p.value.count
             p.value.data.withUnsafeMutableBufferPointer { w in p.grad.data.withUnsafeBufferPointer { g in
                 m[i].withUnsafeMutableBufferPointer { m in v[i].withUnsafeMutableBufferPointer { v in
-                    for j in 0..<w.count {
-                        var grad = g[j], weight = w[j]
-                        if decoupled { weight -= lr * wd * weight } else { grad += wd * weight }
-                        m[j] = b1 * m[j] + (1 - b1) * grad
-                        if belief {
-                            // adabelief-pytorch adds eps to s in place, each step.
-                            let residual = grad - m[j]
-                            v[j] = b2 * v[j] + (1 - b2) * residual * residual + eps
-                        } else {
-                            v[j] = b2 * v[j] + (1 - b2) * grad * grad
+                    let (w, g, m, v) = (w.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
+                    if let keep = updateProbability {
+                        // The dropout mask is one random sequence over the weights in order: serial.
+                        for j in 0..<count {
+                            let weight = k.updated(w, g, m, v, j, decoupled: decoupled, belief: belief)
+                            if mask.nextUniform() < keep { w[j] = weight }
                         }
-                        weight -= lr * (m[j] / correction1) / ((v[j] / correction2).squareRoot() + eps)
-                        if let keep, mask.nextUniform() >= keep { continue }
-                        w[j] = weight
+                        return
+                    }
+                    // Elementwise and order-free, so the weights are split over the cores; the
+                    // flags are hoisted so that each loop vectorises.
+                    let parts = count >= Self.parallelThreshold ? workerCount : 1
+                    parallelRanges(count, threads: parts) { range in
+                        switch (decoupled, belief) {
+                        case (false, false): for j in range { w[j] = k.updated(w, g, m, v, j, decoupled: false, belief: false) }
+                        case (false, true): for j in range { w[j] = k.updated(w, g, m, v, j, decoupled: false, belief: true) }
+                        case (true, false): for j in range { w[j] = k.updated(w, g, m, v, j, decoupled: true, belief: false) }
+                        case (true, true): for j in range { w[j] = k.updated(w, g, m, v, j, decoupled: true, belief: true) }
+                        }
                     }
                 } }
             } }
+        }
+    }
+
+    /// Weights from this size on are updated on all cores (below it dispatching costs more).
+    static let parallelThreshold = 1 << 15
+
+    /// The constants of one step and the update of one weight (its moments updated in place).
+    struct Step {
+        let b1, b2, lr, wd, eps, correction1, correction2: Float
+
+        @inline(__always)
+        func updated(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                     _ v: UnsafeMutablePointer<Float>, _ j: Int, decoupled: Bool, belief: Bool) -> Float {
+            var grad = g[j], weight = w[j]
+            if decoupled { weight -= lr * wd * weight } else { grad += wd * weight }
+            m[j] = b1 * m[j] + (1 - b1) * grad
+            if belief {
+                // adabelief-pytorch adds eps to s in place, each step.
+                let residual = grad - m[j]
+                v[j] = b2 * v[j] + (1 - b2) * residual * residual + eps
+            } else {
+                v[j] = b2 * v[j] + (1 - b2) * grad * grad
+            }
+            return weight - lr * (m[j] / correction1) / ((v[j] / correction2).squareRoot() + eps)
         }
     }
 

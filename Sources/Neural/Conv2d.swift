@@ -104,7 +104,9 @@ public final class Conv2d {
     }
 
     private func oneDNNForward(_ x: Tensor, _ g: ConvGeometry) -> Tensor? {
-        var out = Tensor.zeros([g.n, g.o, g.ho, g.wo])
+        // oneDNN writes every element, so the output is not zeroed first.
+        let count = g.n * g.o * g.ho * g.wo
+        var out = Tensor(shape: [g.n, g.o, g.ho, g.wo], data: [Float](unsafeUninitializedCapacity: count) { _, n in n = count })
         guard out.count > 0 else { return out }
         onednnLock.lock(); defer { onednnLock.unlock() }
         guard let primitive = primitive(g), primitive.forward(x, into: &out) else { return nil }

@@ -5,10 +5,12 @@ import ShotPipeline
 
 @main
 struct Plateswap: ParsableCommand {
-    /// Starts OpenMP with passive waiting (see `OpenMPWaitPolicy`), then parses and runs the command.
+    /// Starts OpenMP with passive waiting (see `OpenMPWaitPolicy`), keeps freed heap memory
+    /// (`HeapRetention`), then parses and runs the command.
     /// Usage errors exit 64 (ArgumentParser's status); every other error leaves through `exit(for:)`.
     static func main() {
         OpenMPWaitPolicy.relaunchPassiveIfUnset()
+        HeapRetention.keepFreedMemory()
         // SIGINT / SIGTERM: the phase at work stops at its next unit, or within 1 s (`StopSignals`).
         StopSignals.shared.install()
         var command: ParsableCommand

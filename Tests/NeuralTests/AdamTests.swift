@@ -46,6 +46,38 @@ final class AdamTests: XCTestCase {
         XCTAssertEqual(q.value.data[1], 0.01, accuracy: 1e-6)
     }
 
+    /// Large weights are updated on several threads: every element must come out exactly as a
+    /// one-element parameter (updated serially) with the same gradients does.
+    func testLargeParametersSplitOverThreadsUpdateLikeSmallOnes() {
+        let count = 3 * Adam.parallelThreshold + 7
+        var rng = SeededRandom(seed: 11)
+        let start = rng.uniformTensor([count])
+        let gradients = (0..<3).map { _ in rng.uniformTensor([count]) }
+        let makers: [(String, ([Parameter]) -> Adam)] = [
+            ("Adam", { Adam(parameters: $0, learningRate: 0.01, weightDecay: 0.1) }),
+            ("AdamW", { AdamW(parameters: $0, learningRate: 0.01) }),
+            ("AdaBelief", { AdaBelief(parameters: $0, learningRate: 0.01) }),
+        ]
+        for (name, make) in makers {
+            let large = Parameter(start)
+            let optimizer = make([large])
+            for g in gradients {
+                large.grad = g
+                optimizer.step()
+            }
+            for j in [0, 1, Adam.parallelThreshold - 1, Adam.parallelThreshold, count / 2, count - 1] {
+                let single = Parameter(Tensor(shape: [1], data: [start.data[j]]))
+                let serial = make([single])
+                for g in gradients {
+                    single.grad = Tensor(shape: [1], data: [g.data[j]])
+                    serial.step()
+                }
+                XCTAssertEqual(large.value.data[j], single.value.data[0], "\(name), element \(j)")
+            }
+            XCTAssertNotEqual(large.value, start, name)
+        }
+    }
+
     func testStateSaveAndLoadResumesIdentically() throws {
         var rng = SeededRandom(seed: 5)
         let start = rng.uniformTensor([3, 2])

@@ -4,6 +4,23 @@ import XCTest
 final class OpsForwardTests: XCTestCase {
     var rng = SeededRandom(seed: 42)
 
+    /// Depth to space against its definition, both channel orders, with a 3x factor and odd sizes.
+    func testPixelShuffleMovesEachElementWhereTheDefinitionSays() {
+        var rng = SeededRandom(seed: 4)
+        for (r, order) in [(2, PixelShuffleOrder.pytorch), (2, .tensorflow), (3, .pytorch), (3, .tensorflow)] {
+            let (n, c, h, w) = (2, 3, 3, 5)
+            let x = rng.uniformTensor([n, c * r * r, h, w])
+            let y = pixelShuffle(x, factor: r, order: order)
+            XCTAssertEqual(y.shape, [n, c, h * r, w * r])
+            for b in 0..<n { for ch in 0..<c { for oy in 0..<(h * r) { for ox in 0..<(w * r) {
+                let (dy, dx) = (oy % r, ox % r)
+                let from = order == .pytorch ? ch * r * r + dy * r + dx : (dy * r + dx) * c + ch
+                let out = ((b * c + ch) * h * r + oy) * w * r + ox, input = ((b * c * r * r + from) * h + oy / r) * w + ox / r
+                XCTAssertEqual(y.data[out], x.data[input], "r \(r) \(order) at \([b, ch, oy, ox])")
+            } } } }
+        }
+    }
+
     func testLinearOverLastAxis() {
         let x = rng.uniformTensor([2, 3, 5]), w = rng.uniformTensor([4, 5]), b = rng.uniformTensor([4])
         var expected = Tensor.zeros([2, 3, 4])
