@@ -11,7 +11,7 @@ public struct TrainAugmentation: Equatable, Sendable {
 
     public init() {}
 
-    /// No warp: each sample is resampled in place (the random numbers are still drawn).
+    /// No warp: samples are returned as they are (the random numbers are still drawn).
     public static let off: TrainAugmentation = {
         var none = TrainAugmentation()
         (none.maxRotationDegrees, none.maxScale, none.maxShift) = (0, 0, 0)
@@ -23,6 +23,8 @@ public struct TrainAugmentation: Equatable, Sendable {
         let angle = random.uniform(-maxRotationDegrees, maxRotationDegrees) * .pi / 180
         let scale = 1 + random.uniform(-maxScale, maxScale)
         let shift = (random.uniform(-maxShift, maxShift), random.uniform(-maxShift, maxShift))
+        // The identity (augmentation off) resamples every value onto itself: skip it.
+        if angle == 0, scale == 1, shift == (0, 0) { return sample }
         return LatentSample(latent: TrainAugmentation.warp(sample.latent, angle: angle, scale: scale, shift: shift),
                             mask: TrainAugmentation.warp(sample.mask, angle: angle, scale: scale, shift: shift),
                             priority: sample.priority.map { TrainAugmentation.warp($0, angle: angle, scale: scale, shift: shift) })
