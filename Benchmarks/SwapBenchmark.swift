@@ -47,13 +47,20 @@ enum SwapBenchmark {
         /// Forward, masked MSE of both identities + VQ commitment, backward, Adam.
         func step() -> Float {
             adam.zeroGrad()
+            let loss = forwardBackward()
+            adam.step()
+            return loss
+        }
+
+        /// As the trainer does: the tape is gone before Adam runs (while it holds the weights,
+        /// Adam's in-place update copies every weight tensor first).
+        private func forwardBackward() -> Float {
             let tape = Tape()
             let out = model.trainingForward(source: source, target: target, tape: tape, random: &random)
             var total = add(SwapLoss.maskedMSE(out.source, target: source, weights: weights),
                             SwapLoss.maskedMSE(out.target, target: target, weights: weights))
             if let commitment = out.commitment { total = add(total, commitment) }
             tape.backward(total)
-            adam.step()
             return total.value.data[0]
         }
     }
