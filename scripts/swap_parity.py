@@ -30,6 +30,7 @@ TRAIN = dict(batch=2, learning_rate=1e-3, mask_loss_weight=0.5, background_weigh
 CASES = [
     ("df", "dense", False, 128), ("df", "dense", True, 128), ("liae", "dense", False, 128), ("liae", "dense", True, 128),
     ("df", "conv", True, 64), ("liae", "conv", True, 64),
+    ("df", "dense_grid", True, 128), ("liae", "dense_grid", True, 128),
 ]
 
 
@@ -87,17 +88,18 @@ class Encoder(nn.Module):
 
 
 class Inter(nn.Module):
-    """flatten -> Dense(ae) -> Dense(side^2 * code) -> reshape NCHW -> Upscale(code)."""
-    def __init__(self, cin, side, ae, code):
+    """flatten -> Dense(ae) -> Dense(side^2 * code) -> reshape NCHW -> Upscale(code); with
+    upscale=False ("dense_grid") the second dense layer writes the 2x larger code grid itself."""
+    def __init__(self, cin, side, ae, code, upscale=True):
         super().__init__()
-        self.side, self.code = side, code
+        self.grid, self.code = side if upscale else 2 * side, code
         self.dense1 = nn.Linear(cin * side * side, ae)
-        self.dense2 = nn.Linear(ae, side * side * code)
-        self.upscale1 = Upscale(code, code)
+        self.dense2 = nn.Linear(ae, self.grid * self.grid * code)
+        self.upscale1 = Upscale(code, code) if upscale else None
 
     def forward(self, x):
-        x = self.dense2(self.dense1(x.flatten(1)))
-        return self.upscale1(x.reshape(-1, self.code, self.side, self.side))
+        x = self.dense2(self.dense1(x.flatten(1))).reshape(-1, self.code, self.grid, self.grid)
+        return self.upscale1(x) if self.upscale1 is not None else x
 
 
 class Decoder(MaskedDecoder):
@@ -224,11 +226,11 @@ class SwapModel(nn.Module):
         c, e, d, m = DIMS["channels"], DIMS["encoder"], DIMS["decoder"], DIMS["mask"]
         ae, code, latent = DIMS["bottleneck"], DIMS["code_dim"], resolution // 8
         self.archetype, self.inter_kind = archetype, inter
-        if inter == "dense":
+        if inter in ("dense", "dense_grid"):
             self.encoder = Encoder(c, e)
             self.inter_names = ["inter"] if archetype == "df" else ["inter_AB", "inter_B"]
             for name in self.inter_names:
-                self.add_module(name, Inter(4 * e, latent >> 3, ae, code))
+                self.add_module(name, Inter(4 * e, latent >> 3, ae, code, upscale=inter == "dense"))
             self.decoder_names = ["decoder_src", "decoder_dst"] if archetype == "df" else ["decoder"]
             code_in = code if archetype == "df" else 2 * code  # LIAE decodes [B or AB, AB]
             for name in self.decoder_names:
@@ -265,7 +267,7 @@ class SwapModel(nn.Module):
         if self.archetype == "df":
             s, t = q[:b], q[b:]
             return decoders[0](s), decoders[1](t), decoders[0].mask(s), decoders[1].mask(t), commitment
-        if self.inter_kind == "dense":
+        if self.inter_kind != "conv":
             ab_source, ab_target, b_target = q[:b], q[b:2 * b], q[2 * b:]
             q = torch.cat([torch.cat([ab_source, ab_source], 1), torch.cat([b_target, ab_target], 1)])
         out, mask = decoders[0](q), decoders[0].mask(q)

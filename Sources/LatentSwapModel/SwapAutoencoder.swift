@@ -29,11 +29,11 @@ public final class SwapAutoencoder {
         let extra = config.extraStages, icnr = config.icnr
         let df = config.archetype == .df
         switch config.inter {
-        case .dense:
+        case .dense, .denseGrid:
             encoder = SwapLayouts.denseEncoder(in: latent, width: dims.encoder, extra: extra, random: &random)
             inters = (df ? ["inter"] : ["inter_AB", "inter_B"]).map {
-                SwapLayouts.denseInter($0, in: 4 * dims.encoder, side: config.denseSide, ae: dims.bottleneck, code: code,
-                                       icnr: icnr, random: &random)
+                SwapLayouts.denseInter($0, in: 4 * dims.encoder, side: config.denseSide, out: config.gridSize, ae: dims.bottleneck,
+                                       code: code, upscale: config.inter == .dense, icnr: icnr, random: &random)
             }
         case .conv:
             encoder = SwapLayouts.convEncoder(in: latent, width: dims.encoder, extra: extra, random: &random)
@@ -42,13 +42,13 @@ public final class SwapAutoencoder {
             }
         }
         // Faithful LIAE decodes the concatenation [inter_B or inter_AB, inter_AB].
-        let decoderInput = config.archetype == .liae && config.inter == .dense ? 2 * code : code
-        let names = config.inter == .dense ? (df ? ["decoder_src", "decoder_dst"] : ["decoder"])
+        let decoderInput = config.archetype == .liae && config.inter.isDense ? 2 * code : code
+        let names = config.inter.isDense ? (df ? ["decoder_src", "decoder_dst"] : ["decoder"])
                                            : (df ? ["decoder_source", "decoder_target"] : ["decoder"])
         var faces: [SwapChain] = [], masks: [SwapChain] = []
         for name in names {
             switch config.inter {
-            case .dense:
+            case .dense, .denseGrid:
                 faces.append(SwapLayouts.denseDecoder(name, code: decoderInput, out: latent, width: dims.decoder, extra: extra,
                                                       icnr: icnr, random: &random))
             case .conv:
@@ -60,6 +60,9 @@ public final class SwapAutoencoder {
             }
         }
         (decoders, maskDecoders) = (faces, masks)
+        if config.initialisation == .pytorch {
+            for chain in [encoder] + inters + decoders + maskDecoders { SwapInitialisation.redrawAsPyTorch(chain, random: &random) }
+        }
         quantizer = config.vq.enabled
             ? VectorQuantizer(codebookSize: config.vq.codebookSize, codeDim: code, commitment: config.vq.commitment,
                               decay: config.vq.emaDecay)
@@ -67,7 +70,7 @@ public final class SwapAutoencoder {
     }
 
     /// Whether this is DeepFaceLab's LIAE (shared inter_AB plus the target's inter_B).
-    var isDenseLIAE: Bool { config.archetype == .liae && config.inter == .dense }
+    var isDenseLIAE: Bool { config.archetype == .liae && config.inter.isDense }
 
     /// Every trainable parameter, in a fixed order (names are the keys in weights.safetensors).
     public var parameters: [Parameter] {
@@ -129,7 +132,7 @@ public final class SwapAutoencoder {
         case (.liae, .conv):
             let codes = concat([inters[0].forward(slice(z, axis: 0, firstHalf)), inters[1].forward(slice(z, axis: 0, secondHalf))], axis: 0)
             return shared(quantized(codes), b, commitment)
-        case (.liae, .dense):
+        case (.liae, .dense), (.liae, .denseGrid):
             // One quantizer pass over every code of the step: [AB(all faces); B(target faces)].
             let ab = inters[0].forward(z), bOnly = inters[1].forward(slice(z, axis: 0, secondHalf))
             let q = quantized(concat([ab, bOnly], axis: 0))
@@ -157,7 +160,7 @@ public final class SwapAutoencoder {
         case (.df, _): return (q(inters[0].forward(z)), to.rawValue)
         // The identity lives in the inter: the destination's inter reads the shared encoding.
         case (.liae, .conv): return (q(inters[to.rawValue].forward(z)), 0)
-        case (.liae, .dense):
+        case (.liae, .dense), (.liae, .denseGrid):
             let ab = q(inters[0].forward(z))
             return (concat([to == .source ? ab : q(inters[1].forward(z)), ab], axis: 1), 0)
         }

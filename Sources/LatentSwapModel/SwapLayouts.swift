@@ -23,15 +23,17 @@ enum SwapLayouts {
     }
 
     /// DFL `Inter`: flatten -> Dense(ae_dims) -> Dense(side^2 x code) -> reshape -> Upscale(code).
-    /// No activation between the dense layers, as in DFL.
-    static func denseInter(_ name: String, in channels: Int, side: Int, ae: Int, code: Int, icnr: Bool,
-                           random: inout SeededRandom) -> SwapChain {
-        SwapChain([
+    /// No activation between the dense layers, as in DFL. Without `upscale` the second dense layer
+    /// writes the code grid itself (`out` is its side; `Inter.denseGrid`).
+    static func denseInter(_ name: String, in channels: Int, side: Int, out: Int, ae: Int, code: Int, upscale up: Bool,
+                           icnr: Bool, random: inout SeededRandom) -> SwapChain {
+        let reshaped = up ? out / 2 : out
+        return SwapChain([
             SwapFlatten(),
             SwapDense(name + ".dense1", in: channels * side * side, out: ae, random: &random),
-            SwapDense(name + ".dense2", in: ae, out: side * side * code, random: &random),
-            SwapUnflatten(channels: code, side: side),
-        ] + upscale(name + ".upscale1", from: code, to: code, icnr: icnr, random: &random))
+            SwapDense(name + ".dense2", in: ae, out: reshaped * reshaped * code, random: &random),
+            SwapUnflatten(channels: code, side: reshaped),
+        ] + (up ? upscale(name + ".upscale1", from: code, to: code, icnr: icnr, random: &random) : []))
     }
 
     /// DFL `Upscale`: 3x3 conv to 4x the channels, LeakyReLU 0.1, depth to space.

@@ -16,8 +16,27 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
         /// DeepFaceLab's: flatten -> Dense(ae_dims) -> Dense(side^2 x code) -> reshape -> upscale.
         /// The fully connected layer makes the code carry pose and expression, not a spatial copy.
         case dense
+        /// The same dense layers writing the code grid directly (Dense(grid^2 x code) -> reshape,
+        /// no upscale conv): the plain reference's inter (`scripts/reference_swap.py`). Each code
+        /// position gets its own projection of the bottleneck; on the reference's face sets it
+        /// keeps improving where the upscaled 4x4 grid levels off (BENCHMARKS.md "The reference's
+        /// recipe on today's engine").
+        case denseGrid = "dense_grid"
         /// A 3x3 conv and a 1x1 projection on the 8x8 grid (the models made before the dense inter).
         case conv
+
+        /// Both dense layouts: the encoder halves the latents three times.
+        public var isDense: Bool { self != .conv }
+    }
+
+    /// How a new model's weights are drawn (it changes nothing of a trained one).
+    public enum Initialisation: String, CaseIterable, Codable, Sendable {
+        /// He-normal convolutions (gain 0.5 on residual branches and the output conv), Glorot-uniform
+        /// dense layers as DFL's leras draws them, zero biases.
+        case he
+        /// PyTorch's layer defaults, as the plain reference (`scripts/reference_swap.py`) draws them:
+        /// weights and biases uniform in +-1/sqrt(fan_in), 2.4x smaller than He's.
+        case pytorch
     }
 
     public struct Dims: Codable, Equatable, Sendable {
@@ -74,6 +93,7 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
     public var inter: Inter
     /// ICNR initialisation of the convolutions before each pixel shuffle (only shapes a new model).
     public var icnr: Bool
+    public var initialisation: Initialisation
     public var dims: Dims
     public var vq: VQ
     public var codec: Codec
@@ -89,16 +109,17 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
     /// The defaults are a new model's (train.yaml's when it leaves a key out). liae: on the demo pair
     /// it keeps the identity and follows the plate better than df at equal held-out fidelity
     /// (BENCHMARKS.md "DF or LIAE").
-    public init(archetype: Archetype = .liae, inter: Inter = .dense, icnr: Bool = true, dims: Dims = Dims(), vq: VQ = VQ(),
-                codec: Codec, resolution: Int, faceType: String = "whole_face", backgroundWeight: Float = 0.25,
-                extraStages: Int = 0) {
-        self.archetype = archetype; self.inter = inter; self.icnr = icnr; self.dims = dims; self.vq = vq; self.codec = codec
+    public init(archetype: Archetype = .liae, inter: Inter = .dense, icnr: Bool = true, initialisation: Initialisation = .he,
+                dims: Dims = Dims(), vq: VQ = VQ(), codec: Codec, resolution: Int, faceType: String = "whole_face",
+                backgroundWeight: Float = 0.25, extraStages: Int = 0) {
+        self.archetype = archetype; self.inter = inter; self.icnr = icnr; self.initialisation = initialisation
+        self.dims = dims; self.vq = vq; self.codec = codec
         self.resolution = resolution; self.faceType = faceType; self.backgroundWeight = backgroundWeight
         self.extraStages = extraStages
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, version, archetype, inter, icnr, dims, vq, codec, resolution, faceType = "face_type"
+        case format, version, archetype, inter, icnr, initialisation = "init", dims, vq, codec, resolution, faceType = "face_type"
         case backgroundWeight = "background_weight", extraStages = "extra_stages"
     }
 
@@ -110,6 +131,7 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
         // config.json files written before the dense inter describe the conv one.
         inter = try c.decodeIfPresent(Inter.self, forKey: .inter) ?? .conv
         icnr = try c.decodeIfPresent(Bool.self, forKey: .icnr) ?? false
+        initialisation = try c.decodeIfPresent(Initialisation.self, forKey: .initialisation) ?? .he
         dims = try c.decode(Dims.self, forKey: .dims)
         vq = try c.decode(VQ.self, forKey: .vq)
         codec = try c.decode(Codec.self, forKey: .codec)
@@ -147,7 +169,7 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
         if !(vq.emaDecay > 0 && vq.emaDecay < 1) { try fail("vq.ema_decay", "must be in (0, 1)") }
         if !(vq.commitment >= 0) { try fail("vq.commitment", "must be >= 0") }
         if extraStages < 0 || extraStages > 4 { try fail("extra_stages", "\(extraStages) is outside 0...4") }
-        let multiple = codec.downscale << ((inter == .dense ? 3 : 2) + extraStages)
+        let multiple = codec.downscale << ((inter.isDense ? 3 : 2) + extraStages)
         if resolution < multiple || resolution > 4096 || resolution % multiple != 0 {
             try fail("resolution", "\(resolution) must be a multiple of \(multiple) up to 4096")
         }

@@ -17,6 +17,8 @@ protocol SwapStage: AnyObject {
 final class SwapConv: SwapStage {
     let conv: Conv2d
     let kernel: Int
+    /// Whether the weights keep ICNR's sub-pixel copies when drawn again (`SwapInitialisation`).
+    let icnr: Bool
 
     /// `icnr`: the layer feeds a pixel shuffle by 2; its weights start as ICNR (Aitken et al.
     /// 2017): one kernel drawn per output channel and copied to its 4 sub-pixel positions, so the
@@ -32,6 +34,7 @@ final class SwapConv: SwapStage {
         conv.weight.name = name + ".weight"
         conv.bias?.name = name + ".bias"
         self.kernel = kernel
+        self.icnr = icnr
     }
 
     /// [C, in, k, k] -> [4C, in, k, k] with output channel 4c + s = kernel c (PyTorch pixel-shuffle order).

@@ -15,6 +15,7 @@ extension SwapAutoencoder {
         var mine = config, theirs = pretrained.config
         // The codec weights and the crop's face type must match; training settings may differ.
         (mine.backgroundWeight, theirs.backgroundWeight) = (0, 0)
+        (mine.initialisation, theirs.initialisation) = (.he, .he)
         guard mine == theirs else {
             throw SwapModelError.invalidConfig(file: source, field: "init_from",
                                                reason: "its architecture, codec or resolution differs from train.yaml's model")

@@ -127,4 +127,6 @@ final class SwapGradientTests: XCTestCase {
     func testConvInterDFGradientsMatchWithFrozenGates() { checkFrozen(.df, .conv) }
     func testConvInterLIAEGradientsMatchWithFrozenGates() { checkFrozen(.liae, .conv) }
     func testConvInterGradientsMatchAwayFromKinks() { checkReal(.df, .conv); checkReal(.liae, .conv) }
+    func testDenseGridGradientsMatchWithFrozenGates() { checkFrozen(.df, .denseGrid); checkFrozen(.liae, .denseGrid) }
+    func testDenseGridGradientsMatchAwayFromKinks() { checkReal(.df, .denseGrid); checkReal(.liae, .denseGrid) }
 }

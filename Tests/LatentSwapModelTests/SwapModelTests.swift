@@ -51,7 +51,7 @@ final class SwapModelTests: XCTestCase {
     }
 
     func testGridSizeIsTheQuantizedCodeSideForLatentsAndThePixelTwin() {
-        for inter in [SwapModelConfig.Inter.dense, .conv] {
+        for inter in SwapModelConfig.Inter.allCases {
             for (extra, channels) in [(0, 4), (3, 3)] {
                 var config = SwapFixtures.config(inter: inter, channels: channels, resolution: 256)
                 config.extraStages = extra
@@ -59,8 +59,9 @@ final class SwapModelTests: XCTestCase {
                 let side = config.latentSize << extra
                 let encoded = network.encoder.cost(SwapShape(c: channels, h: side, w: side)).out
                 let code = network.inters[0].cost(encoded).out
-                // The conv layout quantizes its encoder's grid; the dense one reshapes to half that and upscales.
-                XCTAssertEqual(encoded.h, inter == .dense ? config.denseSide : config.gridSize, "\(inter), extra stages \(extra)")
+                // The conv layout quantizes its encoder's grid; the dense ones halve it once more, and
+                // reshape to half the code grid and upscale (dense) or to the code grid (dense_grid).
+                XCTAssertEqual(encoded.h, inter.isDense ? config.denseSide : config.gridSize, "\(inter), extra stages \(extra)")
                 XCTAssertEqual(code.h, config.gridSize, "\(inter), extra stages \(extra)")
                 XCTAssertEqual(code.c, config.vq.codeDim)
                 XCTAssertEqual(config.gridSize, 8)
@@ -69,5 +70,57 @@ final class SwapModelTests: XCTestCase {
                 if let mask = network.maskDecoders.first?.cost(code).out { XCTAssertEqual([mask.c, mask.h], [1, side]) }
             }
         }
+    }
+
+    /// `init: pytorch` draws every weight and bias uniform in +-1/sqrt(fan_in), keeps ICNR's copies,
+    /// and is stored in config.json (a config.json without the key is a He-initialised model's).
+    func testPyTorchInitialisationDrawsWithinTheFanInBoundAndIsStored() throws {
+        for archetype in SwapModelConfig.Archetype.allCases {
+            var config = SwapFixtures.config(archetype, inter: .dense, vq: true, dims: .init(encoder: 3, decoder: 4, bottleneck: 6, mask: 2))
+            config.initialisation = .pytorch
+            let network = SwapAutoencoder(config: config, seed: 5)
+            let byName = Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name, $0.value) })
+            for (name, weight) in byName where name.hasSuffix(".weight") {
+                let bound = 1 / Float(weight.shape.dropFirst().reduce(1, *)).squareRoot()
+                let largest = weight.data.map(abs).max() ?? 0
+                XCTAssertLessThanOrEqual(largest, bound, name)
+                XCTAssertGreaterThan(largest, 0.4 * bound, "\(name): drawn over the whole range")
+                let bias = try XCTUnwrap(byName[String(name.dropLast(6)) + "bias"], name)
+                XCTAssertLessThanOrEqual(bias.data.map(abs).max() ?? 0, bound, name)
+                XCTAssertTrue(bias.data.contains { $0 != 0 }, "\(name): biases drawn too")
+                if name.contains(".upscale") {
+                    // ICNR: output channels 4c..4c+3 share one kernel.
+                    let per = weight.count / weight.shape[0]
+                    XCTAssertEqual(Array(weight.data[0..<per]), Array(weight.data[3 * per..<4 * per]), name)
+                }
+            }
+            let he = SwapAutoencoder(config: SwapFixtures.config(archetype, inter: .dense, vq: true,
+                                                                 dims: .init(encoder: 3, decoder: 4, bottleneck: 6, mask: 2)), seed: 5)
+            XCTAssertNotEqual(he.parameters[0].value, network.parameters[0].value)
+        }
+        var config = SwapFixtures.config()
+        config.initialisation = .pytorch
+        let json = try JSONEncoder().encode(config)
+        XCTAssertTrue(String(decoding: json, as: UTF8.self).contains("\"init\":\"pytorch\""))
+        XCTAssertEqual(try JSONDecoder().decode(SwapModelConfig.self, from: json), config)
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: Any])
+        object.removeValue(forKey: "init")
+        let old = try JSONDecoder().decode(SwapModelConfig.self, from: JSONSerialization.data(withJSONObject: object))
+        XCTAssertEqual(old.initialisation, .he)
+    }
+
+    /// `dense_grid` at the plain reference's sizes (scripts/reference_swap.py: df, encoder 48,
+    /// decoder 64, ae 256, code 64, no mask head, 256 px TAEF2 latents) is that network: it has
+    /// its 4,410,256 parameters, and the inter's second dense layer writes the 8 x 8 x 64 grid.
+    func testDenseGridAtTheReferenceSizesHasTheReferenceParameterCount() {
+        var config = SwapFixtures.config(.df, inter: .denseGrid, vq: true, channels: 32, resolution: 256,
+                                         dims: .init(encoder: 48, decoder: 64, bottleneck: 256, mask: 0), codeDim: 64, codebook: 512)
+        let network = SwapAutoencoder(config: config, seed: 1)
+        XCTAssertEqual(network.parameterCount, 4_410_256)
+        XCTAssertEqual(network.parameters.first { $0.name == "inter.dense2.weight" }?.value.shape, [8 * 8 * 64, 256])
+        XCTAssertFalse(network.parameters.contains { $0.name.hasPrefix("inter.upscale") })
+        config.inter = .dense
+        XCTAssertEqual(SwapAutoencoder(config: config, seed: 1).parameters.first { $0.name == "inter.dense2.weight" }?.value.shape,
+                       [4 * 4 * 64, 256])
     }
 }

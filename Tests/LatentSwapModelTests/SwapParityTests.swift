@@ -32,6 +32,8 @@ final class SwapParityTests: XCTestCase {
     func testLIAEDenseVQ() throws { try checkStep("liae_dense_vq") }
     func testDFConvVQ() throws { try checkStep("df_conv_vq") }
     func testLIAEConvVQ() throws { try checkStep("liae_conv_vq") }
+    func testDFDenseGridVQ() throws { try checkStep("df_dense_grid_vq") }
+    func testLIAEDenseGridVQ() throws { try checkStep("liae_dense_grid_vq") }
 
     /// A fixture file and the settings of its case (metadata `case`: a JSON object of strings).
     struct Fixture {

@@ -1,5 +1,5 @@
 import Foundation
-import LatentSwapModel
+@testable import LatentSwapModel
 import Neural
 import PlateIO
 import XCTest

@@ -49,7 +49,7 @@ public struct TrainConfig: Equatable {
         let root = try document.root.mapping(allowed: [
             "model", "source", "target", "codec", "resolution", "archetype", "dims", "vq", "batch_size",
             "learning_rate", "stop", "save_every", "preview_every", "seed", "augment", "background_weight", "pixel_loss", "weight_decay",
-            "inter", "icnr", "mask_weight", "eyes_mouth_weight", "holdout", "init_from", "pool", "feature_loss",
+            "inter", "icnr", "init", "mask_weight", "eyes_mouth_weight", "holdout", "init_from", "pool", "feature_loss",
             "optimizer", "lr_dropout", "warmup", "source_match",
         ])
         let modelNode = try root.required("model")
@@ -118,13 +118,14 @@ public struct TrainConfig: Equatable {
         if let node = root["archetype"] { model.archetype = try node.oneOf(Archetype.self) }
         if let node = root["inter"] { model.inter = try node.oneOf(Inter.self) }
         if let node = root["icnr"] { model.icnr = try node.bool() }
+        if let node = root["init"] { model.initialisation = try node.oneOf(SwapModelConfig.Initialisation.self) }
         if let dims = try root.section("dims", allowed: ["encoder", "decoder", "bottleneck", "mask"]) {
             if let node = dims["encoder"] { model.dims.encoder = try node.int(in: 1...4096) }
             if let node = dims["decoder"] { model.dims.decoder = try node.int(in: 1...4096) }
             if let node = dims["bottleneck"] { model.dims.bottleneck = try node.int(in: 1...16384) }
             if let node = dims["mask"] { model.dims.mask = try node.int(in: 0...4096) }
         }
-        if model.inter == .dense, model.resolution % 64 != 0 {
+        if model.inter.isDense, model.resolution % 64 != 0 {
             throw try (root["resolution"] ?? root.required("inter")).error(
                 "\(model.resolution) is not a multiple of 64: the dense inter halves the 1/8 latents three times")
         }
