@@ -256,6 +256,13 @@ final class TrainConfigTests: XCTestCase {
                    "train.yaml:4: resolution: 96 is not a multiple of 64: the dense inter halves the 1/8 latents three times")
         try text.replacingOccurrences(of: "resolution: 128", with: "resolution: 96\ninter: conv").write(to: url, atomically: true, encoding: .utf8)
         XCTAssertEqual(try TrainConfig.load(url).architecture.inter, .conv)
+        XCTAssertEqual(config.architecture.initialisation, .he)
+        try text.replacingOccurrences(of: "resolution: 128", with: "resolution: 128\ninter: dense_grid\ninit: pytorch")
+            .write(to: url, atomically: true, encoding: .utf8)
+        let reference = try TrainConfig.load(url).architecture
+        XCTAssertEqual([reference.inter.rawValue, reference.initialisation.rawValue], ["dense_grid", "pytorch"])
+        try expect("resolution: 128", "resolution: 128\ninit: torch",
+                   "train.yaml:5: init: unknown value 'torch' (expected one of he, pytorch)")
         for (vq, enabled) in [("vq: off", false), ("vq: on", true), ("vq: false", false)] {
             try text.replacingOccurrences(of: "vq: {enabled: false, codebook_size: 512, code_dim: 32, commitment: 0.5, ema_decay: 0.9}", with: vq)
                 .write(to: url, atomically: true, encoding: .utf8)
@@ -280,6 +287,6 @@ final class TrainConfigTests: XCTestCase {
         try expect("ema_decay: 0.9", "ema_decay: 1", "train.yaml:7: vq.ema_decay: ema_decay must be below 1 (1 never updates the codebook)")
         try expect("stop: {minutes: 2.5}", "stop: {hours: 2}", "train.yaml:10: stop.hours: unknown key (expected one of iterations, minutes)")
         try expect("target: facesets/stunt", "target: facesets/none", "train.yaml:3: target: 'facesets/none' does not exist (looked for \(dir.standardizedFileURL.path)/facesets/none)")
-        try expect("seed: 7", "sed: 7", "train.yaml:11: sed: unknown key (expected one of model, source, target, codec, resolution, archetype, dims, vq, batch_size, learning_rate, stop, save_every, preview_every, seed, augment, background_weight, pixel_loss, weight_decay, inter, icnr, mask_weight, eyes_mouth_weight, holdout, init_from, pool, feature_loss, optimizer, lr_dropout, warmup, source_match; did you mean 'seed'?)")
+        try expect("seed: 7", "sed: 7", "train.yaml:11: sed: unknown key (expected one of model, source, target, codec, resolution, archetype, dims, vq, batch_size, learning_rate, stop, save_every, preview_every, seed, augment, background_weight, pixel_loss, weight_decay, inter, icnr, init, mask_weight, eyes_mouth_weight, holdout, init_from, pool, feature_loss, optimizer, lr_dropout, warmup, source_match; did you mean 'seed'?)")
     }
 }
