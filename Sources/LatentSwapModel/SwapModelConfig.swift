@@ -17,10 +17,10 @@ public struct SwapModelConfig: Codable, Equatable, Sendable {
         /// The fully connected layer makes the code carry pose and expression, not a spatial copy.
         case dense
         /// The same dense layers writing the code grid directly (Dense(grid^2 x code) -> reshape,
-        /// no upscale conv): the plain reference's inter (`scripts/reference_swap.py`). Each code
-        /// position gets its own projection of the bottleneck; on the reference's face sets it
-        /// keeps improving where the upscaled 4x4 grid levels off (BENCHMARKS.md "The reference's
-        /// recipe on today's engine").
+        /// no upscale conv): the plain reference's inter (`scripts/reference_swap.py`), each code
+        /// position with its own projection of the bottleneck. On the reference's face sets it
+        /// levelled off where `dense` did (BENCHMARKS.md "Cheaper previews, and the reference's
+        /// recipe on today's engine"), so `dense` stays the default.
         case denseGrid = "dense_grid"
         /// A 3x3 conv and a 1x1 projection on the 8x8 grid (the models made before the dense inter).
         case conv

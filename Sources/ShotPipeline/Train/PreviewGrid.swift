@@ -15,7 +15,7 @@ public struct PreviewGrid {
     public let codec: LatentCodec
     public let folder: URL
     /// Faces decoded per codec call: a whole grid in one call made im2col buffers of gigabytes
-    /// and took 17 s at 256 px; batches of 4 (as the held-out check) take about a quarter of that.
+    /// and took 17 s at 256 px; batches of 4 (as the held-out check) take about a third of that.
     var batchSize = 4
     /// The decoded input columns (plate and actor faces), which stay the same from one preview to
     /// the next: decoded once, reused while their latents are unchanged.
