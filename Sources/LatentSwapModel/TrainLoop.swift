@@ -22,6 +22,9 @@ public struct TrainOptions: Equatable, Sendable {
     public var stopIterations: Int? = 20000
     /// Stop after this many minutes of this run.
     public var stopMinutes: Double?
+    /// Stop after this many minutes of training steps in this run: previews, held-out scoring and
+    /// checkpoints are not counted, so runs with different preview settings get the same training.
+    public var stopTrainingMinutes: Double?
     public var saveEvery = 500
     public var previewEvery = 250
     /// Iterations between progress lines and loss-history records.
@@ -312,6 +315,7 @@ public final class SwapTrainer {
         let start = Date()
         let startIteration = state.iteration
         var lastLog = Date()
+        var trained: TimeInterval = 0 // this run's seconds in training steps
         Log.info("model: \(model.config.archetype.rawValue), \(model.parameterCount) parameters, "
             + String(format: "%.3f GFLOP", model.flopsPerSample / 1e9) + " per sample forward, VQ "
             + (model.quantizer.map { "\($0.codebookSize) x \($0.codeDim)" } ?? "off")
@@ -319,6 +323,7 @@ public final class SwapTrainer {
         func done() -> Bool {
             if let n = options.stopIterations, state.iteration >= n { return true }
             if let m = options.stopMinutes, Date().timeIntervalSince(start) >= m * 60 { return true }
+            if let m = options.stopTrainingMinutes, trained >= m * 60 { return true }
             return false
         }
         while !done() {
@@ -327,7 +332,11 @@ public final class SwapTrainer {
                 break
             }
             let iteration = state.iteration
+            let stepStart = Date()
             let losses = step(iteration: iteration)
+            let stepSeconds = Date().timeIntervalSince(stepStart)
+            trained += stepSeconds
+            state.trainingSeconds += stepSeconds
             let recent = state.recentLosses
             let mean = recent.isEmpty ? Float.nan : recent.reduce(0, +) / Float(recent.count)
             let spike = recent.count >= 20 && losses.total > options.spikeFactor * mean
@@ -347,7 +356,7 @@ public final class SwapTrainer {
             }
             if state.iteration % options.logEvery == 0 || Date().timeIntervalSince(lastLog) > 10 {
                 lastLog = Date()
-                Log.info(progressLine(losses, started: start, startIteration: startIteration))
+                Log.info(progressLine(losses, started: start, startIteration: startIteration, trained: trained))
             }
             if options.previewEvery > 0, state.iteration % options.previewEvery == 0 { preview() }
             if options.saveEvery > 0, state.iteration % options.saveEvery == 0 { try save() }
@@ -356,12 +365,13 @@ public final class SwapTrainer {
         return state
     }
 
-    func progressLine(_ l: StepLosses, started: Date, startIteration: Int) -> String {
+    func progressLine(_ l: StepLosses, started: Date, startIteration: Int, trained: TimeInterval) -> String {
         let elapsed = Date().timeIntervalSince(started)
         let rate = Double(state.iteration - startIteration) / max(elapsed, 1e-9)
         var remaining = Double.infinity
         if let n = options.stopIterations { remaining = Double(max(n - state.iteration, 0)) / max(rate, 1e-9) }
         if let m = options.stopMinutes { remaining = min(remaining, max(m * 60 - elapsed, 0)) }
+        if let m = options.stopTrainingMinutes { remaining = min(remaining, max(m * 60 - trained, 0)) }
         var line = "iteration \(state.iteration)" + (options.stopIterations.map { "/\($0)" } ?? "")
             + String(format: ", %.2f it/s, loss %.5f (source %.5f, target %.5f", rate, l.total, l.source, l.target)
         if model.quantizer != nil { line += String(format: ", commitment %.5f", l.commitment) }
@@ -374,7 +384,12 @@ public final class SwapTrainer {
     }
 
     /// Adds a held-out quality measurement to the state (saved with the next checkpoint).
-    public func record(quality: TrainState.QualityRecord) { state.quality.append(quality) }
+    /// Records without training seconds get the model's seconds so far.
+    public func record(quality: TrainState.QualityRecord) {
+        var quality = quality
+        if quality.trainingSeconds == nil { quality.trainingSeconds = state.trainingSeconds }
+        state.quality.append(quality)
+    }
 
     /// Adds a swap-follow measurement to the state (saved with the next checkpoint).
     public func record(swapFollow: TrainState.SwapFollowRecord) { state.swapFollow.append(swapFollow) }

@@ -30,9 +30,17 @@ public struct TrainState: Codable, Equatable, Sendable {
         public var gms: Double
         /// Latent checkerboard energy of the output over that of the real face's codec latents.
         public var checkerboard: Double
-        public init(iteration: Int, faces: Int, psnr: Double, ssim: Double, detail: Double, gms: Double, checkerboard: Double) {
+        /// The model's training seconds when it was measured (`TrainState.trainingSeconds`; absent in
+        /// records written before it was kept): quality against training time, previews not counted.
+        public var trainingSeconds: Double?
+        public init(iteration: Int, faces: Int, psnr: Double, ssim: Double, detail: Double, gms: Double, checkerboard: Double,
+                    trainingSeconds: Double? = nil) {
             self.iteration = iteration; self.faces = faces; self.psnr = psnr; self.ssim = ssim; self.detail = detail
-            self.gms = gms; self.checkerboard = checkerboard
+            self.gms = gms; self.checkerboard = checkerboard; self.trainingSeconds = trainingSeconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case iteration, faces, psnr, ssim, detail, gms, checkerboard, trainingSeconds = "training_seconds"
         }
     }
 
@@ -64,6 +72,9 @@ public struct TrainState: Codable, Equatable, Sendable {
     public var quality: [QualityRecord] = []
     /// The swap's landmark distance to the target at each preview, oldest first.
     public var swapFollow: [SwapFollowRecord] = []
+    /// Seconds spent in training steps over all runs of this model: previews, held-out scoring,
+    /// checkpoints and latent encoding are not counted.
+    public var trainingSeconds: Double = 0
     public var weightsSHA256: String
     public var optimizerSHA256: String
 
@@ -76,7 +87,7 @@ public struct TrainState: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case iteration, seed, learningRate = "learning_rate", rollbacks, lossHistory = "loss_history"
         case weightsSHA256 = "weights_sha256", optimizerSHA256 = "optimizer_sha256", recentLosses = "recent_losses", quality
-        case swapFollow = "swap_follow"
+        case swapFollow = "swap_follow", trainingSeconds = "training_seconds"
     }
 
     public init(from decoder: Decoder) throws {
@@ -89,6 +100,7 @@ public struct TrainState: Codable, Equatable, Sendable {
         recentLosses = try c.decodeIfPresent([Float].self, forKey: .recentLosses) ?? []
         quality = try c.decodeIfPresent([QualityRecord].self, forKey: .quality) ?? []
         swapFollow = try c.decodeIfPresent([SwapFollowRecord].self, forKey: .swapFollow) ?? []
+        trainingSeconds = try c.decodeIfPresent(Double.self, forKey: .trainingSeconds) ?? 0
         weightsSHA256 = try c.decode(String.self, forKey: .weightsSHA256)
         optimizerSHA256 = try c.decode(String.self, forKey: .optimizerSHA256)
     }

@@ -67,6 +67,41 @@ final class SwapTrainerTests: XCTestCase {
         }
     }
 
+    func testTrainingSecondsLeaveOutPreviewsAndTheirClockStopsTraining() throws {
+        // Each preview sleeps 0.2 s: the training clock must not count it, the wall clock does.
+        var o = options(iterations: 6)
+        o.previewEvery = 1
+        let config = SwapFixtures.config(.df, vq: true, dims: .init(encoder: 4, decoder: 4, bottleneck: 8), codeDim: 4, codebook: 16)
+        let dir = ModelDirectory(url: folder.appendingPathComponent("clock.plateswap"))
+        let t = try SwapTrainer(directory: dir, config: config, options: o, resume: false,
+                                source: faceSet("source", seed: 1), target: faceSet("target", seed: 2))
+        t.onPreview = { [unowned t] preview in
+            Thread.sleep(forTimeInterval: 0.2)
+            t.record(quality: .init(iteration: preview.iteration, faces: 1, psnr: 1, ssim: 1, detail: 1, gms: 1, checkerboard: 1))
+        }
+        let started = Date()
+        let state = try t.run()
+        let wall = Date().timeIntervalSince(started)
+        XCTAssertEqual(state.iteration, 6)
+        XCTAssertGreaterThan(state.trainingSeconds, 0)
+        XCTAssertLessThan(state.trainingSeconds, wall - 6 * 0.2, "previews counted as training")
+        let stamps = state.quality.compactMap(\.trainingSeconds)
+        XCTAssertEqual(stamps.count, 6)
+        XCTAssertEqual(stamps, stamps.sorted())
+        XCTAssertEqual(stamps.last, state.trainingSeconds)
+        XCTAssertEqual(try dir.loadCheckpoint(optimizer: nil, allowBackup: false).state.trainingSeconds, state.trainingSeconds)
+
+        // Resumed under a training-minutes stop alone: it stops on its own clock, and the seconds add up.
+        var resumed = options(iterations: 6)
+        resumed.stopIterations = nil
+        resumed.stopTrainingMinutes = 1e-9
+        let again = try SwapTrainer(directory: dir, config: config, options: resumed, resume: true,
+                                    source: faceSet("source", seed: 1), target: faceSet("target", seed: 2))
+        let after = try again.run()
+        XCTAssertEqual(after.iteration, 7, "one step passes any positive training-minutes budget, and the second must not start")
+        XCTAssertGreaterThan(after.trainingSeconds, state.trainingSeconds)
+    }
+
     func testLossFallsOnASmallSet() throws {
         for (archetype, vq) in [(SwapModelConfig.Archetype.df, true), (.liae, false)] {
             let t = try trainer("fall-\(archetype)-\(vq).plateswap", vq: vq, iterations: 80, archetype: archetype)

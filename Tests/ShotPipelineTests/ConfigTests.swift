@@ -285,7 +285,13 @@ final class TrainConfigTests: XCTestCase {
         try expect("resolution: 128", "resolution: 208", "train.yaml:4: resolution: 208 is not a multiple of 32 (latents are 1/8 size and the model halves them twice)")
         try expect("archetype: df\n", "archetype: dfl\n", "train.yaml:5: archetype: unknown value 'dfl' (expected one of df, liae)")
         try expect("ema_decay: 0.9", "ema_decay: 1", "train.yaml:7: vq.ema_decay: ema_decay must be below 1 (1 never updates the codebook)")
-        try expect("stop: {minutes: 2.5}", "stop: {hours: 2}", "train.yaml:10: stop.hours: unknown key (expected one of iterations, minutes)")
+        try expect("stop: {minutes: 2.5}", "stop: {hours: 2}", "train.yaml:10: stop.hours: unknown key (expected one of iterations, minutes, training_minutes)")
+        try expect("stop: {minutes: 2.5}", "stop: {training_minutes: 0}", "train.yaml:10: stop.training_minutes: training_minutes must be positive")
+        try text.replacingOccurrences(of: "stop: {minutes: 2.5}", with: "stop: {training_minutes: 1.5}").write(to: url, atomically: true, encoding: .utf8)
+        let byTrainingClock = try TrainConfig.load(url).options
+        XCTAssertEqual(byTrainingClock.stopTrainingMinutes, 1.5)
+        XCTAssertNil(byTrainingClock.stopMinutes)
+        XCTAssertNil(byTrainingClock.stopIterations)
         try expect("target: facesets/stunt", "target: facesets/none", "train.yaml:3: target: 'facesets/none' does not exist (looked for \(dir.standardizedFileURL.path)/facesets/none)")
         try expect("seed: 7", "sed: 7", "train.yaml:11: sed: unknown key (expected one of model, source, target, codec, resolution, archetype, dims, vq, batch_size, learning_rate, stop, save_every, preview_every, seed, augment, background_weight, pixel_loss, weight_decay, inter, icnr, init, mask_weight, eyes_mouth_weight, holdout, init_from, pool, feature_loss, optimizer, lr_dropout, warmup, source_match; did you mean 'seed'?)")
     }

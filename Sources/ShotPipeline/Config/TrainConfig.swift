@@ -181,13 +181,17 @@ public struct TrainConfig: Equatable {
             options.learningRate = Float(rate)
         }
         if let stopNode = root["stop"] {
-            let stop = try stopNode.mapping(allowed: ["iterations", "minutes"])
+            let stop = try stopNode.mapping(allowed: ["iterations", "minutes", "training_minutes"])
             (options.stopIterations, options.stopMinutes) = (try stop["iterations"]?.int(in: 1...Int(Int32.max)),
                                                              try stop["minutes"]?.double(in: 0...1e7))
-            if options.stopIterations == nil && options.stopMinutes == nil {
-                throw stopNode.error("give iterations, minutes or both")
+            options.stopTrainingMinutes = try stop["training_minutes"]?.double(in: 0...1e7)
+            if options.stopIterations == nil && options.stopMinutes == nil && options.stopTrainingMinutes == nil {
+                throw stopNode.error("give iterations, minutes, training_minutes or several")
             }
             if let minutes = options.stopMinutes, minutes <= 0 { throw try stop.required("minutes").error("minutes must be positive") }
+            if let minutes = options.stopTrainingMinutes, minutes <= 0 {
+                throw try stop.required("training_minutes").error("training_minutes must be positive")
+            }
         }
         if let node = root["save_every"] { options.saveEvery = try node.int(in: 1...Int(Int32.max)) }
         if let node = root["preview_every"] { options.previewEvery = try node.int(in: 0...Int(Int32.max)) }

@@ -58,6 +58,7 @@ public final class TrainRunner {
         var options = config.options
         if overrides.iterations != nil || overrides.minutes != nil {
             (options.stopIterations, options.stopMinutes) = (overrides.iterations, overrides.minutes)
+            options.stopTrainingMinutes = nil
         }
         return options
     }
