@@ -17,7 +17,7 @@ public struct HoldoutEvaluator {
     public let masks: [[Float]]
     let codec: LatentCodec
     /// Faces decoded per codec call.
-    var batchSize = 4
+    var batchSize = BatchedDecoding.facesPerCall
 
     /// Loads (and caches, as for training) the latents of every face of `folder` at `size`.
     public init(folder: URL, codec: LatentCodec, size: Int, stop: StopSignals = .shared) throws {
@@ -44,15 +44,12 @@ public struct HoldoutEvaluator {
     public func evaluate(_ model: SwapAutoencoder, iteration: Int) throws -> TrainState.QualityRecord {
         var scores: [FaceQualityScores] = [], checkerboard = 0.0
         let n = latents.shape[0]
-        for start in stride(from: 0, to: n, by: batchSize) {
-            let part = slice(latents, axis: 0, start..<min(start + batchSize, n))
+        try BatchedDecoding.forEachImage(of: latents, codec: codec, facesPerCall: batchSize, map: { part in
             let output = model.decode(part, as: .source)
             checkerboard += LatentCheckerboard.energy(output) * Double(part.shape[0])
-            let images = try codec.decode(output)
-            for i in 0..<part.shape[0] {
-                let image = CodecImageTensor.image(fromRGB: images, index: i)
-                if let s = FaceQuality.measure(output: image, reference: crops[start + i], mask: masks[start + i]) { scores.append(s) }
-            }
+            return output
+        }) { i, image in
+            if let s = FaceQuality.measure(output: image, reference: crops[i], mask: masks[i]) { scores.append(s) }
         }
         guard let pooled = FaceQualityScores.pooled(scores) else {
             throw TrainRunError.mismatch("holdout: no face has a mask to measure in")

@@ -14,9 +14,8 @@ public struct PreviewGrid {
 
     public let codec: LatentCodec
     public let folder: URL
-    /// Faces decoded per codec call: a whole grid in one call made im2col buffers of gigabytes
-    /// and took 17 s at 256 px; batches of 4 (as the held-out check) take about a third of that.
-    var batchSize = 4
+    /// Faces decoded per codec call (see `BatchedDecoding`).
+    var batchSize = BatchedDecoding.facesPerCall
     /// The decoded input columns (plate and actor faces), which stay the same from one preview to
     /// the next: decoded once, reused while their latents are unchanged.
     private let inputs = DecodedInputs()
@@ -67,13 +66,12 @@ public struct PreviewGrid {
             images[i] = inputs.image(for: tile)
         }
         let missing = images.indices.filter { images[$0] == nil }
-        for start in stride(from: 0, to: missing.count, by: batchSize) {
-            let part = Array(missing[start..<min(start + batchSize, missing.count)])
-            let latents = Tensor(shape: [part.count] + Array(tiles[part[0]].shape.dropFirst()), data: part.flatMap { tiles[$0].data })
-            let decoded = try codec.decode(latents)
-            for (k, i) in part.enumerated() {
-                images[i] = CodecImageTensor.image(fromRGB: decoded, index: k)
-                if inputColumns.contains(i % columns) { inputs.store(images[i]!, for: tiles[i]) }
+        if let first = missing.first {
+            let latents = Tensor(shape: [missing.count] + Array(tiles[first].shape.dropFirst()), data: missing.flatMap { tiles[$0].data })
+            try BatchedDecoding.forEachImage(of: latents, codec: codec, facesPerCall: batchSize) { k, image in
+                let i = missing[k]
+                images[i] = image
+                if inputColumns.contains(i % columns) { inputs.store(image, for: tiles[i]) }
             }
         }
         return images.map { $0! }

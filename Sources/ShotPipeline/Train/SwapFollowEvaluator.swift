@@ -70,16 +70,10 @@ public struct SwapFollowEvaluator {
     public func evaluate(iteration: Int, swap: (Tensor) -> Tensor) throws -> TrainState.SwapFollowRecord {
         var mouth: [Double] = [], eyes: [Double] = []
         let n = latents.shape[0]
-        for start in stride(from: 0, to: n, by: batchSize) {
-            let part = slice(latents, axis: 0, start..<min(start + batchSize, n))
-            let images = try codec.decode(swap(part))
-            for i in 0..<part.shape[0] {
-                let image = CodecImageTensor.image(fromRGB: images, index: i)
-                let swapped = mesh.landmarks(image, roi: rois[start + i]).landmarks
-                let real = reference[start + i]
-                mouth.append(SwapFollowEvaluator.distance(swapped, real, points: SwapFollowEvaluator.mouthPoints))
-                eyes.append(SwapFollowEvaluator.distance(swapped, real, points: SwapFollowEvaluator.eyePoints))
-            }
+        try BatchedDecoding.forEachImage(of: latents, codec: codec, facesPerCall: batchSize, map: swap) { i, image in
+            let swapped = mesh.landmarks(image, roi: rois[i]).landmarks
+            mouth.append(SwapFollowEvaluator.distance(swapped, reference[i], points: SwapFollowEvaluator.mouthPoints))
+            eyes.append(SwapFollowEvaluator.distance(swapped, reference[i], points: SwapFollowEvaluator.eyePoints))
         }
         return TrainState.SwapFollowRecord(iteration: iteration, faces: n, mouth: median(mouth), eyes: median(eyes))
     }
