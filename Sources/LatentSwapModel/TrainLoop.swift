@@ -409,11 +409,14 @@ public final class SwapTrainer {
         let learningRate = loaded.state.learningRate * options.rollbackLearningRateFactor
         Log.warning("\(reason) at iteration \(state.iteration): back to the checkpoint of iteration \(loaded.state.iteration), "
             + "learning rate \(loaded.state.learningRate) -> \(learningRate)")
+        // The discarded steps were still trained: the clock keeps them, as it keeps the rollback count.
+        let trainingSeconds = state.trainingSeconds
         (model, optimizer, state) = (loaded.model, loaded.optimizer!, loaded.state)
         optimizer.learningRate = learningRate
         optimizer.dropoutSeed = state.seed
         state.learningRate = learningRate
         state.rollbacks = rollbacks
+        state.trainingSeconds = trainingSeconds
         // Record the lowered rate in the checkpoint, so a later rollback or resume keeps it.
         try save()
     }

@@ -167,13 +167,16 @@ final class SwapTrainerTests: XCTestCase {
             tweak = { $0.warmupIterations = warmup }
             let t = try trainer("nan-\(warmup).plateswap", iterations: 12, save: 4)
             var fired = false
-            t.injectFault = { iteration in
-                if iteration == 9 && !fired { fired = true; return true }
+            var secondsAtFault = 0.0, secondsAfterRollback: Double?
+            t.injectFault = { [unowned t] iteration in
+                if fired && secondsAfterRollback == nil { secondsAfterRollback = t.state.trainingSeconds }
+                if iteration == 9 && !fired { fired = true; secondsAtFault = t.state.trainingSeconds; return true }
                 return false
             }
             let state = try t.run()
             XCTAssertEqual(state.iteration, 12)
             XCTAssertEqual(state.rollbacks, 1)
+            XCTAssertGreaterThan(try XCTUnwrap(secondsAfterRollback), secondsAtFault, "the rolled-back steps stay on the training clock")
             XCTAssertEqual(state.learningRate, 1.5e-3, accuracy: 1e-9)
             XCTAssertEqual(t.optimizer.learningRate, warmup == 0 ? 1.5e-3 : 1.5e-3 * 12 / 100, accuracy: 1e-9)
             XCTAssertTrue(weights(t).values.allSatisfy { $0.data.allSatisfy(\.isFinite) })

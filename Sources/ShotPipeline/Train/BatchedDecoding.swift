@@ -12,9 +12,9 @@ enum BatchedDecoding {
     /// (a swap or a reconstruction, given each call's faces) and the codec's decode.
     static func forEachImage(of latents: Tensor, codec: LatentCodec, facesPerCall: Int = facesPerCall,
                              map: (Tensor) throws -> Tensor = { $0 }, _ body: (Int, ImageBuffer) throws -> Void) throws {
-        let n = latents.shape[0]
-        for start in stride(from: 0, to: n, by: max(facesPerCall, 1)) {
-            let part = slice(latents, axis: 0, start..<min(start + facesPerCall, n))
+        let n = latents.shape[0], perCall = max(facesPerCall, 1)
+        for start in stride(from: 0, to: n, by: perCall) {
+            let part = slice(latents, axis: 0, start..<min(start + perCall, n))
             let images = try codec.decode(try map(part))
             for i in 0..<part.shape[0] { try body(start + i, CodecImageTensor.image(fromRGB: images, index: i)) }
         }
